@@ -1,0 +1,535 @@
+//! Server functions: the app's API, called by pages (hydrated: `fetch`; JavaScript off:
+//! plain form posts) and by tests over HTTP at `/api/<name>`.
+//!
+//! Each one turns its raw arguments into domain values first, checks who is asking, and
+//! answers with [`AppError`] on failure. The types they return are shared with the browser.
+
+use crate::domain::period::{FilingWindow, WindowState};
+use crate::domain::unit::{Role, UnitKind};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::ssr::{app_state, auth, db::internal, form};
+
+/// The logged-in user with their unit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserView {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: String,
+    pub unit_name: String,
+    pub unit_kind: UnitKind,
+    /// The county-level government the unit lies in; `None` at city level.
+    pub county_id: Option<String>,
+    pub county_name: Option<String>,
+}
+
+/// What every page needs: who is asking, in which language, and the app's "now".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub user: Option<UserView>,
+    pub lang: Lang,
+    pub now: DateTime<Utc>,
+    /// Set when the app runs on a fixed clock (drills, demos, tests).
+    pub clock_fixed: bool,
+}
+
+/// Errors and typed values kept for a form after a failed post without JavaScript.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Flash {
+    pub token: String,
+    pub form: String,
+    pub error: AppError,
+    pub values: Vec<(String, String)>,
+}
+
+/// A unit as listed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnitRow {
+    pub unit_id: String,
+    pub name: String,
+    pub kind: UnitKind,
+    pub parent_id: Option<String>,
+    pub parent_name: Option<String>,
+    pub county_id: Option<String>,
+    pub county_name: Option<String>,
+    /// For an enterprise, its industry.
+    pub industry_code: Option<String>,
+    /// For an enterprise, its township, if known.
+    pub township_name: Option<String>,
+}
+
+/// An account as listed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: String,
+    pub unit_name: String,
+}
+
+/// A count of units of one kind below the user's unit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Count {
+    /// Message key of what is counted.
+    pub label: String,
+    pub n: i64,
+}
+
+/// The home page of a role.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HomeSummary {
+    pub user: UserView,
+    pub now: DateTime<Utc>,
+    pub window: WindowState,
+    /// The window whose filing the unit owes now or next.
+    pub due: FilingWindow,
+    /// Whether this user's unit files its own nine forms (every unit but the city office).
+    pub files_own_forms: bool,
+    /// Where the unit's filing goes (107号 四、(二)); empty with `gap` set when nobody supervises it.
+    pub file_to: Vec<String>,
+    /// An enterprise whose industry no department in its county supervises.
+    pub gap: bool,
+    /// For a department: the industries it supervises (codes).
+    pub industries: Vec<String>,
+    /// Units below that must file.
+    pub below: Vec<Count>,
+}
+
+/// The page's session: user, language and the app clock. Never fails for a visitor.
+#[server(endpoint = "session_info")]
+pub async fn get_session_info() -> Result<SessionInfo, AppError> {
+    let state = app_state()?;
+    let lang = leptos_axum::extract::<axum::http::HeaderMap>()
+        .await
+        .ok()
+        .and_then(|h| lang_from_cookie(&h))
+        .unwrap_or_default();
+    Ok(SessionInfo {
+        user: auth::current_user().await?,
+        lang,
+        now: state.clock.now(),
+        clock_fixed: state.clock.is_fixed(),
+    })
+}
+
+/// Reads the `lang` cookie.
+#[cfg(feature = "ssr")]
+pub fn lang_from_cookie(headers: &axum::http::HeaderMap) -> Option<Lang> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == "lang")
+        .map(|(_, v)| Lang::parse(v))
+}
+
+/// The errors kept by a failed plain form post (see [`crate::ssr::form`]).
+#[server(endpoint = "flash")]
+pub async fn take_flash(token: String) -> Result<Option<Flash>, AppError> {
+    Ok(form::flash(&token).await)
+}
+
+/// Where to go after login: only a local path, never another site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+/// Logs in. Wrong credentials answer a field error; repeated failures slow the account down.
+#[server(endpoint = "login")]
+pub async fn login(
+    username: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    let username = username.trim().to_string();
+    let result = async {
+        let mut errors = crate::error::FieldErrors::new();
+        if username.is_empty() {
+            errors.add("username", "err.required");
+        }
+        if password.is_empty() {
+            errors.add("password", "err.required");
+        }
+        errors.into_result()?;
+        let state = app_state()?;
+        let user_id = auth::check_login(&state.db, &username, &password, state.clock.now()).await?;
+        let session: tower_sessions::Session = leptos_axum::extract()
+            .await
+            .map_err(|_| AppError::Internal)?;
+        // A new session id at login, so a planted cookie cannot ride the login.
+        session.cycle_id().await.map_err(|_| AppError::Internal)?;
+        session
+            .insert(auth::SESSION_USER_KEY, &user_id)
+            .await
+            .map_err(|_| AppError::Internal)?;
+        Ok(())
+    }
+    .await;
+    form::finish(
+        "login",
+        vec![("username".into(), username.clone())],
+        result,
+        Some(safe_next(next.as_deref())),
+    )
+    .await
+}
+
+/// Logs out and ends the session.
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let result = async {
+        let session: tower_sessions::Session = leptos_axum::extract()
+            .await
+            .map_err(|_| AppError::Internal)?;
+        session.flush().await.map_err(|_| AppError::Internal)?;
+        Ok(())
+    }
+    .await;
+    form::finish("logout", vec![], result, Some("/login".into())).await
+}
+
+/// Minimum length of a password.
+pub const MIN_PASSWORD_LEN: usize = 8;
+
+/// Checks a new password pair; used in the browser as the user types, and on the server.
+pub fn check_new_password(new: &str, repeat: &str) -> crate::error::FieldErrors {
+    let mut errors = crate::error::FieldErrors::new();
+    if new.chars().count() < MIN_PASSWORD_LEN {
+        errors.add("new_password", "err.password_too_short");
+    } else if new.chars().count() > 128 {
+        errors.add("new_password", "err.too_long");
+    }
+    if new != repeat {
+        errors.add("repeat_password", "err.password_mismatch");
+    }
+    errors
+}
+
+/// Changes the logged-in user's password.
+#[server(endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    repeat_password: String,
+) -> Result<(), AppError> {
+    let result = async {
+        let user = auth::require_user().await?;
+        check_new_password(&new_password, &repeat_password).into_result()?;
+        let state = app_state()?;
+        let hash = crate::ssr::users::password_hash(&state.db, &user.user_id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        if !auth::verify_password(&current_password, &hash) {
+            return Err(AppError::field("current_password", "err.password_wrong"));
+        }
+        let new_hash = auth::hash_password(&new_password)?;
+        let mut tx = state.db.begin().await.map_err(internal)?;
+        crate::ssr::users::set_password_hash(&mut tx, &user.user_id, &new_hash)
+            .await
+            .map_err(internal)?;
+        crate::ssr::audit::record(
+            &mut tx,
+            crate::ssr::audit::AuditEntry {
+                at: state.clock.now(),
+                actor: Some(&user.user_id),
+                action: "user.password_change",
+                subject_kind: "user",
+                subject_id: &user.user_id,
+                before: None,
+                after: None,
+            },
+        )
+        .await
+        .map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        Ok(())
+    }
+    .await;
+    form::finish("password", vec![], result, None).await
+}
+
+/// The home page of the logged-in user's role.
+#[server(endpoint = "home")]
+pub async fn get_home_summary() -> Result<HomeSummary, AppError> {
+    use crate::ssr::units;
+    let user = auth::require_user().await?;
+    let state = app_state()?;
+    let db = &state.db;
+    let now = state.clock.now();
+    let window = WindowState::at(now);
+    let mut summary = HomeSummary {
+        user: user.clone(),
+        now,
+        window,
+        due: window.current_or_next(),
+        files_own_forms: !(user.unit_kind == UnitKind::SafetyOffice && user.county_id.is_none()),
+        file_to: vec![],
+        gap: false,
+        industries: vec![],
+        below: vec![],
+    };
+    let count = |label: &str, n: i64| Count {
+        label: label.to_string(),
+        n,
+    };
+    match user.role {
+        Role::EnterpriseFiler => {
+            let unit = units::unit_by_id(db, &user.unit_id)
+                .await
+                .map_err(internal)?
+                .ok_or(AppError::NotFound)?;
+            if let (Some(county), Some(industry)) =
+                (unit.county_id.as_deref(), unit.industry_code.as_deref())
+            {
+                let departments = units::supervising_departments(db, county, industry)
+                    .await
+                    .map_err(internal)?;
+                summary.gap = departments.is_empty();
+                summary.file_to = departments.into_iter().map(|d| d.1).collect();
+            }
+        }
+        Role::DepartmentStaff => {
+            summary.industries = units::department_industries(db, &user.unit_id)
+                .await
+                .map_err(internal)?;
+            if let Some(county) = user.county_id.as_deref() {
+                summary.file_to = vec![format!(
+                    "{}安全生产委员会办公室",
+                    user.county_name
+                        .clone()
+                        .unwrap_or_default()
+                        .trim_end_matches("人民政府")
+                        .trim_end_matches("管委会")
+                )];
+                summary.below.push(count(
+                    "home.enterprises",
+                    units::count_supervised_enterprises(db, &user.unit_id, county)
+                        .await
+                        .map_err(internal)?,
+                ));
+            }
+        }
+        Role::CountyOfficeStaff => {
+            let county = user.county_id.as_deref();
+            summary.file_to = vec!["昆明市安全生产委员会办公室".into()];
+            summary.below.push(count(
+                "home.departments",
+                units::count_units(db, county, UnitKind::Department)
+                    .await
+                    .map_err(internal)?,
+            ));
+            summary.below.push(count(
+                "home.townships",
+                units::count_units(db, county, UnitKind::Township)
+                    .await
+                    .map_err(internal)?,
+            ));
+            summary.below.push(count(
+                "home.enterprises",
+                units::count_units(db, county, UnitKind::Enterprise)
+                    .await
+                    .map_err(internal)?,
+            ));
+        }
+        Role::CityOfficeStaff | Role::Administrator => {
+            summary.file_to = vec!["昆明市人民政府".into()];
+            let counties = units::count_units(db, None, UnitKind::CountyGovernment)
+                .await
+                .map_err(internal)?
+                + units::count_units(db, None, UnitKind::ManagementCommittee)
+                    .await
+                    .map_err(internal)?;
+            summary.below.push(count("home.counties", counties));
+            summary.below.push(count(
+                "home.departments",
+                units::count_units(db, None, UnitKind::Department)
+                    .await
+                    .map_err(internal)?,
+            ));
+            summary.below.push(count(
+                "home.townships",
+                units::count_units(db, None, UnitKind::Township)
+                    .await
+                    .map_err(internal)?,
+            ));
+            summary.below.push(count(
+                "home.enterprises",
+                units::count_units(db, None, UnitKind::Enterprise)
+                    .await
+                    .map_err(internal)?,
+            ));
+            if user.role == Role::Administrator {
+                summary.below.push(count(
+                    "home.users",
+                    crate::ssr::users::count_users(db).await.map_err(internal)?,
+                ));
+            }
+        }
+    }
+    Ok(summary)
+}
+
+/// Units for the administrator's list and pickers. `kind` and `county_id` may be empty.
+#[server(endpoint = "units")]
+pub async fn list_units(
+    county_id: String,
+    kind: String,
+    search: String,
+) -> Result<Vec<UnitRow>, AppError> {
+    auth::require_role(&[Role::Administrator]).await?;
+    let kind = if kind.is_empty() {
+        None
+    } else {
+        Some(UnitKind::parse(&kind).ok_or_else(|| AppError::field("kind", "err.kind_unknown"))?)
+    };
+    let county = (!county_id.is_empty()).then_some(county_id.as_str());
+    let search = search.trim();
+    crate::ssr::units::list_units(
+        &app_state()?.db,
+        county,
+        kind,
+        (!search.is_empty()).then_some(search),
+        500,
+    )
+    .await
+    .map_err(internal)
+}
+
+/// The county-level governments, for pickers.
+#[server(endpoint = "counties")]
+pub async fn list_counties() -> Result<Vec<(String, String)>, AppError> {
+    auth::require_role(&[Role::Administrator]).await?;
+    crate::ssr::units::county_governments(&app_state()?.db)
+        .await
+        .map_err(internal)
+}
+
+/// All accounts, for the administrator.
+#[server(endpoint = "users")]
+pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
+    auth::require_role(&[Role::Administrator]).await?;
+    crate::ssr::users::list_users(&app_state()?.db, 1000)
+        .await
+        .map_err(internal)
+}
+
+/// Creates a unit (administrator). For an enterprise: county, industry, address, legal
+/// representative and headcount; for a department: the industries it supervises.
+#[server(endpoint = "create_unit")]
+#[allow(clippy::too_many_arguments)]
+pub async fn create_unit(
+    name: String,
+    kind: String,
+    county_id: String,
+    #[server(default)] industry: String,
+    #[server(default)] industries: Vec<String>,
+    #[server(default)] township_id: String,
+    #[server(default)] address: String,
+    #[server(default)] legal_representative: String,
+    #[server(default)] headcount: String,
+) -> Result<String, AppError> {
+    let values = vec![
+        ("name".to_string(), name.clone()),
+        ("kind".to_string(), kind.clone()),
+        ("county_id".to_string(), county_id.clone()),
+        ("industry".to_string(), industry.clone()),
+        ("address".to_string(), address.clone()),
+        (
+            "legal_representative".to_string(),
+            legal_representative.clone(),
+        ),
+        ("headcount".to_string(), headcount.clone()),
+    ];
+    let result = async {
+        let admin = auth::require_role(&[Role::Administrator]).await?;
+        let input = crate::ssr::admin::UnitInput::parse(crate::ssr::admin::RawUnit {
+            name,
+            kind,
+            county_id,
+            industry,
+            industries,
+            township_id,
+            address,
+            legal_representative,
+            headcount,
+        })?;
+        let state = app_state()?;
+        crate::ssr::admin::create_unit(&state.db, &state.clock, Some(&admin.user_id), input).await
+    }
+    .await;
+    form::finish("unit", values, result, None).await
+}
+
+/// Creates an account (administrator).
+#[server(endpoint = "create_user")]
+pub async fn create_user(
+    username: String,
+    display_name: String,
+    unit_id: String,
+    role: String,
+    password: String,
+) -> Result<String, AppError> {
+    let values = vec![
+        ("username".to_string(), username.clone()),
+        ("display_name".to_string(), display_name.clone()),
+        ("unit_id".to_string(), unit_id.clone()),
+        ("role".to_string(), role.clone()),
+    ];
+    let result = async {
+        let admin = auth::require_role(&[Role::Administrator]).await?;
+        let state = app_state()?;
+        let input = crate::ssr::admin::UserInput::parse(
+            &state.db,
+            &username,
+            &display_name,
+            &unit_id,
+            &role,
+            &password,
+        )
+        .await?;
+        crate::ssr::admin::create_user(&state.db, &state.clock, Some(&admin.user_id), input).await
+    }
+    .await;
+    form::finish("user", values, result, None).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert_eq!(safe_next(Some("/admin/users")), "/admin/users");
+        assert_eq!(safe_next(Some("//evil.example/")), "/");
+        assert_eq!(safe_next(Some("https://evil.example/")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn new_passwords_must_be_long_enough_and_repeated() {
+        assert!(check_new_password("abcdefgh", "abcdefgh").is_empty());
+        assert_eq!(
+            check_new_password("short", "short").get("new_password"),
+            Some("err.password_too_short")
+        );
+        assert_eq!(
+            check_new_password("abcdefgh", "abcdefgX").get("repeat_password"),
+            Some("err.password_mismatch")
+        );
+    }
+}

@@ -1,0 +1,12 @@
+//! The pure domain core: the rules of 昆政办〔2010〕107号 and 106号 as plain Rust.
+//!
+//! Nothing in here knows about Leptos, axum or sqlx; it compiles for the browser and
+//! the server alike, so a rule checked on one side is checked the same on the other.
+//!
+//! - [`time`]: Kunming time, the app clock (real or fixed for drills).
+//! - [`period`]: filing periods (annual, half-year) and their windows (107号 四、(一)).
+//! - [`unit`]: kinds of unit in the reporting chain, roles, industries, county-level areas.
+
+pub mod period;
+pub mod time;
+pub mod unit;

@@ -1,0 +1,222 @@
+//! Interface language: Chinese first, English available.
+//!
+//! Every text on a page is a key looked up here. A key with no entry is shown as itself,
+//! which a test catches (`every_key_used_in_the_code_has_both_languages`).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(code: &str) -> Self {
+        if code.trim().eq_ignore_ascii_case("en") {
+            Lang::En
+        } else {
+            Lang::Zh
+        }
+    }
+
+    /// The value of the `lang` attribute of the page.
+    pub fn html_lang(&self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn other(&self) -> Self {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+}
+
+/// (key, Chinese, English).
+const MESSAGES: &[(&str, &str, &str)] = &[
+    ("app.name", "安全生产零申报系统", "Work-Safety Nil Filing"),
+    ("app.city", "昆明市", "Kunming"),
+    ("lang.switch", "English", "中文"),
+    ("nav.home", "首页", "Home"),
+    ("nav.password", "修改密码", "Change password"),
+    ("nav.units", "单位管理", "Units"),
+    ("nav.users", "用户管理", "Users"),
+    ("nav.logout", "退出", "Log out"),
+    ("nav.login", "登录", "Log in"),
+    ("login.title", "用户登录", "Log in"),
+    ("login.username", "用户名", "Username"),
+    ("login.password", "密码", "Password"),
+    ("login.show_password", "显示密码", "Show password"),
+    ("login.hide_password", "隐藏密码", "Hide password"),
+    ("login.submit", "登录", "Log in"),
+    ("login.hint", "请使用本单位分配的账号登录。", "Log in with the account your unit was given."),
+    ("err.required", "此项必填。", "This field is required."),
+    ("err.bad_credentials", "用户名或密码错误。", "Wrong username or password."),
+    ("err.throttled", "登录失败次数过多，请稍后再试。可再次尝试的时间：", "Too many failed logins. You may try again at: "),
+    ("err.password_too_short", "密码至少 8 位。", "The password must have at least 8 characters."),
+    ("err.password_mismatch", "两次输入的新密码不一致。", "The two new passwords differ."),
+    ("err.password_wrong", "当前密码不正确。", "The current password is wrong."),
+    ("err.username_format", "用户名为 3–32 位字母、数字、点、横线或下划线。", "Usernames are 3–32 letters, digits, dots, dashes or underscores."),
+    ("err.username_taken", "该用户名已被使用。", "This username is already taken."),
+    ("err.unit_missing", "请选择单位。", "Choose a unit."),
+    ("err.unit_unknown", "找不到该单位。", "No such unit."),
+    ("err.role_unfit", "该角色不能属于此类单位。", "This role cannot belong to a unit of this kind."),
+    ("err.kind_unknown", "请选择单位类型。", "Choose a kind of unit."),
+    ("err.parent_unfit", "上级单位不符合此类单位的要求。", "The parent unit does not fit this kind of unit."),
+    ("err.name_taken", "同一上级下已有同名单位。", "A unit of this name already exists under that parent."),
+    ("err.industry_unknown", "请选择行业。", "Choose an industry."),
+    ("err.headcount", "从业人数应为 0 到 1000000 之间的整数。", "Headcount must be a whole number from 0 to 1,000,000."),
+    ("err.too_long", "内容过长。", "Too long."),
+    ("err.forbidden", "您无权进行此操作。", "You may not do this."),
+    ("err.not_found", "找不到该页面或记录。", "Not found."),
+    ("err.internal", "服务器出错，请稍后重试。已保存的内容不会丢失。", "Something went wrong on the server. Please try again; nothing saved is lost."),
+    ("err.transport", "网络连接失败，请重试。", "The request failed. Please try again."),
+    ("err.unauthenticated", "请先登录。", "Please log in."),
+    ("err.conflict", "操作与当前状态冲突。", "This conflicts with the current state."),
+    ("ok.saved", "已保存。", "Saved."),
+    ("ok.password_changed", "密码已修改。", "Password changed."),
+    ("ok.unit_created", "单位已创建。", "Unit created."),
+    ("ok.user_created", "用户已创建。", "User created."),
+    ("home.title", "工作台", "Dashboard"),
+    ("home.window_open", "申报窗口已开放", "The filing window is open"),
+    ("home.window_closed", "当前不在申报期", "No filing window is open"),
+    ("home.period", "申报期", "Period"),
+    ("home.closes_in", "距截止还有", "Closes in"),
+    ("home.opens_in", "距下次开放还有", "Opens in"),
+    ("home.window_dates", "申报时间", "Filing dates"),
+    ("home.last_window", "上一申报期", "Last window"),
+    ("home.owes", "本单位应报事项", "What your unit owes"),
+    ("home.own_forms", "本单位九张零申报表", "Your unit's nine nil-filing forms"),
+    ("home.due", "截止时间", "Due"),
+    ("home.file_to", "报送至", "File to"),
+    ("home.no_supervisor", "本县（市）区没有监管本行业的部门：这是监管盲区，请联系县（市）区安委办。", "No department in your county supervises your industry: a gap in coverage. Contact your county safety committee office."),
+    ("home.expected_below", "下级应报单位", "Units below you that must file"),
+    ("home.enterprises", "企业", "Enterprises"),
+    ("home.departments", "监管部门", "Departments"),
+    ("home.townships", "乡镇（街道）", "Townships"),
+    ("home.counties", "县（市）区、管委会", "County-level areas"),
+    ("home.users", "用户", "Users"),
+    ("home.units", "单位", "Units"),
+    ("home.industries", "监管行业", "Industries supervised"),
+    ("home.fixed_clock", "演练时钟：系统时间固定为", "Drill clock: the system's time is fixed at"),
+    ("unit.name", "单位名称", "Unit name"),
+    ("unit.kind", "单位类型", "Kind"),
+    ("unit.parent", "上级单位", "Parent unit"),
+    ("unit.county", "所在县（市）区", "County-level area"),
+    ("unit.township", "所在乡镇（街道）", "Township"),
+    ("unit.industry", "行业", "Industry"),
+    ("unit.industries", "监管行业", "Industries supervised"),
+    ("unit.address", "地址", "Address"),
+    ("unit.legal_rep", "法定代表人", "Legal representative"),
+    ("unit.headcount", "从业人数", "Headcount"),
+    ("unit.create", "新建单位", "New unit"),
+    ("unit.list", "单位列表", "Units"),
+    ("unit.filter", "筛选", "Filter"),
+    ("unit.all", "全部", "All"),
+    ("unit.none", "（无）", "(none)"),
+    ("unit.city_level", "市级", "city level"),
+    ("user.username", "用户名", "Username"),
+    ("user.display_name", "姓名", "Name"),
+    ("user.unit", "所属单位", "Unit"),
+    ("user.role", "角色", "Role"),
+    ("user.password", "初始密码", "Initial password"),
+    ("user.create", "新建用户", "New user"),
+    ("user.list", "用户列表", "Users"),
+    ("pw.title", "修改密码", "Change password"),
+    ("pw.current", "当前密码", "Current password"),
+    ("pw.new", "新密码", "New password"),
+    ("pw.repeat", "再次输入新密码", "New password again"),
+    ("pw.submit", "修改", "Change"),
+    ("form.submit", "提交", "Submit"),
+    ("form.create", "创建", "Create"),
+    ("time.days", "天", " d "),
+    ("time.hours", "小时", " h "),
+    ("time.minutes", "分", " min "),
+    ("time.seconds", "秒", " s"),
+    ("page.not_found", "页面不存在", "Page not found"),
+];
+
+/// The text of `key` in `lang`; the key itself when it has no entry.
+pub fn t(lang: Lang, key: &str) -> &str {
+    match MESSAGES.iter().find(|(k, _, _)| *k == key) {
+        Some((_, zh, en)) => match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        },
+        None => key,
+    }
+}
+
+/// Whether `key` has an entry (used by tests).
+pub fn has(key: &str) -> bool {
+    MESSAGES.iter().any(|(k, _, _)| *k == key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_every_entry_has_both_languages() {
+        let mut keys: Vec<_> = MESSAGES.iter().map(|m| m.0).collect();
+        keys.sort();
+        let before = keys.len();
+        keys.dedup();
+        assert_eq!(before, keys.len(), "duplicate message keys");
+        for (k, zh, en) in MESSAGES {
+            assert!(!zh.is_empty() && !en.is_empty(), "{k} lacks a language");
+        }
+    }
+
+    #[test]
+    fn unknown_key_is_shown_as_itself() {
+        assert_eq!(t(Lang::Zh, "no.such.key"), "no.such.key");
+        assert_eq!(t(Lang::En, "login.submit"), "Log in");
+        assert_eq!(t(Lang::Zh, "login.submit"), "登录");
+    }
+
+    /// Scans the sources for `"xxx.yyy"` keys passed to `t(` / `tr(` and message keys in errors.
+    #[test]
+    fn every_key_used_in_the_code_has_both_languages() {
+        let src = concat!(
+            include_str!("ui.rs"),
+            include_str!("ui/home.rs"),
+            include_str!("ui/login.rs"),
+            include_str!("ui/admin.rs"),
+            include_str!("api.rs"),
+        );
+        let mut missing = Vec::new();
+        for (i, _) in src.match_indices('"') {
+            let rest = &src[i + 1..];
+            let Some(end) = rest.find('"') else { continue };
+            let lit = &rest[..end];
+            let prefixes = [
+                "err.", "ok.", "nav.", "login.", "home.", "unit.", "user.", "pw.", "form.",
+                "time.", "page.", "lang.", "app.",
+            ];
+            if prefixes.iter().any(|p| lit.starts_with(p))
+                && lit
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
+                && !has(lit)
+            {
+                missing.push(lit.to_string());
+            }
+        }
+        missing.sort();
+        missing.dedup();
+        assert!(missing.is_empty(), "message keys with no text: {missing:?}");
+    }
+}

@@ -1,0 +1,25 @@
+//! Server-only code (feature `ssr`): everything that touches the database, sessions or HTTP.
+//!
+//! - [`state`]: [`AppState`], what every request handler and server function can reach.
+//! - [`db`]: connecting (SQLite by default, PostgreSQL by URL), migrations, ids and instants.
+//! - [`session_store`]: tower-sessions records kept in the `web_session` table.
+//! - [`auth`]: password hashing (argon2id), login with slow-down, the current user.
+//! - [`audit`]: the audit trail, written in the same transaction as each change.
+//! - [`admin`]: creating units and accounts (admin pages, command line).
+//! - [`units`], [`users`]: SQL for the unit hierarchy and accounts.
+//! - [`form`]: what a form post answers: a redirect with errors kept for the page (no JS),
+//!   or a status code (hydrated).
+//! - [`seed`]: the demo data set.
+
+pub mod admin;
+pub mod audit;
+pub mod auth;
+pub mod db;
+pub mod form;
+pub mod seed;
+pub mod session_store;
+pub mod state;
+pub mod units;
+pub mod users;
+
+pub use state::{app_state, AppState};

@@ -1,0 +1,351 @@
+//! Creating units and accounts: input checked into domain values once, then written with
+//! its audit record in one transaction. Used by the admin pages and the command line.
+
+use crate::domain::time::Clock;
+use crate::domain::unit::{industry_name_zh, Role, UnitKind};
+use crate::error::{AppError, FieldErrors};
+use crate::ssr::audit::{self, AuditEntry};
+use crate::ssr::auth::hash_password;
+use crate::ssr::db::{internal, is_unique_violation, new_id, Db};
+use crate::ssr::units::{self, EnterpriseDetails, NewUnit};
+use crate::ssr::users::{self, NewUser};
+
+/// A unit as typed into the form.
+pub struct RawUnit {
+    pub name: String,
+    pub kind: String,
+    pub county_id: String,
+    pub industry: String,
+    pub industries: Vec<String>,
+    pub township_id: String,
+    pub address: String,
+    pub legal_representative: String,
+    pub headcount: String,
+}
+
+/// A unit ready to be created. The parent follows from the kind and the county.
+pub struct UnitInput {
+    name: String,
+    kind: UnitKind,
+    county_id: Option<String>,
+    industries: Vec<String>,
+    enterprise: Option<EnterpriseDetails>,
+}
+
+fn text(errors: &mut FieldErrors, field: &str, value: &str, max: usize) -> String {
+    let v = value.trim().to_string();
+    if v.is_empty() {
+        errors.add(field, "err.required");
+    } else if v.chars().count() > max {
+        errors.add(field, "err.too_long");
+    }
+    v
+}
+
+impl UnitInput {
+    /// Checks what does not need the database.
+    pub fn parse(raw: RawUnit) -> Result<Self, AppError> {
+        let mut errors = FieldErrors::new();
+        let name = text(&mut errors, "name", &raw.name, 100);
+        let kind = UnitKind::parse(&raw.kind);
+        let county_id =
+            (!raw.county_id.trim().is_empty()).then(|| raw.county_id.trim().to_string());
+        let mut industries = Vec::new();
+        let mut enterprise = None;
+        match kind {
+            None
+            | Some(UnitKind::CityGovernment)
+            | Some(UnitKind::CountyGovernment)
+            | Some(UnitKind::ManagementCommittee) => {
+                // Governments are fixed by the administrative map; they are created by migration or seeding.
+                errors.add("kind", "err.kind_unknown");
+            }
+            Some(UnitKind::Township) if county_id.is_none() => {
+                errors.add("county_id", "err.unit_missing")
+            }
+            Some(UnitKind::Enterprise) => {
+                if county_id.is_none() {
+                    errors.add("county_id", "err.unit_missing");
+                }
+                if industry_name_zh(raw.industry.trim()).is_none() {
+                    errors.add("industry", "err.industry_unknown");
+                }
+                let address = text(&mut errors, "address", &raw.address, 200);
+                let legal_representative = text(
+                    &mut errors,
+                    "legal_representative",
+                    &raw.legal_representative,
+                    50,
+                );
+                let headcount = match raw.headcount.trim().parse::<i64>() {
+                    Ok(n) if (0..=1_000_000).contains(&n) => n,
+                    _ => {
+                        errors.add("headcount", "err.headcount");
+                        0
+                    }
+                };
+                enterprise = Some(EnterpriseDetails {
+                    township_id: (!raw.township_id.trim().is_empty())
+                        .then(|| raw.township_id.trim().to_string()),
+                    industry_code: raw.industry.trim().to_string(),
+                    address,
+                    legal_representative,
+                    headcount,
+                });
+            }
+            Some(UnitKind::Department) => {
+                for code in &raw.industries {
+                    if industry_name_zh(code).is_none() {
+                        errors.add("industries", "err.industry_unknown");
+                    } else if !industries.contains(code) {
+                        industries.push(code.clone());
+                    }
+                }
+                if industries.is_empty() {
+                    errors.add("industries", "err.industry_unknown");
+                }
+            }
+            Some(UnitKind::SafetyOffice) if county_id.is_none() => {
+                errors.add("county_id", "err.unit_missing")
+            }
+            _ => {}
+        }
+        errors.into_result()?;
+        Ok(Self {
+            name,
+            kind: kind.expect("checked above"),
+            county_id,
+            industries,
+            enterprise,
+        })
+    }
+}
+
+/// Creates a unit with its audit record; returns its id.
+pub async fn create_unit(
+    db: &Db,
+    clock: &Clock,
+    actor: Option<&str>,
+    input: UnitInput,
+) -> Result<String, AppError> {
+    let now = clock.now();
+    // The parent: the county-level government, or the city government for a city-level department.
+    let parent_id = match &input.county_id {
+        Some(county) => {
+            let county_unit = units::unit_by_id(db, county).await.map_err(internal)?;
+            match county_unit {
+                Some(u) if u.kind.is_county_level_government() => county.clone(),
+                _ => return Err(AppError::field("county_id", "err.parent_unfit")),
+            }
+        }
+        None => crate::ssr::seed::CITY_GOVERNMENT_ID.to_string(),
+    };
+    if let Some(town) = input
+        .enterprise
+        .as_ref()
+        .and_then(|e| e.township_id.clone())
+    {
+        match units::unit_by_id(db, &town).await.map_err(internal)? {
+            Some(t) if t.kind == UnitKind::Township && t.county_id == input.county_id => {}
+            _ => return Err(AppError::field("township_id", "err.parent_unfit")),
+        }
+    }
+    let unit = NewUnit {
+        unit_id: new_id(),
+        name: input.name.clone(),
+        kind: input.kind,
+        parent_id: Some(parent_id),
+        county_id: input.county_id.clone(),
+        area_code: None,
+    };
+    let mut tx = db.begin().await.map_err(internal)?;
+    if let Err(e) = units::insert_unit(&mut tx, &unit, now).await {
+        return Err(if is_unique_violation(&e) {
+            AppError::field("name", "err.name_taken")
+        } else {
+            internal(e)
+        });
+    }
+    for code in &input.industries {
+        units::insert_department_industry(&mut tx, &unit.unit_id, code)
+            .await
+            .map_err(internal)?;
+    }
+    if let Some(details) = &input.enterprise {
+        units::insert_enterprise(&mut tx, &unit.unit_id, details)
+            .await
+            .map_err(internal)?;
+    }
+    audit::record(&mut tx, AuditEntry {
+        at: now,
+        actor,
+        action: "unit.create",
+        subject_kind: "unit",
+        subject_id: &unit.unit_id,
+        before: None,
+        after: Some(serde_json::json!({ "unit": unit, "industries": input.industries, "enterprise": input.enterprise })),
+    })
+    .await
+    .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(unit.unit_id)
+}
+
+/// An account ready to be created.
+pub struct UserInput {
+    username: String,
+    display_name: String,
+    unit_id: String,
+    role: Role,
+    password: String,
+}
+
+/// Usernames: 3–32 of letters, digits, `.`, `-`, `_`.
+pub fn valid_username(name: &str) -> bool {
+    (3..=32).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+}
+
+impl UserInput {
+    pub async fn parse(
+        db: &Db,
+        username: &str,
+        display_name: &str,
+        unit_id: &str,
+        role: &str,
+        password: &str,
+    ) -> Result<Self, AppError> {
+        let mut errors = FieldErrors::new();
+        let username = username.trim().to_string();
+        if !valid_username(&username) {
+            errors.add("username", "err.username_format");
+        }
+        let display_name = text(&mut errors, "display_name", display_name, 50);
+        if password.chars().count() < crate::api::MIN_PASSWORD_LEN {
+            errors.add("password", "err.password_too_short");
+        }
+        let role_parsed = Role::parse(role.trim());
+        let unit = if unit_id.trim().is_empty() {
+            errors.add("unit_id", "err.unit_missing");
+            None
+        } else {
+            let unit = units::unit_by_id(db, unit_id.trim())
+                .await
+                .map_err(internal)?;
+            if unit.is_none() {
+                errors.add("unit_id", "err.unit_unknown");
+            }
+            unit
+        };
+        match (role_parsed, &unit) {
+            (None, _) => errors.add("role", "err.role_unfit"),
+            (Some(r), Some(u)) if !r.fits_unit(u.kind, u.county_id.is_some()) => {
+                errors.add("role", "err.role_unfit")
+            }
+            _ => {}
+        }
+        errors.into_result()?;
+        Ok(Self {
+            username,
+            display_name,
+            unit_id: unit_id.trim().to_string(),
+            role: role_parsed.expect("checked above"),
+            password: password.to_string(),
+        })
+    }
+}
+
+/// Creates an account with its audit record; returns its id.
+pub async fn create_user(
+    db: &Db,
+    clock: &Clock,
+    actor: Option<&str>,
+    input: UserInput,
+) -> Result<String, AppError> {
+    let password = input.password.clone();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|_| AppError::Internal)??;
+    let user = NewUser {
+        user_id: new_id(),
+        username: input.username,
+        display_name: input.display_name,
+        unit_id: input.unit_id,
+        role: input.role,
+        password_hash: hash,
+    };
+    let now = clock.now();
+    let mut tx = db.begin().await.map_err(internal)?;
+    if let Err(e) = users::insert_user(&mut tx, &user, now).await {
+        return Err(if is_unique_violation(&e) {
+            AppError::field("username", "err.username_taken")
+        } else {
+            internal(e)
+        });
+    }
+    audit::record(&mut tx, AuditEntry {
+        at: now,
+        actor,
+        action: "user.create",
+        subject_kind: "user",
+        subject_id: &user.user_id,
+        before: None,
+        after: Some(serde_json::json!({
+            "username": user.username, "display_name": user.display_name, "unit_id": user.unit_id, "role": user.role.code(),
+        })),
+    })
+    .await
+    .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(user.user_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(kind: &str) -> RawUnit {
+        RawUnit {
+            name: "测试单位".into(),
+            kind: kind.into(),
+            county_id: "county-530102".into(),
+            industry: "chemical".into(),
+            industries: vec!["chemical".into()],
+            township_id: String::new(),
+            address: "某路 1 号".into(),
+            legal_representative: "张三".into(),
+            headcount: "12".into(),
+        }
+    }
+
+    #[test]
+    fn an_enterprise_needs_a_known_industry_and_a_whole_headcount() {
+        assert!(UnitInput::parse(raw("enterprise")).is_ok());
+        let mut bad = raw("enterprise");
+        bad.industry = "mining".into();
+        bad.headcount = "12.5".into();
+        let err = UnitInput::parse(bad).err().unwrap();
+        let fields = err.field_errors().unwrap();
+        assert_eq!(fields.get("industry"), Some("err.industry_unknown"));
+        assert_eq!(fields.get("headcount"), Some("err.headcount"));
+    }
+
+    #[test]
+    fn governments_cannot_be_created_by_hand() {
+        let err = UnitInput::parse(raw("county_government")).err().unwrap();
+        assert_eq!(
+            err.field_errors().unwrap().get("kind"),
+            Some("err.kind_unknown")
+        );
+    }
+
+    #[test]
+    fn usernames_are_short_plain_ascii() {
+        assert!(valid_username("wuhua-ajj"));
+        assert!(!valid_username("ab"));
+        assert!(!valid_username("张三"));
+        assert!(!valid_username("a b c"));
+    }
+}

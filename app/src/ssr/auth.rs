@@ -1,0 +1,235 @@
+//! Passwords, logins and the current user.
+//!
+//! Passwords are hashed with argon2id (the `argon2` crate's defaults). Repeated failed
+//! logins lock the account for a time that doubles with each further failure.
+
+use crate::api::UserView;
+use crate::domain::unit::{Role, UnitKind};
+use crate::error::AppError;
+use crate::ssr::audit::{self, AuditEntry};
+use crate::ssr::db::{internal, parse_ts, ts, Db};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::{DateTime, Duration, Utc};
+
+/// The session key under which the logged-in user's id is kept.
+pub const SESSION_USER_KEY: &str = "user_id";
+
+/// Failed logins allowed before the account is slowed down.
+pub const FREE_ATTEMPTS: i64 = 5;
+
+/// How long the account is locked after `failed` consecutive failures:
+/// 30 s after the 5th, doubling each time, at most 15 minutes.
+pub fn lockout_after(failed: i64) -> Option<Duration> {
+    if failed < FREE_ATTEMPTS {
+        return None;
+    }
+    let doublings = (failed - FREE_ATTEMPTS).min(5) as u32;
+    Some(Duration::seconds((30i64 << doublings).min(15 * 60)))
+}
+
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| {
+            tracing::error!(error = %e, "password hashing failed");
+            AppError::Internal
+        })
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    match PasswordHash::new(hash) {
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A hash to verify against when the username is unknown, so that the answer takes as
+/// long as for a known user with a wrong password.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("no such user, no such password").unwrap_or_default())
+}
+
+/// Checks a username and password. `now` is the app clock, for the audit trail; the
+/// lockout runs on real time, so that a fixed drill clock cannot lock an account for good.
+/// On success the failure count is reset and the user's id returned; every outcome is audited.
+#[tracing::instrument(skip(db, password))]
+pub async fn check_login(
+    db: &Db,
+    username: &str,
+    password: &str,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    let row: Option<(String, String, i64, Option<String>)> = sqlx::query_as(
+        "SELECT user_id, password_hash, failed_logins, locked_until FROM app_user WHERE username = $1",
+    )
+    .bind(username)
+    .fetch_optional(db)
+    .await
+    .map_err(internal)?;
+    let Some((user_id, hash, failed, locked_until)) = row else {
+        let _ = verify_password(password, dummy_hash());
+        return Err(AppError::field("password", "err.bad_credentials"));
+    };
+    if let Some(until) = locked_until.as_deref().and_then(parse_ts) {
+        if until > Utc::now() {
+            return Err(AppError::Throttled {
+                retry_at: crate::domain::time::format_kunming(until),
+            });
+        }
+    }
+    let hash_for_check = hash.clone();
+    let password_owned = password.to_string();
+    // argon2 is deliberately slow: keep it off the async workers.
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password_owned, &hash_for_check))
+        .await
+        .map_err(|_| AppError::Internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
+    if ok {
+        sqlx::query(
+            "UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE user_id = $1",
+        )
+        .bind(&user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        audit::record(
+            &mut tx,
+            AuditEntry {
+                at: now,
+                actor: Some(&user_id),
+                action: "user.login",
+                subject_kind: "user",
+                subject_id: &user_id,
+                before: None,
+                after: None,
+            },
+        )
+        .await
+        .map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        Ok(user_id)
+    } else {
+        let failed = failed + 1;
+        let locked = lockout_after(failed).map(|d| ts(Utc::now() + d));
+        sqlx::query("UPDATE app_user SET failed_logins = $1, locked_until = $2 WHERE user_id = $3")
+            .bind(failed)
+            .bind(locked.clone())
+            .bind(&user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+        audit::record(
+            &mut tx,
+            AuditEntry {
+                at: now,
+                actor: None,
+                action: "user.login_failed",
+                subject_kind: "user",
+                subject_id: &user_id,
+                before: None,
+                after: Some(serde_json::json!({ "failed_logins": failed, "locked_until": locked })),
+            },
+        )
+        .await
+        .map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        Err(AppError::field("password", "err.bad_credentials"))
+    }
+}
+
+/// Loads a user with their unit, for the session.
+pub async fn load_user(db: &Db, user_id: &str) -> Result<Option<UserView>, AppError> {
+    let row: Option<(String, String, String, String, String, String, String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT u.user_id, u.username, u.display_name, u.role, n.unit_id, n.name, n.kind, n.county_id, c.name \
+         FROM app_user u JOIN unit n ON n.unit_id = u.unit_id LEFT JOIN unit c ON c.unit_id = n.county_id \
+         WHERE u.user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(db)
+    .await
+    .map_err(internal)?;
+    Ok(row.and_then(
+        |(
+            user_id,
+            username,
+            display_name,
+            role,
+            unit_id,
+            unit_name,
+            kind,
+            county_id,
+            county_name,
+        )| {
+            Some(UserView {
+                user_id,
+                username,
+                display_name,
+                role: Role::parse(&role)?,
+                unit_id,
+                unit_name,
+                unit_kind: UnitKind::parse(&kind)?,
+                county_id,
+                county_name,
+            })
+        },
+    ))
+}
+
+/// The logged-in user of this request, if any.
+pub async fn current_user() -> Result<Option<UserView>, AppError> {
+    let session: tower_sessions::Session = leptos_axum::extract().await.map_err(|e| {
+        tracing::error!(error = ?e, "no session layer");
+        AppError::Internal
+    })?;
+    let user_id: Option<String> = session.get(SESSION_USER_KEY).await.map_err(|e| {
+        tracing::error!(error = %e, "session load failed");
+        AppError::Internal
+    })?;
+    match user_id {
+        Some(id) => load_user(&crate::ssr::app_state()?.db, &id).await,
+        None => Ok(None),
+    }
+}
+
+/// The logged-in user, or [`AppError::Unauthenticated`].
+pub async fn require_user() -> Result<UserView, AppError> {
+    current_user().await?.ok_or(AppError::Unauthenticated)
+}
+
+/// The logged-in user if they have one of `roles`, else [`AppError::Forbidden`].
+pub async fn require_role(roles: &[Role]) -> Result<UserView, AppError> {
+    let user = require_user().await?;
+    if roles.contains(&user.role) {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let hash = hash_password("correct horse").unwrap();
+        assert!(hash.starts_with("$argon2id$"), "argon2id is used: {hash}");
+        assert!(verify_password("correct horse", &hash));
+        assert!(!verify_password("wrong horse", &hash));
+        assert!(!verify_password("correct horse", "not a hash"));
+    }
+
+    #[test]
+    fn lockout_starts_after_five_failures_and_doubles_up_to_fifteen_minutes() {
+        assert_eq!(lockout_after(4), None);
+        assert_eq!(lockout_after(5), Some(Duration::seconds(30)));
+        assert_eq!(lockout_after(6), Some(Duration::seconds(60)));
+        assert_eq!(lockout_after(50), Some(Duration::seconds(15 * 60)));
+    }
+}

@@ -1,0 +1,231 @@
+//! Database connection, migrations, and the conventions shared by all SQL.
+//!
+//! One code path for both backends through sqlx's `Any` driver: SQL uses `$1`-style
+//! parameters (which SQLite accepts too), `TEXT` and `BIGINT` columns, and instants stored
+//! as RFC 3339 UTC text made by [`ts`].
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Connection, Executor};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub type Db = AnyPool;
+
+/// The database used when `DATABASE_URL` is not set: a SQLite file under `data/`.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/nilfiling.db";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Why the database could not be made ready. Each reads as one line for the operator.
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("unsupported DATABASE_URL scheme {0:?}: use sqlite://path/to/file.db or postgres://user@host:port/dbname")]
+    Scheme(String),
+    #[error("cannot use the data directory {}: {reason}", path.display())]
+    DataDir { path: PathBuf, reason: String },
+    #[error("cannot connect to the database {url}: {reason}")]
+    Connect { url: String, reason: String },
+    #[error("database migration failed: {0}")]
+    Migrate(String),
+}
+
+/// Which backend a URL names.
+pub fn backend_of(url: &str) -> Result<Backend, DbSetupError> {
+    let scheme = url.split(':').next().unwrap_or_default();
+    match scheme {
+        "sqlite" => Ok(Backend::Sqlite),
+        "postgres" | "postgresql" => Ok(Backend::Postgres),
+        _ if !url.contains(':') => Err(DbSetupError::Scheme(url.to_string())),
+        other => Err(DbSetupError::Scheme(format!("{other}:"))),
+    }
+}
+
+/// Hides the password of a URL for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The file path of a SQLite URL (`sqlite://data/x.db`, `sqlite:data/x.db`, `sqlite:///abs/x.db`).
+fn sqlite_path(url: &str) -> PathBuf {
+    let rest = url.trim_start_matches("sqlite:");
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let rest = rest.split('?').next().unwrap_or_default();
+    PathBuf::from(rest)
+}
+
+/// Makes sure the directory of a SQLite file exists and is writable.
+fn prepare_sqlite_dir(path: &Path) -> Result<(), DbSetupError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let fail = |reason: String| DbSetupError::DataDir {
+        path: dir.clone(),
+        reason,
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| fail(e.to_string()))?;
+    let probe = dir.join(format!(".write-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(|e| fail(format!("not writable: {e}")))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+/// Connects to the database at `url`, creating it when it does not exist yet.
+/// SQLite runs in WAL mode with a busy timeout and foreign keys on.
+pub async fn connect(url: &str) -> Result<Db, DbSetupError> {
+    sqlx::any::install_default_drivers();
+    let backend = backend_of(url)?;
+    let connect_err = |e: sqlx::Error| DbSetupError::Connect {
+        url: redact(url),
+        reason: e.to_string(),
+    };
+    let url = match backend {
+        Backend::Sqlite => {
+            let path = sqlite_path(url);
+            if path.as_os_str().is_empty() {
+                return Err(DbSetupError::Scheme("sqlite: without a file path".into()));
+            }
+            prepare_sqlite_dir(&path)?;
+            format!("sqlite://{}?mode=rwc", path.display())
+        }
+        Backend::Postgres => {
+            use sqlx::migrate::MigrateDatabase;
+            if !sqlx::Any::database_exists(url).await.map_err(connect_err)? {
+                sqlx::Any::create_database(url).await.map_err(connect_err)?;
+            }
+            url.to_string()
+        }
+    };
+    let pool = AnyPoolOptions::new()
+        .max_connections(match backend {
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        })
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(&url)
+        .await
+        .map_err(connect_err)?;
+    // Fail now rather than at the first request.
+    let mut conn = pool.acquire().await.map_err(connect_err)?;
+    conn.ping().await.map_err(connect_err)?;
+    Ok(pool)
+}
+
+/// Applies the migrations in `migrations/` that have not run yet.
+pub async fn migrate(db: &Db) -> Result<(), DbSetupError> {
+    sqlx::migrate!("../migrations")
+        .run(db)
+        .await
+        .map_err(|e| DbSetupError::Migrate(e.to_string()))
+}
+
+/// The canonical text of an instant in the database: RFC 3339, UTC, whole seconds.
+pub fn ts(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Reads an instant written by [`ts`].
+pub fn parse_ts(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// A new time-ordered unique key.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Logs a database error with its whole chain and turns it into the opaque internal error.
+pub fn internal(err: sqlx::Error) -> crate::error::AppError {
+    tracing::error!(error = ?err, "database error");
+    crate::error::AppError::Internal
+}
+
+/// Whether a database error is the violation of a unique constraint.
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(db) => {
+            db.is_unique_violation()
+                || db.message().contains("UNIQUE constraint failed")
+                || db.code().as_deref() == Some("23505")
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_is_chosen_by_scheme_and_unknown_schemes_are_named() {
+        assert_eq!(backend_of("sqlite://data/x.db").unwrap(), Backend::Sqlite);
+        assert_eq!(
+            backend_of("postgres://postgres@127.0.0.1/x").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(backend_of("postgresql://h/x").unwrap(), Backend::Postgres);
+        let err = backend_of("mysql://root@localhost/x")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("\"mysql:\"") && err.contains("sqlite://"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn sqlite_paths_are_read_from_all_url_forms() {
+        assert_eq!(
+            sqlite_path("sqlite://data/x.db"),
+            PathBuf::from("data/x.db")
+        );
+        assert_eq!(
+            sqlite_path("sqlite:data/x.db?mode=rwc"),
+            PathBuf::from("data/x.db")
+        );
+        assert_eq!(
+            sqlite_path("sqlite:///tmp/x.db"),
+            PathBuf::from("/tmp/x.db")
+        );
+    }
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+
+    #[test]
+    fn instants_round_trip_through_their_text() {
+        let at = crate::domain::time::parse_instant("2027-01-05T10:00:00+08:00").unwrap();
+        assert_eq!(ts(at), "2027-01-05T02:00:00Z");
+        assert_eq!(parse_ts(&ts(at)), Some(at));
+    }
+}

@@ -1,0 +1,93 @@
+//! SQL for accounts.
+
+use crate::api::UserRow;
+use crate::domain::unit::Role;
+use crate::ssr::db::{ts, Db};
+use chrono::{DateTime, Utc};
+use sqlx::{Any, Transaction};
+
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub unit_id: String,
+    pub role: Role,
+    pub password_hash: String,
+}
+
+#[tracing::instrument(skip(tx, user), fields(username = %user.username))]
+pub async fn insert_user(
+    tx: &mut Transaction<'_, Any>,
+    user: &NewUser,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO app_user (user_id, username, display_name, unit_id, role, password_hash, failed_logins, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 0, $7)",
+    )
+    .bind(&user.user_id)
+    .bind(&user.username)
+    .bind(&user.display_name)
+    .bind(&user.unit_id)
+    .bind(user.role.code())
+    .bind(&user.password_hash)
+    .bind(ts(at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn password_hash(db: &Db, user_id: &str) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT password_hash FROM app_user WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(|r| r.0))
+}
+
+pub async fn set_password_hash(
+    tx: &mut Transaction<'_, Any>,
+    user_id: &str,
+    hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE app_user SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE user_id = $2")
+        .bind(hash)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn list_users(db: &Db, limit: i64) -> Result<Vec<UserRow>, sqlx::Error> {
+    let rows: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT u.user_id, u.username, u.display_name, u.role, n.unit_id, n.name FROM app_user u \
+         JOIN unit n ON n.unit_id = u.unit_id ORDER BY u.username LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(
+            |(user_id, username, display_name, role, unit_id, unit_name)| {
+                Some(UserRow {
+                    user_id,
+                    username,
+                    display_name,
+                    role: Role::parse(&role)?,
+                    unit_id,
+                    unit_name,
+                })
+            },
+        )
+        .collect())
+}
+
+pub async fn count_users(db: &Db) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM app_user")
+        .fetch_one(db)
+        .await?;
+    Ok(n)
+}

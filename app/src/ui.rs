@@ -1,0 +1,329 @@
+//! Pages and components. Every page renders completely on the server (SSR, async mode, so it
+//! works with JavaScript off) and is hydrated in the browser for comfort.
+//!
+//! - this file: the HTML shell, the router, the layout with its header, shared form helpers;
+//! - [`login`]: the login page;
+//! - [`home`]: the home page of each role, with the filing window and its countdown;
+//! - [`admin`]: units, accounts, and changing one's password.
+
+pub mod admin;
+pub mod home;
+pub mod login;
+
+use crate::api::{get_session_info, take_flash, Flash, Logout, SessionInfo};
+use crate::error::AppError;
+use crate::i18n::{t, Lang};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
+use leptos_router::hooks::{use_location, use_query_map};
+use leptos_router::{path, SsrMode};
+
+/// The HTML document around the app (server side).
+pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="zh-CN">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="stylesheet" href="/pkg/app.css" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Router>
+            <Routes fallback=|| view! { <NotFound /> }>
+                <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
+                    <Route path=path!("") view=home::HomePage ssr=SsrMode::Async />
+                    <Route path=path!("login") view=login::LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("account/password") view=admin::PasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/units") view=admin::UnitsPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/users") view=admin::UsersPage ssr=SsrMode::Async />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// The visitor's session as seen by pages; provided by [`Layout`].
+pub fn use_info() -> SessionInfo {
+    expect_context::<SessionInfo>()
+}
+
+/// The page language.
+pub fn use_lang() -> Lang {
+    use_info().lang
+}
+
+/// Text of a message key in the page language.
+pub fn tr(key: &str) -> String {
+    t(use_lang(), key).to_string()
+}
+
+#[component]
+fn Layout() -> impl IntoView {
+    let info = Resource::new(|| (), |_| get_session_info());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let info = info.await.unwrap_or_else(|_| SessionInfo {
+                    user: None,
+                    lang: Lang::Zh,
+                    now: chrono::Utc::now(),
+                    clock_fixed: false,
+                });
+                provide_context(info.clone());
+                view! {
+                    <Header info=info.clone() />
+                    <main class="page">
+                        <Outlet />
+                    </main>
+                    <footer class="footer">
+                        {t(info.lang, "app.city")} " · " {t(info.lang, "app.name")}
+                        {info
+                            .clock_fixed
+                            .then(|| {
+                                view! {
+                                    <span class="fixed-clock">
+                                        " · " {t(info.lang, "home.fixed_clock")} " "
+                                        {crate::domain::time::format_kunming(info.now)}
+                                    </span>
+                                }
+                            })}
+                    </footer>
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Header(info: SessionInfo) -> impl IntoView {
+    let lang = info.lang;
+    let location = use_location();
+    let lang_href = move || {
+        let here = format!(
+            "{}{}",
+            location.pathname.get(),
+            location
+                .search
+                .get()
+                .is_empty()
+                .then(String::new)
+                .unwrap_or_else(|| format!("?{}", location.search.get()))
+        );
+        format!("/lang/{}?next={}", lang.other().code(), urlencode(&here))
+    };
+    let logout = ServerAction::<Logout>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = logout.value().get() {
+            let _ = window().location().set_href("/login");
+        }
+    });
+    let user = info.user.clone();
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">
+                {t(lang, "app.name")}
+            </a>
+            {user
+                .map(|u| {
+                    let role_label = match lang {
+                        Lang::Zh => u.role.label_zh(),
+                        Lang::En => u.role.label_en(),
+                    };
+                    let admin = u.role == crate::domain::unit::Role::Administrator;
+                    view! {
+                        <nav class="nav">
+                            <a href="/">{t(lang, "nav.home")}</a>
+                            {admin
+                                .then(|| {
+                                    view! {
+                                        <a href="/admin/units">{t(lang, "nav.units")}</a>
+                                        <a href="/admin/users">{t(lang, "nav.users")}</a>
+                                    }
+                                })}
+                            <a href="/account/password">{t(lang, "nav.password")}</a>
+                        </nav>
+                        <div class="who" data-testid="who">
+                            <span class="unit">{u.unit_name.clone()}</span>
+                            <span class="role">{role_label} " · " {u.display_name.clone()}</span>
+                        </div>
+                        <ActionForm action=logout attr:class="logout">
+                            <button type="submit" class="link-button">
+                                {t(lang, "nav.logout")}
+                            </button>
+                        </ActionForm>
+                    }
+                })}
+            <a class="lang" href=lang_href rel="nofollow">
+                {t(lang, "lang.switch")}
+            </a>
+        </header>
+    }
+}
+
+/// Percent-encodes a path for a query parameter.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+            res.set_status(axum::http::StatusCode::NOT_FOUND);
+        }
+    }
+    view! {
+        <main class="page">
+            <h1>"页面不存在 · Page not found"</h1>
+            <p>
+                <a href="/">"返回首页 · Home"</a>
+            </p>
+        </main>
+    }
+}
+
+/// The state of one form on a page: the error of the last submission (hydrated: the
+/// action's result; JavaScript off: the flash kept by the server) and the values typed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FormFeedback {
+    pub error: Option<AppError>,
+    pub values: Vec<(String, String)>,
+    /// Set after a successful plain post (`?done=FORM`).
+    pub done: bool,
+}
+
+impl FormFeedback {
+    pub fn field(&self, name: &str) -> Option<String> {
+        self.error
+            .as_ref()
+            .and_then(|e| e.field_errors())
+            .and_then(|f| f.get(name))
+            .map(str::to_string)
+    }
+
+    pub fn value(&self, name: &str) -> String {
+        self.values
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// Loads the flash of a failed plain post for `form`, if the URL names one.
+pub fn use_flash() -> Resource<Option<Flash>> {
+    let query = use_query_map();
+    Resource::new(
+        move || query.read().get("flash"),
+        |token| async move {
+            match token {
+                Some(token) => take_flash(token).await.ok().flatten(),
+                None => None,
+            }
+        },
+    )
+}
+
+/// Whether the URL says `form` was just saved (`?done=FORM`).
+pub fn use_done(form: &'static str) -> Signal<bool> {
+    let query = use_query_map();
+    Signal::derive(move || query.read().get("done").as_deref() == Some(form))
+}
+
+/// The feedback for `form` from a flash (no JavaScript).
+pub fn feedback_from_flash(flash: Option<Flash>, form: &str, done: bool) -> FormFeedback {
+    match flash.filter(|f| f.form == form) {
+        Some(f) => FormFeedback {
+            error: Some(f.error),
+            values: f.values,
+            done: false,
+        },
+        None => FormFeedback {
+            done,
+            ..Default::default()
+        },
+    }
+}
+
+/// The message for a non-field error, in the page language.
+pub fn general_error(lang: Lang, err: &AppError) -> Option<String> {
+    let key = match err {
+        AppError::Invalid(_) => return None,
+        AppError::Unauthenticated => "err.unauthenticated",
+        AppError::Forbidden => "err.forbidden",
+        AppError::NotFound => "err.not_found",
+        AppError::Throttled { retry_at } => {
+            return Some(format!("{}{retry_at}", t(lang, "err.throttled")))
+        }
+        AppError::Conflict(key) => key.as_str(),
+        AppError::Internal => "err.internal",
+        AppError::Transport(_) => "err.transport",
+    };
+    Some(t(lang, key).to_string())
+}
+
+/// An error shown next to its field, read by screen readers with the field.
+#[component]
+pub fn FieldError(
+    #[prop(into)] field: String,
+    #[prop(into)] message: Signal<Option<String>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let id = format!("{field}-error");
+    view! {
+        {move || {
+            message
+                .get()
+                .map(|key| {
+                    view! {
+                        <p class="field-error" id=id.clone() role="alert">
+                            {t(lang, &key).to_string()}
+                        </p>
+                    }
+                })
+        }}
+    }
+}
+
+/// A form-level message (errors that belong to no field, or "saved").
+#[component]
+pub fn FormMessage(
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(into)] ok: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        {move || error.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+        {move || ok.get().map(|m| view! { <p class="form-ok" role="status">{m}</p> })}
+    }
+}
+
+/// A page title in the language of the page.
+#[component]
+pub fn PageTitle(#[prop(into)] key: String) -> impl IntoView {
+    let lang = use_lang();
+    view! { <Title text=format!("{} · {}", t(lang, &key), t(lang, "app.name")) /> }
+}

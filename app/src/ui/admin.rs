@@ -1,0 +1,401 @@
+//! Administration: units and accounts (administrator), and changing one's own password.
+
+use super::{
+    feedback_from_flash, general_error, use_done, use_flash, use_info, FieldError, FormFeedback,
+    FormMessage, PageTitle,
+};
+use crate::api::{
+    list_counties, list_units, list_users, ChangePassword, CreateUnit, CreateUser, UnitRow,
+};
+use crate::domain::unit::{Role, UnitKind, INDUSTRIES};
+use crate::error::AppError;
+use crate::i18n::{t, Lang};
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
+
+fn kind_label(lang: Lang, k: UnitKind) -> &'static str {
+    match lang {
+        Lang::Zh => k.label_zh(),
+        Lang::En => k.label_en(),
+    }
+}
+
+fn industry_label(lang: Lang, code: &str) -> String {
+    INDUSTRIES
+        .iter()
+        .find(|i| i.0 == code)
+        .map(|i| if lang == Lang::Zh { i.1 } else { i.2 })
+        .unwrap_or(code)
+        .to_string()
+}
+
+/// Feedback of a server action, falling back to the flash of a plain post.
+fn feedback<T: Clone + Send + Sync + 'static>(
+    action: ServerAction<
+        impl leptos::server_fn::ServerFn<Output = T, Error = AppError> + Clone + Send + Sync + 'static,
+    >,
+    from_flash: FormFeedback,
+) -> Memo<FormFeedback>
+where
+    T: PartialEq,
+{
+    Memo::new(move |_| match action.value().get() {
+        Some(Err(e)) => FormFeedback {
+            error: Some(e),
+            ..Default::default()
+        },
+        Some(Ok(_)) => FormFeedback {
+            done: true,
+            ..Default::default()
+        },
+        None => from_flash.clone(),
+    })
+}
+
+/// A labelled text input with its error.
+#[component]
+fn Field(
+    name: &'static str,
+    label: String,
+    fb: Memo<FormFeedback>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] autocomplete: &'static str,
+) -> impl IntoView {
+    let value = fb.get_untracked().value(name);
+    view! {
+        <label for=name>{label}</label>
+        <input
+            id=name
+            name=name
+            type=kind
+            value=if kind == "password" { String::new() } else { value }
+            autocomplete=autocomplete
+            aria-describedby=format!("{name}-error")
+        />
+        <FieldError field=name message=Signal::derive(move || fb.get().field(name)) />
+    }
+}
+
+#[component]
+pub fn PasswordPage() -> impl IntoView {
+    let info = use_info();
+    if info.user.is_none() {
+        return view! { <Redirect path="/login?next=/account/password" /> }.into_any();
+    }
+    let lang = info.lang;
+    let action = ServerAction::<ChangePassword>::new();
+    let flash = use_flash();
+    let done = use_done("password");
+    view! {
+        <PageTitle key="pw.title" />
+        <section class="card narrow">
+            <h1>{t(lang, "pw.title")}</h1>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let fb = feedback(action, feedback_from_flash(flash.await, "password", done.get_untracked()));
+                    // Checked as the user types, with the same rule the server applies.
+                    let new_pw = RwSignal::new(String::new());
+                    let repeat = RwSignal::new(String::new());
+                    let live = Memo::new(move |_| {
+                        let (n, r) = (new_pw.get(), repeat.get());
+                        if n.is_empty() && r.is_empty() { None } else { Some(crate::api::check_new_password(&n, &r)) }
+                    });
+                    let field_msg = move |name: &'static str| {
+                        Signal::derive(move || {
+                            live.get()
+                                .and_then(|e| e.get(name).map(str::to_string))
+                                .or_else(|| fb.get().field(name))
+                        })
+                    };
+                    view! {
+                        <ActionForm action attr:class="form" attr:novalidate=true>
+                            <FormMessage
+                                error=Signal::derive(move || fb.get().error.as_ref().and_then(|e| general_error(lang, e)))
+                                ok=Signal::derive(move || fb.get().done.then(|| t(lang, "ok.password_changed").to_string()))
+                            />
+                            <Field name="current_password" label=t(lang, "pw.current").into() fb kind="password" autocomplete="current-password" />
+                            <label for="new_password">{t(lang, "pw.new")}</label>
+                            <input id="new_password" name="new_password" type="password" autocomplete="new-password"
+                                on:input=move |ev| new_pw.set(event_target_value(&ev)) aria-describedby="new_password-error" />
+                            <FieldError field="new_password" message=field_msg("new_password") />
+                            <label for="repeat_password">{t(lang, "pw.repeat")}</label>
+                            <input id="repeat_password" name="repeat_password" type="password" autocomplete="new-password"
+                                on:input=move |ev| repeat.set(event_target_value(&ev)) aria-describedby="repeat_password-error" />
+                            <FieldError field="repeat_password" message=field_msg("repeat_password") />
+                            <button type="submit" class="primary">{t(lang, "pw.submit")}</button>
+                        </ActionForm>
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+    .into_any()
+}
+
+fn require_admin() -> Option<AnyView> {
+    let info = use_info();
+    match &info.user {
+        None => Some(view! { <Redirect path="/login" /> }.into_any()),
+        Some(u) if u.role != Role::Administrator => {
+            #[cfg(feature = "ssr")]
+            crate::ssr::form::set_status_for(&AppError::Forbidden);
+            Some(view! { <p class="form-error">{t(info.lang, "err.forbidden")}</p> }.into_any())
+        }
+        Some(_) => None,
+    }
+}
+
+#[component]
+pub fn UnitsPage() -> impl IntoView {
+    if let Some(v) = require_admin() {
+        return v;
+    }
+    let lang = use_info().lang;
+    let query = use_query_map();
+    let filter = move || {
+        let q = query.read();
+        (
+            q.get("county").unwrap_or_default(),
+            q.get("kind").unwrap_or_default(),
+            q.get("q").unwrap_or_default(),
+        )
+    };
+    let create = ServerAction::<CreateUnit>::new();
+    let units = Resource::new(
+        move || (filter(), create.version().get()),
+        |((county, kind, search), _)| list_units(county, kind, search),
+    );
+    let counties = Resource::new(|| (), |_| list_counties());
+    let townships = Resource::new(
+        || (),
+        |_| list_units(String::new(), "township".into(), String::new()),
+    );
+    let flash = use_flash();
+    let done = use_done("unit");
+    view! {
+        <PageTitle key="nav.units" />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let counties = counties.await.unwrap_or_default();
+                let townships = townships.await.unwrap_or_default();
+                let fb = feedback(create, feedback_from_flash(flash.await, "unit", done.get_untracked()));
+                let (county, kind, search) = filter();
+                let list = units.await;
+                let county_options = {
+                    let counties = counties.clone();
+                    move |selected: String| {
+                        counties.iter().map(|(id, name)| {
+                            let sel = *id == selected;
+                            view! { <option value=id.clone() selected=sel>{name.clone()}</option> }
+                        }).collect_view()
+                    }
+                };
+                view! {
+                    <section class="card">
+                        <h1>{t(lang, "unit.list")}</h1>
+                        <form method="get" class="filters">
+                            <label>{t(lang, "unit.county")}
+                                <select name="county">
+                                    <option value="">{t(lang, "unit.all")}</option>
+                                    {county_options(county.clone())}
+                                </select>
+                            </label>
+                            <label>{t(lang, "unit.kind")}
+                                <select name="kind">
+                                    <option value="">{t(lang, "unit.all")}</option>
+                                    {UnitKind::ALL.iter().map(|k| {
+                                        let sel = k.code() == kind;
+                                        view! { <option value=k.code() selected=sel>{kind_label(lang, *k)}</option> }
+                                    }).collect_view()}
+                                </select>
+                            </label>
+                            <label>{t(lang, "unit.name")}<input name="q" value=search /></label>
+                            <button type="submit">{t(lang, "unit.filter")}</button>
+                        </form>
+                        {match list {
+                            Err(e) => view! { <p class="form-error">{general_error(lang, &e)}</p> }.into_any(),
+                            Ok(rows) => view! { <UnitTable rows lang /> }.into_any(),
+                        }}
+                    </section>
+                    <section class="card">
+                        <h2>{t(lang, "unit.create")}</h2>
+                        <ActionForm action=create attr:class="form grid" attr:novalidate=true>
+                            <FormMessage
+                                error=Signal::derive(move || fb.get().error.as_ref().and_then(|e| general_error(lang, e)))
+                                ok=Signal::derive(move || fb.get().done.then(|| t(lang, "ok.unit_created").to_string()))
+                            />
+                            <Field name="name" label=t(lang, "unit.name").into() fb />
+                            <label for="kind">{t(lang, "unit.kind")}</label>
+                            <select id="kind" name="kind">
+                                {[UnitKind::Enterprise, UnitKind::Department, UnitKind::Township, UnitKind::SafetyOffice]
+                                    .into_iter()
+                                    .map(|k| {
+                                        let sel = fb.get_untracked().value("kind") == k.code();
+                                        view! { <option value=k.code() selected=sel>{kind_label(lang, k)}</option> }
+                                    })
+                                    .collect_view()}
+                            </select>
+                            <FieldError field="kind" message=Signal::derive(move || fb.get().field("kind")) />
+                            <label for="county_id">{t(lang, "unit.county")}</label>
+                            <select id="county_id" name="county_id">
+                                <option value="">{t(lang, "unit.city_level")}</option>
+                                {county_options(fb.get_untracked().value("county_id"))}
+                            </select>
+                            <FieldError field="county_id" message=Signal::derive(move || fb.get().field("county_id")) />
+                            <label for="industry">{t(lang, "unit.industry")}</label>
+                            <select id="industry" name="industry">
+                                <option value="">{t(lang, "unit.none")}</option>
+                                {INDUSTRIES.iter().map(|(code, zh, en)| {
+                                    let sel = fb.get_untracked().value("industry") == *code;
+                                    view! { <option value=*code selected=sel>{if lang == Lang::Zh { *zh } else { *en }}</option> }
+                                }).collect_view()}
+                            </select>
+                            <FieldError field="industry" message=Signal::derive(move || fb.get().field("industry")) />
+                            <fieldset class="checkboxes">
+                                <legend>{t(lang, "unit.industries")}</legend>
+                                {INDUSTRIES.iter().map(|(code, zh, en)| view! {
+                                    <label class="check"><input type="checkbox" name="industries[]" value=*code />{if lang == Lang::Zh { *zh } else { *en }}</label>
+                                }).collect_view()}
+                            </fieldset>
+                            <FieldError field="industries" message=Signal::derive(move || fb.get().field("industries")) />
+                            <label for="township_id">{t(lang, "unit.township")}</label>
+                            <select id="township_id" name="township_id">
+                                <option value="">{t(lang, "unit.none")}</option>
+                                {townships.iter().map(|u| view! {
+                                    <option value=u.unit_id.clone()>{format!("{} · {}", u.county_name.clone().unwrap_or_default(), u.name)}</option>
+                                }).collect_view()}
+                            </select>
+                            <FieldError field="township_id" message=Signal::derive(move || fb.get().field("township_id")) />
+                            <Field name="address" label=t(lang, "unit.address").into() fb />
+                            <Field name="legal_representative" label=t(lang, "unit.legal_rep").into() fb />
+                            <Field name="headcount" label=t(lang, "unit.headcount").into() fb kind="text" />
+                            <button type="submit" class="primary">{t(lang, "form.create")}</button>
+                        </ActionForm>
+                    </section>
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn UnitTable(rows: Vec<UnitRow>, lang: Lang) -> impl IntoView {
+    view! {
+        <table class="table" data-testid="unit-table">
+            <thead>
+                <tr>
+                    <th>{t(lang, "unit.name")}</th>
+                    <th>{t(lang, "unit.kind")}</th>
+                    <th>{t(lang, "unit.county")}</th>
+                    <th>{t(lang, "unit.parent")}</th>
+                    <th>{t(lang, "unit.industry")}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows
+                    .into_iter()
+                    .map(|u| {
+                        view! {
+                            <tr>
+                                <td>{u.name}</td>
+                                <td>{kind_label(lang, u.kind)}</td>
+                                <td>{u.county_name.unwrap_or_else(|| t(lang, "unit.city_level").to_string())}</td>
+                                <td>{u.parent_name.unwrap_or_default()}</td>
+                                <td>{u.industry_code.map(|c| industry_label(lang, &c)).unwrap_or_default()}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    if let Some(v) = require_admin() {
+        return v;
+    }
+    let lang = use_info().lang;
+    let create = ServerAction::<CreateUser>::new();
+    let users = Resource::new(move || create.version().get(), |_| list_users());
+    let units = Resource::new(
+        || (),
+        |_| list_units(String::new(), String::new(), String::new()),
+    );
+    let flash = use_flash();
+    let done = use_done("user");
+    view! {
+        <PageTitle key="nav.users" />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let units = units.await.unwrap_or_default();
+                let fb = feedback(create, feedback_from_flash(flash.await, "user", done.get_untracked()));
+                let list = users.await;
+                let selected_unit = fb.get_untracked().value("unit_id");
+                let selected_role = fb.get_untracked().value("role");
+                view! {
+                    <section class="card">
+                        <h2>{t(lang, "user.create")}</h2>
+                        <ActionForm action=create attr:class="form grid" attr:novalidate=true>
+                            <FormMessage
+                                error=Signal::derive(move || fb.get().error.as_ref().and_then(|e| general_error(lang, e)))
+                                ok=Signal::derive(move || fb.get().done.then(|| t(lang, "ok.user_created").to_string()))
+                            />
+                            <Field name="username" label=t(lang, "user.username").into() fb autocomplete="off" />
+                            <Field name="display_name" label=t(lang, "user.display_name").into() fb />
+                            <label for="unit_id">{t(lang, "user.unit")}</label>
+                            <select id="unit_id" name="unit_id">
+                                <option value="">{t(lang, "unit.none")}</option>
+                                {units.iter().filter(|u| matches!(u.kind, UnitKind::Enterprise | UnitKind::Department | UnitKind::SafetyOffice)).map(|u| {
+                                    let sel = u.unit_id == selected_unit;
+                                    view! { <option value=u.unit_id.clone() selected=sel>{format!("{} · {}", u.county_name.clone().unwrap_or_else(|| t(lang, "unit.city_level").to_string()), u.name)}</option> }
+                                }).collect_view()}
+                            </select>
+                            <FieldError field="unit_id" message=Signal::derive(move || fb.get().field("unit_id")) />
+                            <label for="role">{t(lang, "user.role")}</label>
+                            <select id="role" name="role">
+                                {Role::ALL.iter().map(|r| {
+                                    let sel = r.code() == selected_role;
+                                    view! { <option value=r.code() selected=sel>{if lang == Lang::Zh { r.label_zh() } else { r.label_en() }}</option> }
+                                }).collect_view()}
+                            </select>
+                            <FieldError field="role" message=Signal::derive(move || fb.get().field("role")) />
+                            <Field name="password" label=t(lang, "user.password").into() fb kind="password" autocomplete="new-password" />
+                            <button type="submit" class="primary">{t(lang, "form.create")}</button>
+                        </ActionForm>
+                    </section>
+                    <section class="card">
+                        <h1>{t(lang, "user.list")}</h1>
+                        {match list {
+                            Err(e) => view! { <p class="form-error">{general_error(lang, &e)}</p> }.into_any(),
+                            Ok(rows) => view! {
+                                <table class="table" data-testid="user-table">
+                                    <thead><tr>
+                                        <th>{t(lang, "user.username")}</th>
+                                        <th>{t(lang, "user.display_name")}</th>
+                                        <th>{t(lang, "user.role")}</th>
+                                        <th>{t(lang, "user.unit")}</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {rows.into_iter().map(|u| view! {
+                                            <tr>
+                                                <td>{u.username}</td>
+                                                <td>{u.display_name}</td>
+                                                <td>{if lang == Lang::Zh { u.role.label_zh() } else { u.role.label_en() }}</td>
+                                                <td>{u.unit_name}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }.into_any(),
+                        }}
+                    </section>
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}

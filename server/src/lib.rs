@@ -1,0 +1,242 @@
+//! # 零申报 (nil filing): the server crate
+//!
+//! The axum binary around the Leptos app: configuration, routing, static files,
+//! migrations and the command line.
+//!
+//! # Layout
+//! - this file: [`Config`], [`Application::build`] (the whole app on a bound listener, as
+//!   tests build it on port 0), the router and its layers;
+//! - [`csrf`]: refuses state-changing requests from other sites (Origin / Referer check);
+//! - `main.rs`: the command line (`serve`, `migrate`, `seed-demo`, `create-user`).
+
+pub mod csrf;
+
+use app::domain::time::Clock;
+use app::ssr::db::{self, Db, DbSetupError};
+use app::ssr::session_store::DbSessionStore;
+use app::ssr::AppState;
+use app::ui::{shell, App};
+use axum::extract::{Path, Query};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// Everything the server needs to start.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `sqlite://…` (default: a file under `data/`) or `postgres://…`.
+    pub database_url: String,
+    /// Where to listen; port 0 picks a free port (tests).
+    pub listen: SocketAddr,
+    /// The built site: `pkg/app.js`, `pkg/app.wasm`, `pkg/app.css`.
+    pub site_root: PathBuf,
+    /// The app clock: real, or fixed for drills, demos and tests.
+    pub clock: Clock,
+    /// Load the demo data set when the database has no units yet.
+    pub seed_demo_if_empty: bool,
+    /// Mark the session cookie `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl Config {
+    pub fn new(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            site_root: PathBuf::from("target/site"),
+            clock: Clock::system(),
+            seed_demo_if_empty: false,
+            secure_cookies: false,
+        }
+    }
+}
+
+/// Why the server could not start; each reads as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Database(#[from] DbSetupError),
+    #[error("cannot listen on {addr}: {reason}")]
+    Listen { addr: SocketAddr, reason: String },
+    #[error("loading the demo data failed: {0}")]
+    Seed(String),
+}
+
+/// The app, bound to its listener and ready to serve.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects and migrates the database, seeds demo data if asked, binds the listener.
+    pub async fn build(config: Config) -> Result<Self, StartError> {
+        let db = db::connect(&config.database_url).await?;
+        db::migrate(&db).await?;
+        if config.seed_demo_if_empty {
+            let report = app::ssr::seed::seed_demo(&db, &config.clock)
+                .await
+                .map_err(|e| StartError::Seed(e.to_string()))?;
+            if !report.skipped {
+                tracing::info!(
+                    units = report.units,
+                    enterprises = report.enterprises,
+                    users = report.users,
+                    "demo data loaded"
+                );
+            }
+        }
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| StartError::Listen {
+                addr: config.listen,
+                reason: e.to_string(),
+            })?;
+        let addr = listener.local_addr().map_err(|e| StartError::Listen {
+            addr: config.listen,
+            reason: e.to_string(),
+        })?;
+        let leptos_options = LeptosOptions::builder()
+            .output_name("app")
+            .site_root(config.site_root.to_string_lossy().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(addr)
+            .build();
+        let state = AppState {
+            leptos_options,
+            db,
+            clock: config.clock.clone(),
+        };
+        let router = router(state.clone(), config.secure_cookies);
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.state.db
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.state.clock
+    }
+
+    /// Serves until the process is asked to stop (Ctrl-C / SIGTERM).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+    }
+
+    /// Serves in the background (tests).
+    pub fn spawn(self) -> tokio::task::JoinHandle<std::io::Result<()>> {
+        tokio::spawn(
+            async move { axum::serve(self.listener, self.router.into_make_service()).await },
+        )
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+/// The whole router: pages, server functions, static files, language switch; with
+/// sessions, CSRF protection and compression.
+pub fn router(state: AppState, secure_cookies: bool) -> Router {
+    let routes = generate_route_list(App);
+    let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name("nilfiling_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
+    let pkg_dir = PathBuf::from(state.leptos_options.site_root.as_ref()).join("pkg");
+    let context_state = state.clone();
+    Router::new()
+        .route("/lang/{lang}", get(set_lang))
+        .route("/healthz", get(|| async { "ok" }))
+        .nest_service(
+            "/pkg",
+            tower::ServiceBuilder::new()
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("no-cache"),
+                ))
+                .service(ServeDir::new(pkg_dir)),
+        )
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(csrf::reject_cross_site))
+        .layer(session_layer)
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+#[derive(serde::Deserialize)]
+struct LangQuery {
+    next: Option<String>,
+}
+
+/// `/lang/{zh|en}?next=/path`: remembers the language in a cookie and goes back.
+async fn set_lang(Path(lang): Path<String>, Query(q): Query<LangQuery>) -> Response {
+    let lang = app::i18n::Lang::parse(&lang);
+    let next = app::api::safe_next(q.next.as_deref());
+    let cookie = format!(
+        "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    );
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, next), (header::SET_COOKIE, cookie)],
+    )
+        .into_response()
+}
