@@ -266,6 +266,11 @@ pub async fn change_password(
 /// The home page of the logged-in user's role.
 #[server(endpoint = "home")]
 pub async fn get_home_summary() -> Result<HomeSummary, AppError> {
+    form::answer(home_summary().await)
+}
+
+#[cfg(feature = "ssr")]
+async fn home_summary() -> Result<HomeSummary, AppError> {
     use crate::ssr::units;
     let user = auth::require_user().await?;
     let state = app_state()?;
@@ -391,6 +396,15 @@ pub async fn list_units(
     kind: String,
     search: String,
 ) -> Result<Vec<UnitRow>, AppError> {
+    form::answer(units_matching(county_id, kind, search).await)
+}
+
+#[cfg(feature = "ssr")]
+async fn units_matching(
+    county_id: String,
+    kind: String,
+    search: String,
+) -> Result<Vec<UnitRow>, AppError> {
     auth::require_role(&[Role::Administrator]).await?;
     let kind = if kind.is_empty() {
         None
@@ -413,19 +427,29 @@ pub async fn list_units(
 /// The county-level governments, for pickers.
 #[server(endpoint = "counties")]
 pub async fn list_counties() -> Result<Vec<(String, String)>, AppError> {
-    auth::require_role(&[Role::Administrator]).await?;
-    crate::ssr::units::county_governments(&app_state()?.db)
-        .await
-        .map_err(internal)
+    form::answer(
+        async {
+            auth::require_role(&[Role::Administrator]).await?;
+            crate::ssr::units::county_governments(&app_state()?.db)
+                .await
+                .map_err(internal)
+        }
+        .await,
+    )
 }
 
 /// All accounts, for the administrator.
 #[server(endpoint = "users")]
 pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
-    auth::require_role(&[Role::Administrator]).await?;
-    crate::ssr::users::list_users(&app_state()?.db, 1000)
-        .await
-        .map_err(internal)
+    form::answer(
+        async {
+            auth::require_role(&[Role::Administrator]).await?;
+            crate::ssr::users::list_users(&app_state()?.db, 1000)
+                .await
+                .map_err(internal)
+        }
+        .await,
+    )
 }
 
 /// Creates a unit (administrator). For an enterprise: county, industry, address, legal

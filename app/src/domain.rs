@@ -6,7 +6,9 @@
 //! - [`time`]: Kunming time, the app clock (real or fixed for drills).
 //! - [`period`]: filing periods (annual, half-year) and their windows (107号 四、(一)).
 //! - [`unit`]: kinds of unit in the reporting chain, roles, industries, county-level areas.
+//! - [`forms`]: the nine nil-filing forms word for word, who answers which row, nil logic (107号 五).
 
+pub mod forms;
 pub mod period;
 pub mod time;
 pub mod unit;

@@ -214,7 +214,16 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
                 move || shell(options.clone())
             },
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            shell,
+        ))
         .layer(axum::middleware::from_fn(csrf::reject_cross_site))
         .layer(session_layer)
         .layer(CompressionLayer::new())

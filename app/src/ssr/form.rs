@@ -124,6 +124,14 @@ pub async fn flash(token: &str) -> Option<Flash> {
     (flash.token == token).then_some(flash)
 }
 
+/// Answers a read: on failure, the response gets the error's status code.
+pub fn answer<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(err) = &result {
+        set_status_for(err);
+    }
+    result
+}
+
 /// Sets the HTTP status of the current response from an error (for pages and reads).
 pub fn set_status_for(err: &AppError) {
     if let Some(res) = use_context::<ResponseOptions>() {

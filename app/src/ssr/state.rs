@@ -24,7 +24,8 @@ impl FromRef<AppState> for LeptosOptions {
 /// The state, inside a server function or a server-side render.
 pub fn app_state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| {
-        tracing::error!("AppState is not in the reactive context");
+        let path = use_context::<axum::http::request::Parts>().map(|p| p.uri.to_string());
+        tracing::error!(?path, "AppState is not in the reactive context");
         AppError::Internal
     })
 }

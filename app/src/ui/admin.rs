@@ -181,7 +181,6 @@ pub fn UnitsPage() -> impl IntoView {
                 let townships = townships.await.unwrap_or_default();
                 let fb = feedback(create, feedback_from_flash(flash.await, "unit", done.get_untracked()));
                 let (county, kind, search) = filter();
-                let list = units.await;
                 let county_options = {
                     let counties = counties.clone();
                     move |selected: String| {
@@ -213,10 +212,14 @@ pub fn UnitsPage() -> impl IntoView {
                             <label>{t(lang, "unit.name")}<input name="q" value=search /></label>
                             <button type="submit">{t(lang, "unit.filter")}</button>
                         </form>
-                        {match list {
-                            Err(e) => view! { <p class="form-error">{general_error(lang, &e)}</p> }.into_any(),
-                            Ok(rows) => view! { <UnitTable rows lang /> }.into_any(),
-                        }}
+                        <Suspense fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                match units.await {
+                                    Err(e) => view! { <p class="form-error">{general_error(lang, &e)}</p> }.into_any(),
+                                    Ok(rows) => view! { <UnitTable rows lang /> }.into_any(),
+                                }
+                            })}
+                        </Suspense>
                     </section>
                     <section class="card">
                         <h2>{t(lang, "unit.create")}</h2>
@@ -333,7 +336,6 @@ pub fn UsersPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let units = units.await.unwrap_or_default();
                 let fb = feedback(create, feedback_from_flash(flash.await, "user", done.get_untracked()));
-                let list = users.await;
                 let selected_unit = fb.get_untracked().value("unit_id");
                 let selected_role = fb.get_untracked().value("role");
                 view! {
@@ -367,9 +369,15 @@ pub fn UsersPage() -> impl IntoView {
                             <button type="submit" class="primary">{t(lang, "form.create")}</button>
                         </ActionForm>
                     </section>
+                }
+            })}
+        </Suspense>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                view! {
                     <section class="card">
                         <h1>{t(lang, "user.list")}</h1>
-                        {match list {
+                        {match users.await {
                             Err(e) => view! { <p class="form-error">{general_error(lang, &e)}</p> }.into_any(),
                             Ok(rows) => view! {
                                 <table class="table" data-testid="user-table">

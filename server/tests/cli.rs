@@ -1,0 +1,149 @@
+//! The command line: bad input gives one clear line, never a panic trace.
+
+use std::process::Command;
+
+fn nilfiling(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nilfiling"));
+    cmd.args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("NILFILING_CLOCK");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run nilfiling");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn assert_one_clear_line(stderr: &str, needle: &str) {
+    assert!(!stderr.contains("panicked"), "no panic: {stderr}");
+    assert!(
+        !stderr.contains("RUST_BACKTRACE"),
+        "no backtrace hint: {stderr}"
+    );
+    let errors: Vec<_> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "exactly one error line: {stderr}");
+    assert!(
+        errors[0].contains(needle),
+        "the line says {needle:?}: {stderr}"
+    );
+}
+
+#[test]
+fn an_unknown_database_scheme_is_named_in_one_line() {
+    let (code, _, err) = nilfiling(
+        &["migrate"],
+        &[("DATABASE_URL", "mysql://root@localhost/x")],
+    );
+    assert_eq!(code, 1);
+    assert_one_clear_line(&err, "unsupported DATABASE_URL scheme \"mysql:\"");
+}
+
+#[test]
+fn an_unwritable_data_directory_is_named_in_one_line() {
+    // A path below a regular file can never be a directory.
+    let (code, _, err) = nilfiling(
+        &[
+            "--database-url",
+            "sqlite:///etc/hostname/data/x.db",
+            "migrate",
+        ],
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert_one_clear_line(&err, "cannot use the data directory /etc/hostname/data");
+}
+
+#[test]
+fn a_malformed_clock_is_refused_with_the_expected_form() {
+    let (code, _, err) = nilfiling(&["--clock", "2027-13-45", "migrate"], &[]);
+    assert_eq!(code, 2, "a usage error");
+    assert_one_clear_line(&err, "2027-01-05T10:00:00+08:00");
+    let (code, _, err) = nilfiling(&["migrate"], &[("NILFILING_CLOCK", "tomorrow")]);
+    assert_eq!(code, 2);
+    assert_one_clear_line(&err, "invalid clock instant");
+}
+
+#[test]
+fn migrate_seed_and_create_user_work_on_a_fresh_sqlite_file() {
+    let dir = std::env::temp_dir().join(format!("nilfiling-cli-{}", std::process::id()));
+    let url = format!("sqlite://{}/x.db", dir.display());
+    let (code, out, err) = nilfiling(&["migrate"], &[("DATABASE_URL", &url)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("migrations applied"));
+    let (code, out, _) = nilfiling(&["seed-demo"], &[("DATABASE_URL", &url)]);
+    assert_eq!(code, 0);
+    assert!(out.contains("200 enterprises"), "{out}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nilfiling"))
+        .args([
+            "create-user",
+            "--username",
+            "ops",
+            "--display-name",
+            "运维",
+            "--unit",
+            "city-office",
+            "--role",
+            "administrator",
+        ])
+        .env("DATABASE_URL", &url)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"ops-password\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A bad role is explained on one line.
+    let (code, _, err) = {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_nilfiling"))
+            .args([
+                "create-user",
+                "--username",
+                "ops2",
+                "--display-name",
+                "x",
+                "--unit",
+                "city-office",
+                "--role",
+                "enterprise_filer",
+            ])
+            .env("DATABASE_URL", &url)
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"ops-password\n")
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::new(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    assert_eq!(code, 1);
+    assert_one_clear_line(
+        &err,
+        "role: This role cannot belong to a unit of this kind.",
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

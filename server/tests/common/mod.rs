@@ -1,0 +1,314 @@
+//! Test harness: the whole app on port 0 against a fresh database, SQLite or PostgreSQL.
+//!
+//! Each test gets its own database: a SQLite file in a fresh temporary directory, or a new
+//! PostgreSQL database (created on the server at `TEST_POSTGRES_URL`, default
+//! `postgres://postgres@127.0.0.1:5432`) that is dropped when the test ends.
+#![allow(dead_code)]
+
+use app::domain::time::{parse_instant, Clock};
+use app::ssr::db::Db;
+use reqwest::header::{ACCEPT, ORIGIN, REFERER};
+use reqwest::redirect::Policy;
+use server::{Application, Config};
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a scenario `async fn name(backend: Backend)` as two tests, one per backend.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::common::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::common::Backend::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+
+pub const DEMO_PASSWORD: &str = app::ssr::seed::DEMO_PASSWORD;
+
+fn postgres_server() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+/// A database that exists for one test.
+pub struct TestDatabase {
+    pub url: String,
+    backend: Backend,
+    name: String,
+    dir: Option<PathBuf>,
+}
+
+impl TestDatabase {
+    pub async fn new(backend: Backend) -> Self {
+        let name = format!("nilfiling_test_{}", uuid_simple());
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(&name);
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                Self {
+                    url: format!("sqlite://{}/test.db", dir.display()),
+                    backend,
+                    name,
+                    dir: Some(dir),
+                }
+            }
+            Backend::Postgres => {
+                let server = postgres_server();
+                check_postgres(&server).await;
+                // The app creates the database on first connect (and the test drops it).
+                Self {
+                    url: format!("{server}/{name}"),
+                    backend,
+                    name,
+                    dir: None,
+                }
+            }
+        }
+    }
+}
+
+fn uuid_simple() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        nanos % 1_000_000_000_000,
+        N.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+async fn check_postgres(server: &str) {
+    sqlx::any::install_default_drivers();
+    let url = format!("{server}/postgres");
+    let connected = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        use sqlx::Connection;
+        sqlx::AnyConnection::connect(&url).await
+    })
+    .await;
+    match connected {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => panic!(
+            "PostgreSQL is not reachable at {server} ({e}). Start it with: \
+             pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start \
+             (or set TEST_POSTGRES_URL to a server where user may create databases)"
+        ),
+        Err(_) => panic!("PostgreSQL at {server} did not answer within 10 s. Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"),
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match self.backend {
+            Backend::Sqlite => {
+                if let Some(dir) = &self.dir {
+                    let _ = std::fs::remove_dir_all(dir);
+                }
+            }
+            Backend::Postgres => {
+                let server = postgres_server();
+                let name = self.name.clone();
+                // Drop runs inside the test's runtime: use a thread with its own.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    rt.block_on(async move {
+                        use sqlx::{Connection, Executor};
+                        if let Ok(mut conn) =
+                            sqlx::AnyConnection::connect(&format!("{server}/postgres")).await
+                        {
+                            let _ = conn
+                                .execute(
+                                    format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
+                                )
+                                .await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// The running app and a browser-like HTTP client with its own cookie jar.
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    pub clock: Clock,
+    pub client: reqwest::Client,
+    pub database: TestDatabase,
+}
+
+pub struct Options {
+    pub clock: Option<&'static str>,
+    pub seed: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            clock: Some("2026-11-24T10:00:00+08:00"),
+            seed: true,
+        }
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, Options::default()).await
+    }
+
+    pub async fn spawn_with(backend: Backend, options: Options) -> Self {
+        let database = TestDatabase::new(backend).await;
+        let mut config = Config::new(database.url.clone());
+        config.listen = "127.0.0.1:0".parse().unwrap();
+        config.site_root = std::env::temp_dir();
+        config.clock = match options.clock {
+            Some(at) => Clock::fixed(parse_instant(at).unwrap()),
+            None => Clock::system(),
+        };
+        config.seed_demo_if_empty = options.seed;
+        let app = Application::build(config).await.expect("the app starts");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let db = app.db().clone();
+        let clock = app.clock().clone();
+        app.spawn();
+        Self {
+            base,
+            db,
+            clock,
+            client: client(),
+            database,
+        }
+    }
+
+    /// Another browser (own cookies) on the same app.
+    pub fn browser(&self) -> reqwest::Client {
+        client()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// GET as a browser navigating (accepts HTML).
+    pub async fn page(&self, path: &str) -> reqwest::Response {
+        self.page_with(&self.client, path).await
+    }
+
+    pub async fn page_with(&self, client: &reqwest::Client, path: &str) -> reqwest::Response {
+        client
+            .get(self.url(path))
+            .header(ACCEPT, "text/html")
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    /// A hydrated page calling a server function (answers JSON).
+    pub async fn call(&self, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.call_with(&self.client, name, form).await
+    }
+
+    pub async fn call_with(
+        &self,
+        client: &reqwest::Client,
+        name: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        client
+            .post(self.url(&format!("/api/{name}")))
+            .header(ORIGIN, &self.base)
+            .form(form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// A plain HTML form post from `from_path` (JavaScript off).
+    pub async fn post_form(
+        &self,
+        from_path: &str,
+        name: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/{name}")))
+            .header(ORIGIN, &self.base)
+            .header(REFERER, self.url(from_path))
+            .header(ACCEPT, "text/html,application/xhtml+xml")
+            .form(form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        self.call("login", &[("username", username), ("password", password)])
+            .await
+    }
+
+    pub async fn login_ok(&self, username: &str) {
+        let res = self.login(username, DEMO_PASSWORD).await;
+        assert_eq!(
+            res.status(),
+            200,
+            "demo user {username} should log in: {}",
+            res.text().await.unwrap_or_default()
+        );
+    }
+
+    pub async fn text(&self, path: &str) -> String {
+        let res = self.page(path).await;
+        assert_eq!(res.status(), 200, "GET {path}");
+        res.text().await.unwrap()
+    }
+}
+
+/// The Location header of a redirect.
+pub fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Reads an app error from a server function's JSON answer.
+pub async fn app_error(res: reqwest::Response) -> app::error::AppError {
+    let body = res.text().await.unwrap();
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("not an AppError ({e}): {body}"))
+}
