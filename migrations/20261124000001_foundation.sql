@@ -83,7 +83,7 @@ CREATE TABLE app_user (
     username TEXT NOT NULL UNIQUE,
     display_name TEXT NOT NULL,
     unit_id TEXT NOT NULL REFERENCES unit (unit_id),
-    role TEXT NOT NULL CHECK (role IN ('enterprise_filer', 'department_staff',
+    role TEXT NOT NULL CHECK (role IN ('enterprise_filer', 'department_staff', 'township_staff',
         'county_office_staff', 'city_office_staff', 'administrator')),
     -- argon2id PHC string
     password_hash TEXT NOT NULL,

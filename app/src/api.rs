@@ -4,6 +4,8 @@
 //! Each one turns its raw arguments into domain values first, checks who is asking, and
 //! answers with [`AppError`] on failure. The types they return are shared with the browser.
 
+pub mod filing;
+
 use crate::domain::period::{FilingWindow, WindowState};
 use crate::domain::unit::{Role, UnitKind};
 use crate::error::AppError;
@@ -140,6 +142,25 @@ pub async fn take_flash(token: String) -> Result<Option<Flash>, AppError> {
     Ok(form::flash(&token).await)
 }
 
+/// Whether a role fills in nil-filing forms for a unit (see `ssr::access::own_filing_unit`).
+pub fn filing_role(role: Role) -> bool {
+    matches!(
+        role,
+        Role::EnterpriseFiler
+            | Role::DepartmentStaff
+            | Role::TownshipStaff
+            | Role::CountyOfficeStaff
+    )
+}
+
+/// Whether a role supervises units below it (late-filing exceptions, review).
+pub fn supervisor_role(role: Role) -> bool {
+    matches!(
+        role,
+        Role::DepartmentStaff | Role::CountyOfficeStaff | Role::CityOfficeStaff
+    )
+}
+
 /// Where to go after login: only a local path, never another site.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
@@ -238,7 +259,9 @@ pub async fn change_password(
             return Err(AppError::field("current_password", "err.password_wrong"));
         }
         let new_hash = auth::hash_password(&new_password)?;
-        let mut tx = state.db.begin().await.map_err(internal)?;
+        let mut tx = crate::ssr::db::begin_write(&state.db)
+            .await
+            .map_err(internal)?;
         crate::ssr::users::set_password_hash(&mut tx, &user.user_id, &new_hash)
             .await
             .map_err(internal)?;
@@ -293,6 +316,16 @@ async fn home_summary() -> Result<HomeSummary, AppError> {
         n,
     };
     match user.role {
+        Role::TownshipStaff => {
+            summary.file_to = vec![format!(
+                "{}安全生产委员会办公室",
+                user.county_name
+                    .clone()
+                    .unwrap_or_default()
+                    .trim_end_matches("人民政府")
+                    .trim_end_matches("管委会")
+            )];
+        }
         Role::EnterpriseFiler => {
             let unit = units::unit_by_id(db, &user.unit_id)
                 .await

@@ -7,40 +7,7 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-/// Field name → message key, in the order the fields appear.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldErrors(pub Vec<(String, String)>);
-
-impl FieldErrors {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn add(&mut self, field: &str, message_key: &str) {
-        self.0.push((field.to_string(), message_key.to_string()));
-    }
-
-    /// The message key for a field, if it has one.
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// `Ok(())` when empty, else the errors as [`AppError::Invalid`].
-    pub fn into_result(self) -> Result<(), AppError> {
-        if self.is_empty() {
-            Ok(())
-        } else {
-            Err(AppError::Invalid(self))
-        }
-    }
-}
+pub use crate::domain::validation::FieldErrors;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -68,6 +35,17 @@ pub enum AppError {
     /// The request did not reach the server or its answer could not be read (network, decoding).
     #[error("request failed: {0}")]
     Transport(String),
+}
+
+impl FieldErrors {
+    /// `Ok(())` when empty, else the errors as [`AppError::Invalid`].
+    pub fn into_result(self) -> Result<(), AppError> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(self))
+        }
+    }
 }
 
 impl AppError {

@@ -13,6 +13,8 @@
 //! - [`ui`]: pages and components.
 //! - `ssr` (server only): database, sessions, authentication, audit, demo data.
 
+#![recursion_limit = "512"]
+
 pub mod api;
 pub mod domain;
 pub mod error;

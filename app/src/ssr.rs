@@ -5,16 +5,20 @@
 //! - [`session_store`]: tower-sessions records kept in the `web_session` table.
 //! - [`auth`]: password hashing (argon2id), login with slow-down, the current user.
 //! - [`audit`]: the audit trail, written in the same transaction as each change.
+//! - [`access`]: who files for which unit, who supervises whom.
 //! - [`admin`]: creating units and accounts (admin pages, command line).
 //! - [`units`], [`users`]: SQL for the unit hierarchy and accounts.
+//! - [`filings`]: filings, versions, submission, late-filing exceptions.
 //! - [`form`]: what a form post answers: a redirect with errors kept for the page (no JS),
 //!   or a status code (hydrated).
 //! - [`seed`]: the demo data set.
 
+pub mod access;
 pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod db;
+pub mod filings;
 pub mod form;
 pub mod seed;
 pub mod session_store;

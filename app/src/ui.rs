@@ -4,9 +4,11 @@
 //! - this file: the HTML shell, the router, the layout with its header, shared form helpers;
 //! - [`login`]: the login page;
 //! - [`home`]: the home page of each role, with the filing window and its countdown;
+//! - [`filing`]: the nine forms, confirmation, print view, late-filing exceptions;
 //! - [`admin`]: units, accounts, and changing one's password.
 
 pub mod admin;
+pub mod filing;
 pub mod home;
 pub mod login;
 
@@ -49,6 +51,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=home::HomePage ssr=SsrMode::Async />
                     <Route path=path!("login") view=login::LoginPage ssr=SsrMode::Async />
                     <Route path=path!("account/password") view=admin::PasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("filing") view=filing::FilingPage ssr=SsrMode::Async />
+                    <Route path=path!("filing/confirm") view=filing::ConfirmPage ssr=SsrMode::Async />
+                    <Route path=path!("filing/print") view=filing::PrintPage ssr=SsrMode::Async />
+                    <Route path=path!("exceptions") view=filing::ExceptionsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/units") view=admin::UnitsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=admin::UsersPage ssr=SsrMode::Async />
                 </ParentRoute>
@@ -155,6 +161,8 @@ fn Header(info: SessionInfo) -> impl IntoView {
                                         <a href="/admin/users">{t(lang, "nav.users")}</a>
                                     }
                                 })}
+                            {crate::api::filing_role(u.role).then(|| view! { <a href="/filing">{t(lang, "nav.filing")}</a> })}
+                            {crate::api::supervisor_role(u.role).then(|| view! { <a href="/exceptions">{t(lang, "nav.exceptions")}</a> })}
                             <a href="/account/password">{t(lang, "nav.password")}</a>
                         </nav>
                         <div class="who" data-testid="who">

@@ -91,6 +91,8 @@ pub enum Role {
     EnterpriseFiler,
     /// Staff of a supervising department: reviews its enterprises, files the department's forms.
     DepartmentStaff,
+    /// Staff of a township or sub-district: files its own nine forms.
+    TownshipStaff,
     /// Staff of a county-level safety committee office.
     CountyOfficeStaff,
     /// Staff of the city safety committee office.
@@ -100,9 +102,10 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::EnterpriseFiler,
         Role::DepartmentStaff,
+        Role::TownshipStaff,
         Role::CountyOfficeStaff,
         Role::CityOfficeStaff,
         Role::Administrator,
@@ -112,6 +115,7 @@ impl Role {
         match self {
             Role::EnterpriseFiler => "enterprise_filer",
             Role::DepartmentStaff => "department_staff",
+            Role::TownshipStaff => "township_staff",
             Role::CountyOfficeStaff => "county_office_staff",
             Role::CityOfficeStaff => "city_office_staff",
             Role::Administrator => "administrator",
@@ -128,6 +132,7 @@ impl Role {
         match self {
             Role::EnterpriseFiler => kind == UnitKind::Enterprise,
             Role::DepartmentStaff => kind == UnitKind::Department,
+            Role::TownshipStaff => kind == UnitKind::Township,
             Role::CountyOfficeStaff => kind == UnitKind::SafetyOffice && unit_has_county,
             Role::CityOfficeStaff => kind == UnitKind::SafetyOffice && !unit_has_county,
             // Administrators sit in the city office that runs the system.
@@ -139,6 +144,7 @@ impl Role {
         match self {
             Role::EnterpriseFiler => "企业填报员",
             Role::DepartmentStaff => "监管部门工作人员",
+            Role::TownshipStaff => "乡镇（街道）工作人员",
             Role::CountyOfficeStaff => "县级安委办工作人员",
             Role::CityOfficeStaff => "市安委办工作人员",
             Role::Administrator => "系统管理员",
@@ -149,6 +155,7 @@ impl Role {
         match self {
             Role::EnterpriseFiler => "enterprise filer",
             Role::DepartmentStaff => "department staff",
+            Role::TownshipStaff => "township staff",
             Role::CountyOfficeStaff => "county office staff",
             Role::CityOfficeStaff => "city office staff",
             Role::Administrator => "administrator",

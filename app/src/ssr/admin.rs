@@ -158,7 +158,7 @@ pub async fn create_unit(
         county_id: input.county_id.clone(),
         area_code: None,
     };
-    let mut tx = db.begin().await.map_err(internal)?;
+    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
     if let Err(e) = units::insert_unit(&mut tx, &unit, now).await {
         return Err(if is_unique_violation(&e) {
             AppError::field("name", "err.name_taken")
@@ -277,7 +277,7 @@ pub async fn create_user(
         password_hash: hash,
     };
     let now = clock.now();
-    let mut tx = db.begin().await.map_err(internal)?;
+    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
     if let Err(e) = users::insert_user(&mut tx, &user, now).await {
         return Err(if is_unique_violation(&e) {
             AppError::field("username", "err.username_taken")

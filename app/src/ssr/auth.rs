@@ -89,7 +89,7 @@ pub async fn check_login(
     let ok = tokio::task::spawn_blocking(move || verify_password(&password_owned, &hash_for_check))
         .await
         .map_err(|_| AppError::Internal)?;
-    let mut tx = db.begin().await.map_err(internal)?;
+    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
     if ok {
         sqlx::query(
             "UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE user_id = $1",

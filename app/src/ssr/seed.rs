@@ -24,7 +24,7 @@ pub const CITY_GOVERNMENT_ID: &str = "city";
 pub const CITY_OFFICE_ID: &str = "city-office";
 
 /// The demo accounts: (username, display name, role, unit id).
-pub const DEMO_ACCOUNTS: [(&str, &str, Role, &str); 5] = [
+pub const DEMO_ACCOUNTS: [(&str, &str, Role, &str); 6] = [
     ("admin", "系统管理员", Role::Administrator, CITY_OFFICE_ID),
     (
         "city",
@@ -49,6 +49,12 @@ pub const DEMO_ACCOUNTS: [(&str, &str, Role, &str); 5] = [
         "华山化工 赵磊",
         Role::EnterpriseFiler,
         DEMO_ENTERPRISE_ID,
+    ),
+    (
+        "huashan",
+        "华山街道 周红梅",
+        Role::TownshipStaff,
+        "county-530102-town-0",
     ),
 ];
 

@@ -1,0 +1,599 @@
+//! Server functions for filings: view, save, check and submit, new versions, late-filing
+//! exceptions. The filing form is a plain HTML form (it posts and redirects the same way with
+//! JavaScript on or off); hydration adds live progress and checks as the user types.
+
+use crate::domain::filing::{self, FilingAccess, FilingContent, FilingStatus, Progress};
+use crate::domain::forms::{Answer, BindingKind, FORMS};
+use crate::domain::period::{FilingWindow, Period, WindowState};
+use crate::domain::unit::UnitKind;
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+#[cfg(feature = "ssr")]
+use crate::ssr::{access, app_state, auth, db::internal, filings, form};
+
+/// One version of a filing, without its answers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FilingRecord {
+    pub filing_id: String,
+    pub unit_id: String,
+    pub period_key: String,
+    pub version: i64,
+    pub status: FilingStatus,
+    pub late: bool,
+    pub filing_date: Option<String>,
+    pub nil: Option<bool>,
+    pub updated_at: String,
+    pub submitted_at: Option<String>,
+}
+
+/// Everything the filing page and the print view show.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FilingView {
+    pub unit_id: String,
+    pub unit_name: String,
+    pub unit_kind: UnitKind,
+    pub binding: BindingKind,
+    pub period: Period,
+    pub window: FilingWindow,
+    pub access: FilingAccess,
+    /// A late-filing exception: (reason, valid until, Kunming time).
+    pub exception: Option<(String, String)>,
+    /// The version shown (the latest unless another was asked for); `None` before the first save.
+    pub record: Option<FilingRecord>,
+    pub content: FilingContent,
+    pub progress: Progress,
+    /// All versions, newest first.
+    pub versions: Vec<FilingRecord>,
+    /// The viewer may edit (own unit, latest version, a draft or none yet, filing allowed now).
+    pub editable: bool,
+    /// The viewer may start a new version (own unit, latest submitted or returned, filing allowed).
+    pub can_revise: bool,
+    /// The viewer files for this unit (as opposed to a supervisor looking at it).
+    pub own: bool,
+    pub now: DateTime<Utc>,
+}
+
+/// Picks the period a filing page is about: the one asked for, else the open window's, else
+/// the latest whose window has opened.
+pub fn default_period(now: DateTime<Utc>) -> Period {
+    match WindowState::at(now) {
+        WindowState::Open(w) => w.period,
+        WindowState::Closed { last, .. } => last.period,
+    }
+}
+
+/// Reads the filing form's fields into a filing: `principal` … `phone`,
+/// `answers[r3_1_2]=done|not_done`, `explanations[x3_1_2]=…`, `notes[f3]=…`.
+/// Unknown rows and answers are dropped (they cannot come from our form).
+pub fn content_from_fields(fields: &[(String, String)]) -> FilingContent {
+    let mut c = FilingContent::default();
+    for (name, value) in fields {
+        match name.as_str() {
+            "principal" => c.frame.principal = value.clone(),
+            "leader_in_charge" => c.frame.leader_in_charge = value.clone(),
+            "filled_by" => c.frame.filled_by = value.clone(),
+            "reviewed_by" => c.frame.reviewed_by = value.clone(),
+            "phone" => c.frame.phone = value.clone(),
+            _ => {
+                if let Some(field) = name
+                    .strip_prefix("answers[")
+                    .and_then(|n| n.strip_suffix(']'))
+                {
+                    if let (Some(row), Some(answer)) =
+                        (filing::row_of_field(field), Answer::parse(value))
+                    {
+                        c.answers.insert(row, answer);
+                    }
+                } else if let Some(field) = name
+                    .strip_prefix("explanations[")
+                    .and_then(|n| n.strip_suffix(']'))
+                {
+                    if let Some(row) = field
+                        .strip_prefix('x')
+                        .and_then(|f| filing::row_of_field(&format!("r{f}")))
+                    {
+                        if !value.trim().is_empty() {
+                            c.explanations.insert(row, value.clone());
+                        }
+                    }
+                } else if let Some(form) = name
+                    .strip_prefix("notes[f")
+                    .and_then(|n| n.strip_suffix(']'))
+                {
+                    if let Ok(n) = form.parse::<u8>() {
+                        if FORMS.iter().any(|f| f.number == n) && !value.trim().is_empty() {
+                            c.notes.insert(n, value.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    c
+}
+
+/// The fields of a filing, as [`content_from_fields`] reads them.
+pub fn fields_of(c: &FilingContent) -> Vec<(String, String)> {
+    let f = &c.frame;
+    let mut out = vec![
+        ("principal".to_string(), f.principal.clone()),
+        ("leader_in_charge".to_string(), f.leader_in_charge.clone()),
+        ("filled_by".to_string(), f.filled_by.clone()),
+        ("reviewed_by".to_string(), f.reviewed_by.clone()),
+        ("phone".to_string(), f.phone.clone()),
+    ];
+    for (row, a) in &c.answers {
+        out.push((
+            format!("answers[{}]", filing::row_field(row)),
+            a.code().to_string(),
+        ));
+    }
+    for (row, x) in &c.explanations {
+        out.push((
+            format!("explanations[{}]", filing::explanation_field(row)),
+            x.clone(),
+        ));
+    }
+    for (n, note) in &c.notes {
+        out.push((format!("notes[f{n}]"), note.clone()));
+    }
+    out
+}
+
+/// A filing page's data. `period`, `unit` and `version` may be empty (defaults: the current
+/// period, the user's own filing unit, the latest version). Another unit's filing is shown
+/// only to its supervisors, read-only.
+#[server(endpoint = "filing")]
+pub async fn get_filing(
+    #[server(default)] period: String,
+    #[server(default)] unit: String,
+    #[server(default)] version: String,
+) -> Result<FilingView, AppError> {
+    form::answer(filing_view(period, unit, version).await)
+}
+
+#[cfg(feature = "ssr")]
+async fn filing_view(
+    period: String,
+    unit: String,
+    version: String,
+) -> Result<FilingView, AppError> {
+    let user = auth::require_user().await?;
+    let state = app_state()?;
+    let db = &state.db;
+    let now = state.clock.now();
+    let period = if period.is_empty() {
+        default_period(now)
+    } else {
+        Period::parse_key(&period).ok_or(AppError::NotFound)?
+    };
+    let own_unit = access::own_filing_unit(&user);
+    let unit_id = if unit.is_empty() {
+        own_unit.clone().ok_or(AppError::Forbidden)?
+    } else {
+        unit
+    };
+    let own = own_unit.as_deref() == Some(unit_id.as_str());
+    if !own && !access::can_supervise(db, &user, &unit_id).await? {
+        return Err(AppError::Forbidden);
+    }
+    let unit = crate::ssr::units::unit_by_id(db, &unit_id)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)?;
+    let binding = filing::binding_kind(unit.kind);
+    let exception_until = filings::exception_until(db, &unit_id, period)
+        .await
+        .map_err(internal)?;
+    let access = FilingAccess::at(period, now, exception_until);
+    let versions = filings::versions(db, &unit_id, period)
+        .await
+        .map_err(internal)?;
+    let record = if version.is_empty() {
+        versions.first().cloned()
+    } else {
+        let v: i64 = version.parse().map_err(|_| AppError::NotFound)?;
+        Some(
+            versions
+                .iter()
+                .find(|r| r.version == v)
+                .cloned()
+                .ok_or(AppError::NotFound)?,
+        )
+    };
+    let content = match &record {
+        Some(r) => filings::content(db, &r.filing_id).await.map_err(internal)?,
+        None => FilingContent::default(),
+    };
+    let latest = versions.first();
+    let is_latest = record
+        .as_ref()
+        .map(|r| Some(r.version) == latest.map(|l| l.version))
+        .unwrap_or(true);
+    // 107号 四、(一): after the window only an exception allows filing; but a filing already
+    // made on time may still be amended after a return without becoming late (review).
+    let editable = own
+        && is_latest
+        && access.may_file()
+        && latest.map(|l| l.status.is_editable()).unwrap_or(true);
+    let can_revise = own
+        && access.may_file()
+        && latest
+            .map(|l| matches!(l.status, FilingStatus::Submitted))
+            .unwrap_or(false);
+    let exception = match exception_until {
+        Some(until) => {
+            let reason: Option<(String,)> = sqlx::query_as(
+                "SELECT reason FROM late_exception WHERE unit_id = $1 AND period_key = $2",
+            )
+            .bind(&unit_id)
+            .bind(period.key())
+            .fetch_optional(db)
+            .await
+            .map_err(internal)?;
+            reason.map(|r| (r.0, crate::domain::time::format_kunming(until)))
+        }
+        None => None,
+    };
+    Ok(FilingView {
+        unit_id,
+        unit_name: unit.name,
+        unit_kind: unit.kind,
+        binding,
+        period,
+        window: period.window(),
+        access,
+        exception,
+        progress: filing::progress(binding, &content.answers),
+        record,
+        content,
+        versions,
+        editable,
+        can_revise,
+        own,
+        now,
+    })
+}
+
+/// What saving answered.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SaveOutcome {
+    pub version: i64,
+    /// `intent=review` passed the submission checks: the confirmation page is next.
+    pub ready_to_submit: bool,
+}
+
+/// Saves the draft (`intent=save`), or saves and checks it for submission (`intent=review`,
+/// which leads to the confirmation page). The draft is saved even when the submission check
+/// fails, so nothing typed is lost.
+#[server(endpoint = "save_filing")]
+#[allow(clippy::too_many_arguments)]
+pub async fn save_filing(
+    period: String,
+    #[server(default)] intent: String,
+    #[server(default)] principal: String,
+    #[server(default)] leader_in_charge: String,
+    #[server(default)] filled_by: String,
+    #[server(default)] reviewed_by: String,
+    #[server(default)] phone: String,
+    #[server(default)] answers: HashMap<String, String>,
+    #[server(default)] explanations: HashMap<String, String>,
+    #[server(default)] notes: HashMap<String, String>,
+) -> Result<SaveOutcome, AppError> {
+    let mut fields = vec![
+        ("principal".to_string(), principal),
+        ("leader_in_charge".to_string(), leader_in_charge),
+        ("filled_by".to_string(), filled_by),
+        ("reviewed_by".to_string(), reviewed_by),
+        ("phone".to_string(), phone),
+    ];
+    fields.extend(
+        answers
+            .into_iter()
+            .map(|(k, v)| (format!("answers[{k}]"), v)),
+    );
+    fields.extend(
+        explanations
+            .into_iter()
+            .map(|(k, v)| (format!("explanations[{k}]"), v)),
+    );
+    fields.extend(notes.into_iter().map(|(k, v)| (format!("notes[{k}]"), v)));
+    let content = content_from_fields(&fields);
+    let review = intent == "review";
+    let result = save(&period, &content, review).await;
+    let success_to = match &result {
+        Ok(o) if o.ready_to_submit => Some(format!("/filing/confirm?period={period}")),
+        _ => None,
+    };
+    form::finish(
+        if review { "filing_review" } else { "filing" },
+        fields_of(&content),
+        result,
+        success_to,
+    )
+    .await
+}
+
+#[cfg(feature = "ssr")]
+async fn save(
+    period: &str,
+    content: &FilingContent,
+    review: bool,
+) -> Result<SaveOutcome, AppError> {
+    let user = auth::require_user().await?;
+    let state = app_state()?;
+    let period = Period::parse_key(period).ok_or(AppError::NotFound)?;
+    let unit_id = access::own_filing_unit(&user).ok_or(AppError::Forbidden)?;
+    let unit = crate::ssr::units::unit_by_id(&state.db, &unit_id)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)?;
+    let now = state.clock.now();
+    let until = filings::exception_until(&state.db, &unit_id, period)
+        .await
+        .map_err(internal)?;
+    if !FilingAccess::at(period, now, until).may_file() {
+        return Err(AppError::Conflict("err.window_closed".into()));
+    }
+    filing::check_draft(content).into_result()?;
+    let saved = filings::save_draft(
+        &state.db,
+        &state.clock,
+        &user.user_id,
+        &unit_id,
+        period,
+        content,
+    )
+    .await?;
+    if review {
+        filing::check_submit(filing::binding_kind(unit.kind), content).into_result()?;
+    }
+    Ok(SaveOutcome {
+        version: saved.version,
+        ready_to_submit: review,
+    })
+}
+
+/// Submits the draft `version` of the user's filing for `period`. A second submission of the
+/// same version answers `AlreadySubmitted` and changes nothing.
+#[server(endpoint = "submit_filing")]
+pub async fn submit_filing(
+    period: String,
+    version: i64,
+) -> Result<filings_types::SubmitOutcome, AppError> {
+    let result = async {
+        let user = auth::require_user().await?;
+        let state = app_state()?;
+        let p = Period::parse_key(&period).ok_or(AppError::NotFound)?;
+        let unit_id = access::own_filing_unit(&user).ok_or(AppError::Forbidden)?;
+        let unit = crate::ssr::units::unit_by_id(&state.db, &unit_id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let until = filings::exception_until(&state.db, &unit_id, p)
+            .await
+            .map_err(internal)?;
+        let access = FilingAccess::at(p, state.clock.now(), until);
+        if !access.may_file() {
+            // A filing already submitted still gets its clear answer after the window.
+            let latest = filings::versions(&state.db, &unit_id, p)
+                .await
+                .map_err(internal)?;
+            if let Some(r) = latest
+                .iter()
+                .find(|r| r.version == version && r.status != FilingStatus::Draft)
+            {
+                return Ok(filings_types::SubmitOutcome::AlreadySubmitted {
+                    version,
+                    submitted_at: r.submitted_at.clone(),
+                });
+            }
+            return Err(AppError::Conflict("err.window_closed".into()));
+        }
+        filings::submit(
+            &state.db,
+            &state.clock,
+            &user.user_id,
+            &unit_id,
+            filing::binding_kind(unit.kind),
+            p,
+            version,
+            access.is_late(),
+        )
+        .await
+    }
+    .await;
+    let to = match &result {
+        Ok(filings_types::SubmitOutcome::Submitted { .. }) => {
+            Some(format!("/filing?period={period}&done=submitted"))
+        }
+        Ok(filings_types::SubmitOutcome::AlreadySubmitted { .. }) => {
+            Some(format!("/filing?period={period}&done=already"))
+        }
+        Err(_) => None,
+    };
+    form::finish("submit", vec![], result, to).await
+}
+
+/// Starts a new version after submission (the submitted one is kept).
+#[server(endpoint = "revise_filing")]
+pub async fn revise_filing(period: String) -> Result<i64, AppError> {
+    let result = async {
+        let user = auth::require_user().await?;
+        let state = app_state()?;
+        let p = Period::parse_key(&period).ok_or(AppError::NotFound)?;
+        let unit_id = access::own_filing_unit(&user).ok_or(AppError::Forbidden)?;
+        let until = filings::exception_until(&state.db, &unit_id, p)
+            .await
+            .map_err(internal)?;
+        if !FilingAccess::at(p, state.clock.now(), until).may_file() {
+            return Err(AppError::Conflict("err.window_closed".into()));
+        }
+        Ok(
+            filings::revise(&state.db, &state.clock, &user.user_id, &unit_id, p)
+                .await?
+                .version,
+        )
+    }
+    .await;
+    form::finish(
+        "revise",
+        vec![],
+        result,
+        Some(format!("/filing?period={period}")),
+    )
+    .await
+}
+
+/// The shared submission answer type.
+pub mod filings_types {
+    use serde::{Deserialize, Serialize};
+
+    /// The answer to a submission.
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+    pub enum SubmitOutcome {
+        /// This request submitted the filing.
+        Submitted { version: i64, late: bool, nil: bool },
+        /// It was already submitted (another tab, a double click, a retry): nothing changed.
+        AlreadySubmitted {
+            version: i64,
+            submitted_at: Option<String>,
+        },
+    }
+}
+
+/// The late-filing exceptions page: units the user supervises, recent closed periods, and
+/// the exceptions granted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExceptionsView {
+    pub units: Vec<(String, String)>,
+    pub periods: Vec<(String, String)>,
+    pub granted: Vec<LateExceptionRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LateExceptionRow {
+    pub unit_id: String,
+    pub unit_name: String,
+    pub period_key: String,
+    pub granted_by: String,
+    pub reason: String,
+    pub valid_until: String,
+    pub granted_at: String,
+}
+
+#[server(endpoint = "exceptions")]
+pub async fn get_exceptions() -> Result<ExceptionsView, AppError> {
+    form::answer(
+        async {
+            let user = auth::require_user().await?;
+            let state = app_state()?;
+            let units = access::supervised_units(&state.db, &user).await?;
+            if units.is_empty() {
+                return Err(AppError::Forbidden);
+            }
+            let ids: std::collections::HashSet<&str> = units.iter().map(|u| u.0.as_str()).collect();
+            let now = state.clock.now();
+            let mut p = crate::domain::period::Period::latest_opened(now);
+            let mut periods = Vec::new();
+            for _ in 0..4 {
+                periods.push((p.key(), p.label_zh()));
+                p = p.previous();
+            }
+            let granted = filings::list_exceptions(&state.db, user.county_id.as_deref())
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .filter(|e| ids.contains(e.unit_id.as_str()))
+                .map(|e| LateExceptionRow {
+                    unit_id: e.unit_id,
+                    unit_name: e.unit_name,
+                    period_key: e.period_key,
+                    granted_by: e.granted_by,
+                    reason: e.reason,
+                    valid_until: crate::ssr::db::parse_ts(&e.valid_until)
+                        .map(crate::domain::time::format_kunming)
+                        .unwrap_or(e.valid_until),
+                    granted_at: crate::ssr::db::parse_ts(&e.granted_at)
+                        .map(crate::domain::time::format_kunming)
+                        .unwrap_or(e.granted_at),
+                })
+                .collect();
+            Ok(ExceptionsView {
+                units,
+                periods,
+                granted,
+            })
+        }
+        .await,
+    )
+}
+
+/// Grants a late-filing exception (补报): a supervisor lets a unit file a period after its
+/// window closed, until the end of `until` (a Kunming date, `YYYY-MM-DD`), for `reason`.
+#[server(endpoint = "grant_exception")]
+pub async fn grant_late_filing(
+    unit_id: String,
+    period: String,
+    reason: String,
+    until: String,
+) -> Result<(), AppError> {
+    let values = vec![
+        ("unit_id".to_string(), unit_id.clone()),
+        ("period".to_string(), period.clone()),
+        ("reason".to_string(), reason.clone()),
+        ("until".to_string(), until.clone()),
+    ];
+    let result = async {
+        let user = auth::require_user().await?;
+        let state = app_state()?;
+        let mut errors = crate::error::FieldErrors::new();
+        let p = Period::parse_key(&period);
+        if p.is_none() {
+            errors.add("period", "err.period_unknown");
+        }
+        let reason = reason.trim().to_string();
+        if reason.chars().count() < 4 {
+            errors.add("reason", "err.reason_short");
+        } else if reason.chars().count() > 500 {
+            errors.add("reason", "err.too_long");
+        }
+        let now = state.clock.now();
+        let day = chrono::NaiveDate::parse_from_str(until.trim(), "%Y-%m-%d").ok();
+        let valid_until = day
+            .and_then(|d| d.succ_opt())
+            .map(crate::domain::time::start_of_kunming_day);
+        match valid_until {
+            None => errors.add("until", "err.date"),
+            Some(v) if v <= now => errors.add("until", "err.date_past"),
+            _ => {}
+        }
+        if unit_id.trim().is_empty() {
+            errors.add("unit_id", "err.unit_missing");
+        }
+        errors.into_result()?;
+        let p = p.expect("checked");
+        if !access::can_supervise(&state.db, &user, unit_id.trim()).await? {
+            return Err(AppError::Forbidden);
+        }
+        if p.window().closes_at > now {
+            return Err(AppError::field("period", "err.window_not_closed"));
+        }
+        filings::grant_exception(
+            &state.db,
+            &state.clock,
+            &user.user_id,
+            unit_id.trim(),
+            p,
+            &reason,
+            valid_until.expect("checked"),
+        )
+        .await
+    }
+    .await;
+    form::finish("exception", values, result, None).await
+}

@@ -1,0 +1,500 @@
+//! A filing: one unit's nine forms for one period, and what it takes to submit it.
+//!
+//! 107号 四、(一) and the tables' frame: a filing names its principal (主要负责人), leader in
+//! charge (分管领导), who filled it in (填表人), who reviewed it (审核人) and a contact phone
+//! (联系电话); its date (申报时间) is the day it is submitted, in Kunming. Every row that binds
+//! the unit is answered; every 不落实 is explained (what is missing, and the plan to rectify it).
+
+use super::forms::{self, Answer, BindingKind};
+use super::unit::UnitKind;
+use super::validation::FieldErrors;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The least an explanation of an unmet item must say, in characters (a Chinese sentence
+/// naming what is missing and how it will be put right is longer than this).
+pub const MIN_EXPLANATION_CHARS: usize = 15;
+/// The most any text field may hold.
+pub const MAX_TEXT_CHARS: usize = 2000;
+/// The most a name field may hold.
+pub const MAX_NAME_CHARS: usize = 50;
+
+/// The kind of filing a unit makes: the rows that bind it (107号 五; see [`forms`]).
+/// A safety committee office works for its government, so it files the government's forms.
+pub fn binding_kind(kind: UnitKind) -> BindingKind {
+    match kind {
+        UnitKind::CityGovernment
+        | UnitKind::CountyGovernment
+        | UnitKind::ManagementCommittee
+        | UnitKind::SafetyOffice => BindingKind::Government,
+        UnitKind::Department => BindingKind::Department,
+        UnitKind::Township => BindingKind::Township,
+        UnitKind::Enterprise => BindingKind::Enterprise,
+    }
+}
+
+/// Where a filing stands. A submitted filing is never changed; a change is a new version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FilingStatus {
+    Draft,
+    Submitted,
+    Returned,
+    Accepted,
+}
+
+impl FilingStatus {
+    pub fn code(&self) -> &'static str {
+        match self {
+            FilingStatus::Draft => "draft",
+            FilingStatus::Submitted => "submitted",
+            FilingStatus::Returned => "returned",
+            FilingStatus::Accepted => "accepted",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        [
+            FilingStatus::Draft,
+            FilingStatus::Submitted,
+            FilingStatus::Returned,
+            FilingStatus::Accepted,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
+    }
+
+    pub fn is_editable(&self) -> bool {
+        *self == FilingStatus::Draft
+    }
+}
+
+/// The frame of the nine tables, shared by all nine forms of a filing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Frame {
+    /// 申报单位主要负责人.
+    pub principal: String,
+    /// 申报单位分管领导.
+    pub leader_in_charge: String,
+    /// 填表人.
+    pub filled_by: String,
+    /// 审核人.
+    pub reviewed_by: String,
+    /// 联系电话.
+    pub phone: String,
+}
+
+/// What a filing says: the frame, an answer per row, an explanation per unmet row, and a
+/// free note (申报说明) per form.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilingContent {
+    pub frame: Frame,
+    /// Row id (`3.1.2`) → answer.
+    pub answers: BTreeMap<String, Answer>,
+    /// Row id → explanation of the unmet item (不落实 的说明: what is missing, rectification plan).
+    pub explanations: BTreeMap<String, String>,
+    /// Form number → 申报说明 text beyond the row explanations.
+    pub notes: BTreeMap<u8, String>,
+}
+
+/// The name of a row's answer field in forms and error lists: `3.1.2` → `r3_1_2`.
+pub fn row_field(row_id: &str) -> String {
+    format!("r{}", row_id.replace('.', "_"))
+}
+
+/// The row id of a field made by [`row_field`].
+pub fn row_of_field(field: &str) -> Option<String> {
+    let id = field.strip_prefix('r')?.replace('_', ".");
+    forms::row(&id).map(|r| r.id.to_string())
+}
+
+/// The name of a row's explanation field: `3.1.2` → `x3_1_2`.
+pub fn explanation_field(row_id: &str) -> String {
+    format!("x{}", row_id.replace('.', "_"))
+}
+
+/// Whether a phone number is a Chinese mobile (11 digits, 1[3-9]…) or a landline with its
+/// area code (0871-1234567, 010-12345678, optionally -extension). Spaces are ignored.
+pub fn is_valid_phone(phone: &str) -> bool {
+    let p: String = phone.chars().filter(|c| !c.is_whitespace()).collect();
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    if p.len() == 11 && digits(&p) && p.starts_with('1') && matches!(p.as_bytes()[1], b'3'..=b'9') {
+        return true;
+    }
+    let parts: Vec<&str> = p.split('-').collect();
+    let landline = |area: &str, number: &str| {
+        digits(area)
+            && area.starts_with('0')
+            && (3..=4).contains(&area.len())
+            && digits(number)
+            && (7..=8).contains(&number.len())
+    };
+    match parts.as_slice() {
+        [area, number] => landline(area, number),
+        [area, number, ext] => landline(area, number) && digits(ext) && ext.len() <= 6,
+        _ => false,
+    }
+}
+
+fn check_name(errors: &mut FieldErrors, field: &str, value: &str, required: bool) {
+    let n = value.trim().chars().count();
+    if required && n == 0 {
+        errors.add(field, "err.required");
+    } else if n > MAX_NAME_CHARS {
+        errors.add(field, "err.too_long");
+    }
+}
+
+/// Checks what may be saved as a draft: nothing is required yet, but nothing may be
+/// malformed or too long.
+pub fn check_draft(content: &FilingContent) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    let f = &content.frame;
+    for (field, value) in [
+        ("principal", &f.principal),
+        ("leader_in_charge", &f.leader_in_charge),
+        ("filled_by", &f.filled_by),
+        ("reviewed_by", &f.reviewed_by),
+    ] {
+        check_name(&mut errors, field, value, false);
+    }
+    if !f.phone.trim().is_empty() && !is_valid_phone(&f.phone) {
+        errors.add("phone", "err.phone");
+    }
+    for (row, text) in &content.explanations {
+        if text.chars().count() > MAX_TEXT_CHARS {
+            errors.add(&explanation_field(row), "err.too_long");
+        }
+    }
+    for (form, text) in &content.notes {
+        if text.chars().count() > MAX_TEXT_CHARS {
+            errors.add(&format!("note{form}"), "err.too_long");
+        }
+    }
+    errors
+}
+
+/// Checks what a submission needs, for a unit of `kind`: the whole frame, an answer to every
+/// binding row, and an explanation of real length for every unmet row.
+pub fn check_submit(kind: BindingKind, content: &FilingContent) -> FieldErrors {
+    let mut errors = check_draft(content);
+    let f = &content.frame;
+    for (field, value) in [
+        ("principal", &f.principal),
+        ("leader_in_charge", &f.leader_in_charge),
+        ("filled_by", &f.filled_by),
+        ("reviewed_by", &f.reviewed_by),
+    ] {
+        if value.trim().is_empty() {
+            errors.add(field, "err.required");
+        }
+    }
+    if f.phone.trim().is_empty() {
+        errors.add("phone", "err.required");
+    }
+    let answers = answers_map(content);
+    for row in forms::missing_rows(kind, &answers) {
+        errors.add(&row_field(row.id), "err.row_unanswered");
+    }
+    for row in forms::unmet_rows(kind, &answers) {
+        let text = content
+            .explanations
+            .get(row.id)
+            .map(|t| t.trim())
+            .unwrap_or_default();
+        if text.chars().count() < MIN_EXPLANATION_CHARS {
+            errors.add(&explanation_field(row.id), "err.explanation_short");
+        }
+    }
+    errors
+}
+
+fn answers_map(content: &FilingContent) -> forms::Answers {
+    content
+        .answers
+        .iter()
+        .map(|(k, v)| (k.clone(), *v))
+        .collect()
+}
+
+/// Progress of a filing for a unit of `kind`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    pub answered: usize,
+    pub binding: usize,
+    /// Unmet binding rows (不落实), by id.
+    pub unmet: Vec<String>,
+    /// Complete and nothing unmet: a nil filing (零申报).
+    pub nil: bool,
+    /// Per form: (number, answered, binding, unmet).
+    pub per_form: Vec<(u8, usize, usize, usize)>,
+}
+
+pub fn progress(kind: BindingKind, answers: &BTreeMap<String, Answer>) -> Progress {
+    let map: forms::Answers = answers.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    let per_form = forms::FORMS
+        .iter()
+        .map(|form| {
+            let rows: Vec<_> = form.binding_rows(kind).collect();
+            let answered = rows.iter().filter(|r| answers.contains_key(r.id)).count();
+            let unmet = rows
+                .iter()
+                .filter(|r| answers.get(r.id) == Some(&Answer::NotDone))
+                .count();
+            (form.number, answered, rows.len(), unmet)
+        })
+        .collect();
+    Progress {
+        answered: forms::answered_count(kind, &map),
+        binding: forms::binding_count(kind),
+        unmet: forms::unmet_rows(kind, &map)
+            .into_iter()
+            .map(|r| r.id.to_string())
+            .collect(),
+        nil: forms::is_nil(kind, &map),
+        per_form,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn complete(kind: BindingKind) -> FilingContent {
+        let mut c = FilingContent {
+            frame: Frame {
+                principal: "赵建国".into(),
+                leader_in_charge: "钱明".into(),
+                filled_by: "孙丽华".into(),
+                reviewed_by: "李志强".into(),
+                phone: "0871-63123456".into(),
+            },
+            ..Default::default()
+        };
+        for row in forms::binding_rows(kind) {
+            c.answers.insert(row.id.to_string(), Answer::Done);
+        }
+        c
+    }
+
+    #[test]
+    fn mobile_and_landline_numbers_with_area_code_are_accepted() {
+        for ok in [
+            "13812345678",
+            "138 1234 5678",
+            "0871-63123456",
+            "010-12345678",
+            "0871-6312345",
+            "0871-63123456-801",
+        ] {
+            assert!(is_valid_phone(ok), "{ok} is a valid phone");
+        }
+        for bad in [
+            "",
+            "12812345678",
+            "1381234567",
+            "63123456",
+            "871-63123456",
+            "0871-123",
+            "0871-63123456-1234567",
+            "phone",
+        ] {
+            assert!(!is_valid_phone(bad), "{bad} is not a valid phone");
+        }
+    }
+
+    #[test]
+    fn a_complete_all_done_filing_can_be_submitted_and_is_nil() {
+        let c = complete(BindingKind::Enterprise);
+        assert!(check_submit(BindingKind::Enterprise, &c).is_empty());
+        let p = progress(BindingKind::Enterprise, &c.answers);
+        assert!(p.nil);
+        assert_eq!(p.answered, p.binding);
+    }
+
+    #[test]
+    fn an_unanswered_binding_row_blocks_submission_and_names_the_row() {
+        let mut c = complete(BindingKind::Enterprise);
+        c.answers.remove("8.1");
+        let errors = check_submit(BindingKind::Enterprise, &c);
+        assert_eq!(errors.get("r8_1"), Some("err.row_unanswered"));
+        assert!(!progress(BindingKind::Enterprise, &c.answers).nil);
+    }
+
+    #[test]
+    fn an_unmet_row_needs_an_explanation_of_real_length() {
+        let mut c = complete(BindingKind::Enterprise);
+        c.answers.insert("5.3".into(), Answer::NotDone);
+        assert_eq!(
+            check_submit(BindingKind::Enterprise, &c).get("x5_3"),
+            Some("err.explanation_short")
+        );
+        c.explanations.insert("5.3".into(), "无".into());
+        assert_eq!(
+            check_submit(BindingKind::Enterprise, &c).get("x5_3"),
+            Some("err.explanation_short")
+        );
+        c.explanations.insert(
+            "5.3".into(),
+            "隐患排查制度尚未建立，计划于三月底前制定并组织全员培训。".into(),
+        );
+        assert!(check_submit(BindingKind::Enterprise, &c).is_empty());
+        let p = progress(BindingKind::Enterprise, &c.answers);
+        assert!(!p.nil, "an unmet item makes the filing not nil");
+        assert_eq!(p.unmet, vec!["5.3".to_string()]);
+    }
+
+    #[test]
+    fn a_draft_may_be_incomplete_but_not_malformed() {
+        let mut c = FilingContent::default();
+        assert!(check_draft(&c).is_empty(), "an empty draft can be saved");
+        c.frame.phone = "12345".into();
+        assert_eq!(check_draft(&c).get("phone"), Some("err.phone"));
+        let errors = check_submit(BindingKind::Department, &FilingContent::default());
+        for field in [
+            "principal",
+            "leader_in_charge",
+            "filled_by",
+            "reviewed_by",
+            "phone",
+        ] {
+            assert_eq!(errors.get(field), Some("err.required"), "{field}");
+        }
+    }
+
+    #[test]
+    fn answers_to_rows_that_do_not_bind_the_unit_are_ignored() {
+        let mut c = complete(BindingKind::Enterprise);
+        // 1.1 binds governments only.
+        c.answers.insert("1.1".into(), Answer::NotDone);
+        assert!(check_submit(BindingKind::Enterprise, &c).is_empty());
+        assert!(progress(BindingKind::Enterprise, &c.answers).nil);
+    }
+
+    #[test]
+    fn offices_file_their_governments_forms() {
+        assert_eq!(
+            binding_kind(UnitKind::SafetyOffice),
+            BindingKind::Government
+        );
+        assert_eq!(
+            binding_kind(UnitKind::ManagementCommittee),
+            BindingKind::Government
+        );
+        assert_eq!(binding_kind(UnitKind::Enterprise), BindingKind::Enterprise);
+    }
+
+    #[test]
+    fn row_fields_round_trip() {
+        assert_eq!(row_field("3.1.2"), "r3_1_2");
+        assert_eq!(row_of_field("r3_1_2").as_deref(), Some("3.1.2"));
+        assert_eq!(row_of_field("r9_9"), None);
+        assert_eq!(explanation_field("5.3"), "x5_3");
+    }
+}
+
+/// Whether a unit may save and submit its filing for a period at an instant.
+///
+/// 107号 四、(一): inside the window (1–10 January / 1–10 July, Kunming time) a unit may save
+/// as often as it likes and submit once. After the window a unit that has not filed may file
+/// only under a late-filing exception (补报) granted by its supervisor, until the date the
+/// exception names; such a filing is marked late (106号 第七条(五): 不及时).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FilingAccess {
+    /// The window is open until `closes_at`.
+    Open {
+        closes_at: chrono::DateTime<chrono::Utc>,
+    },
+    /// The window has closed, but a late-filing exception allows filing until `until`.
+    Late {
+        until: chrono::DateTime<chrono::Utc>,
+    },
+    /// The window has not opened yet.
+    NotYetOpen {
+        opens_at: chrono::DateTime<chrono::Utc>,
+    },
+    /// The window has closed and no exception is in force.
+    Closed,
+}
+
+impl FilingAccess {
+    pub fn at(
+        period: super::period::Period,
+        now: chrono::DateTime<chrono::Utc>,
+        exception_until: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
+        let window = period.window();
+        if window.contains(now) {
+            FilingAccess::Open {
+                closes_at: window.closes_at,
+            }
+        } else if now < window.opens_at {
+            FilingAccess::NotYetOpen {
+                opens_at: window.opens_at,
+            }
+        } else {
+            match exception_until {
+                Some(until) if now < until => FilingAccess::Late { until },
+                _ => FilingAccess::Closed,
+            }
+        }
+    }
+
+    /// Whether drafts may be saved and the filing submitted.
+    pub fn may_file(&self) -> bool {
+        matches!(self, FilingAccess::Open { .. } | FilingAccess::Late { .. })
+    }
+
+    /// Whether a filing made now is late.
+    pub fn is_late(&self) -> bool {
+        matches!(self, FilingAccess::Late { .. })
+    }
+}
+
+#[cfg(test)]
+mod access_tests {
+    use super::*;
+    use crate::domain::period::Period;
+    use crate::domain::time::parse_instant;
+
+    fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
+        parse_instant(s).unwrap()
+    }
+
+    #[test]
+    fn filing_is_open_exactly_during_the_window_in_kunming_time() {
+        let p = Period::annual(2026);
+        assert!(
+            FilingAccess::at(p, at("2026-12-31T16:00:00Z"), None).may_file(),
+            "1 January 00:00 Kunming"
+        );
+        assert!(FilingAccess::at(p, at("2027-01-10T23:59:59+08:00"), None).may_file());
+        assert_eq!(
+            FilingAccess::at(p, at("2027-01-11T00:00:00+08:00"), None),
+            FilingAccess::Closed
+        );
+        assert!(matches!(
+            FilingAccess::at(p, at("2026-12-31T15:59:59Z"), None),
+            FilingAccess::NotYetOpen { .. }
+        ));
+    }
+
+    #[test]
+    fn after_the_window_only_an_exception_in_force_allows_a_late_filing() {
+        let p = Period::half_year(2027);
+        let now = at("2027-07-15T09:00:00+08:00");
+        assert_eq!(FilingAccess::at(p, now, None), FilingAccess::Closed);
+        let until = at("2027-07-20T00:00:00+08:00");
+        let access = FilingAccess::at(p, now, Some(until));
+        assert_eq!(access, FilingAccess::Late { until });
+        assert!(access.may_file() && access.is_late());
+        assert_eq!(
+            FilingAccess::at(p, at("2027-07-20T00:00:00+08:00"), Some(until)),
+            FilingAccess::Closed,
+            "an expired exception allows nothing"
+        );
+        assert!(
+            !FilingAccess::at(p, at("2027-07-05T09:00:00+08:00"), Some(until)).is_late(),
+            "inside the window nothing is late"
+        );
+    }
+}

@@ -1,0 +1,536 @@
+//! SQL and transactions for filings, versions and late-filing exceptions.
+//!
+//! Every write runs in one transaction with its audit record. Submission is a single
+//! conditional UPDATE (`… WHERE status = 'draft'`), so two submissions at once (two tabs, a
+//! double click, a retry) produce exactly one submitted filing.
+
+use crate::domain::filing::{check_submit, progress, FilingContent, FilingStatus, Frame};
+use crate::domain::forms::{Answer, BindingKind};
+use crate::domain::period::Period;
+use crate::domain::time::{kunming_date, Clock};
+use crate::error::AppError;
+use crate::ssr::audit::{self, AuditEntry};
+use crate::ssr::db::{internal, new_id, parse_ts, ts, Db};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use crate::api::filing::FilingRecord;
+use sqlx::{Any, Transaction};
+
+type RecordTuple = (
+    String,
+    String,
+    String,
+    i64,
+    String,
+    i64,
+    Option<String>,
+    Option<i64>,
+    String,
+    Option<String>,
+);
+
+const RECORD_SELECT: &str =
+    "SELECT filing_id, unit_id, period_key, version, status, late, filing_date, nil, updated_at, submitted_at FROM filing";
+
+fn record(t: RecordTuple) -> Result<FilingRecord, sqlx::Error> {
+    let (
+        filing_id,
+        unit_id,
+        period_key,
+        version,
+        status,
+        late,
+        filing_date,
+        nil,
+        updated_at,
+        submitted_at,
+    ) = t;
+    Ok(FilingRecord {
+        filing_id,
+        unit_id,
+        period_key,
+        version,
+        status: FilingStatus::parse(&status)
+            .ok_or_else(|| sqlx::Error::Decode(format!("bad filing status {status}").into()))?,
+        late: late == 1,
+        filing_date,
+        nil: nil.map(|n| n == 1),
+        updated_at,
+        submitted_at,
+    })
+}
+
+/// All versions of a unit's filing for a period, newest first.
+pub async fn versions(
+    db: &Db,
+    unit_id: &str,
+    period: Period,
+) -> Result<Vec<FilingRecord>, sqlx::Error> {
+    let rows: Vec<RecordTuple> = sqlx::query_as(&format!(
+        "{RECORD_SELECT} WHERE unit_id = $1 AND period_key = $2 ORDER BY version DESC"
+    ))
+    .bind(unit_id)
+    .bind(period.key())
+    .fetch_all(db)
+    .await?;
+    rows.into_iter().map(record).collect()
+}
+
+async fn latest_in(
+    tx: &mut Transaction<'_, Any>,
+    unit_id: &str,
+    period: Period,
+) -> Result<Option<FilingRecord>, sqlx::Error> {
+    let row: Option<RecordTuple> = sqlx::query_as(&format!(
+        "{RECORD_SELECT} WHERE unit_id = $1 AND period_key = $2 ORDER BY version DESC LIMIT 1"
+    ))
+    .bind(unit_id)
+    .bind(period.key())
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(record).transpose()
+}
+
+/// What a version says.
+pub async fn content(db: &Db, filing_id: &str) -> Result<FilingContent, sqlx::Error> {
+    let mut conn = db.acquire().await?;
+    content_in(&mut conn, filing_id).await
+}
+
+async fn content_in(
+    conn: &mut sqlx::AnyConnection,
+    filing_id: &str,
+) -> Result<FilingContent, sqlx::Error> {
+    let (principal, leader_in_charge, filled_by, reviewed_by, phone): (String, String, String, String, String) =
+        sqlx::query_as("SELECT principal, leader_in_charge, filled_by, reviewed_by, phone FROM filing WHERE filing_id = $1")
+            .bind(filing_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let mut content = FilingContent {
+        frame: Frame {
+            principal,
+            leader_in_charge,
+            filled_by,
+            reviewed_by,
+            phone,
+        },
+        ..Default::default()
+    };
+    let answers: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT row_id, answer, explanation FROM filing_answer WHERE filing_id = $1",
+    )
+    .bind(filing_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (row, answer, explanation) in answers {
+        if let Some(a) = Answer::parse(&answer) {
+            content.answers.insert(row.clone(), a);
+        }
+        if !explanation.is_empty() {
+            content.explanations.insert(row, explanation);
+        }
+    }
+    let notes: Vec<(i64, String)> =
+        sqlx::query_as("SELECT form_number, note FROM filing_note WHERE filing_id = $1")
+            .bind(filing_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    for (form, note) in notes {
+        content.notes.insert(form as u8, note);
+    }
+    Ok(content)
+}
+
+async fn write_content(
+    tx: &mut Transaction<'_, Any>,
+    filing_id: &str,
+    content: &FilingContent,
+) -> Result<(), sqlx::Error> {
+    let f = &content.frame;
+    sqlx::query("UPDATE filing SET principal = $1, leader_in_charge = $2, filled_by = $3, reviewed_by = $4, phone = $5 WHERE filing_id = $6")
+        .bind(f.principal.trim())
+        .bind(f.leader_in_charge.trim())
+        .bind(f.filled_by.trim())
+        .bind(f.reviewed_by.trim())
+        .bind(f.phone.trim())
+        .bind(filing_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM filing_answer WHERE filing_id = $1")
+        .bind(filing_id)
+        .execute(&mut **tx)
+        .await?;
+    for (row, answer) in &content.answers {
+        let explanation = content
+            .explanations
+            .get(row)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default();
+        sqlx::query("INSERT INTO filing_answer (filing_id, row_id, answer, explanation) VALUES ($1, $2, $3, $4)")
+            .bind(filing_id)
+            .bind(row)
+            .bind(answer.code())
+            .bind(explanation)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query("DELETE FROM filing_note WHERE filing_id = $1")
+        .bind(filing_id)
+        .execute(&mut **tx)
+        .await?;
+    for (form, note) in &content.notes {
+        if !note.trim().is_empty() {
+            sqlx::query(
+                "INSERT INTO filing_note (filing_id, form_number, note) VALUES ($1, $2, $3)",
+            )
+            .bind(filing_id)
+            .bind(*form as i64)
+            .bind(note.trim())
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn insert_version(
+    tx: &mut Transaction<'_, Any>,
+    unit_id: &str,
+    period: Period,
+    version: i64,
+    at: DateTime<Utc>,
+    user_id: &str,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO filing (filing_id, unit_id, period_key, version, status, late, created_at, updated_at, updated_by) \
+         VALUES ($1, $2, $3, $4, 'draft', 0, $5, $5, $6)",
+    )
+    .bind(&id)
+    .bind(unit_id)
+    .bind(period.key())
+    .bind(version)
+    .bind(ts(at))
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+fn content_json(c: &FilingContent) -> serde_json::Value {
+    serde_json::to_value(c).unwrap_or_default()
+}
+
+/// Saves the draft of a unit's filing for a period, creating version 1 on the first save.
+/// Refused once the latest version is submitted (a change then needs a new version).
+#[tracing::instrument(skip(db, clock, content))]
+pub async fn save_draft(
+    db: &Db,
+    clock: &Clock,
+    user_id: &str,
+    unit_id: &str,
+    period: Period,
+    content: &FilingContent,
+) -> Result<FilingRecord, AppError> {
+    let now = clock.now();
+    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
+    let latest = latest_in(&mut tx, unit_id, period)
+        .await
+        .map_err(internal)?;
+    let (filing_id, before) = match latest {
+        Some(r) if r.status == FilingStatus::Draft => {
+            let before = content_in(&mut tx, &r.filing_id).await.map_err(internal)?;
+            (r.filing_id, Some(content_json(&before)))
+        }
+        Some(_) => return Err(AppError::Conflict("err.already_submitted".into())),
+        None => {
+            // Two first saves at once: the unique (unit, period, version) lets one win.
+            match insert_version(&mut tx, unit_id, period, 1, now, user_id).await {
+                Ok(id) => (id, None),
+                Err(e) if crate::ssr::db::is_unique_violation(&e) => {
+                    return Err(AppError::Conflict("err.retry".into()))
+                }
+                Err(e) => return Err(internal(e)),
+            }
+        }
+    };
+    write_content(&mut tx, &filing_id, content)
+        .await
+        .map_err(internal)?;
+    sqlx::query("UPDATE filing SET updated_at = $1, updated_by = $2 WHERE filing_id = $3")
+        .bind(ts(now))
+        .bind(user_id)
+        .bind(&filing_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            at: now,
+            actor: Some(user_id),
+            action: "filing.save",
+            subject_kind: "filing",
+            subject_id: &filing_id,
+            before,
+            after: Some(content_json(content)),
+        },
+    )
+    .await
+    .map_err(internal)?;
+    let saved = latest_in(&mut tx, unit_id, period)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::Internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(saved)
+}
+
+pub use crate::api::filing::filings_types::SubmitOutcome;
+
+/// Submits the draft `version`. `late` marks a filing made under a late-filing exception.
+#[tracing::instrument(skip(db, clock))]
+pub async fn submit(
+    db: &Db,
+    clock: &Clock,
+    user_id: &str,
+    unit_id: &str,
+    kind: BindingKind,
+    period: Period,
+    version: i64,
+    late: bool,
+) -> Result<SubmitOutcome, AppError> {
+    let now = clock.now();
+    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
+    let row: Option<RecordTuple> = sqlx::query_as(&format!(
+        "{RECORD_SELECT} WHERE unit_id = $1 AND period_key = $2 AND version = $3"
+    ))
+    .bind(unit_id)
+    .bind(period.key())
+    .bind(version)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(internal)?;
+    let record = row
+        .map(record)
+        .transpose()
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)?;
+    if record.status != FilingStatus::Draft {
+        return Ok(SubmitOutcome::AlreadySubmitted {
+            version: record.version,
+            submitted_at: record.submitted_at,
+        });
+    }
+    let content = content_in(&mut tx, &record.filing_id)
+        .await
+        .map_err(internal)?;
+    check_submit(kind, &content).into_result()?;
+    let nil = progress(kind, &content.answers).nil;
+    let updated = sqlx::query(
+        "UPDATE filing SET status = 'submitted', late = $1, nil = $2, filing_date = $3, submitted_at = $4, submitted_by = $5, updated_at = $4, updated_by = $5 \
+         WHERE filing_id = $6 AND status = 'draft'",
+    )
+    .bind(late as i64)
+    .bind(nil as i64)
+    .bind(kunming_date(now).format("%Y-%m-%d").to_string())
+    .bind(ts(now))
+    .bind(user_id)
+    .bind(&record.filing_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    if updated.rows_affected() == 0 {
+        // Another submission won the race between our read and our write.
+        tx.rollback().await.map_err(internal)?;
+        let winner = versions(db, unit_id, period)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .find(|r| r.version == version);
+        return Ok(SubmitOutcome::AlreadySubmitted {
+            version,
+            submitted_at: winner.and_then(|r| r.submitted_at),
+        });
+    }
+    audit::record(&mut tx, AuditEntry {
+        at: now,
+        actor: Some(user_id),
+        action: "filing.submit",
+        subject_kind: "filing",
+        subject_id: &record.filing_id,
+        before: Some(serde_json::json!({ "status": "draft" })),
+        after: Some(serde_json::json!({ "status": "submitted", "version": version, "late": late, "nil": nil })),
+    })
+    .await
+    .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(SubmitOutcome::Submitted { version, late, nil })
+}
+
+/// Starts a new version from the latest submitted or returned one (its content copied);
+/// the earlier version is kept unchanged.
+pub async fn revise(
+    db: &Db,
+    clock: &Clock,
+    user_id: &str,
+    unit_id: &str,
+    period: Period,
+) -> Result<FilingRecord, AppError> {
+    let now = clock.now();
+    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
+    let latest = latest_in(&mut tx, unit_id, period)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)?;
+    if latest.status == FilingStatus::Draft {
+        return Ok(latest);
+    }
+    if latest.status == FilingStatus::Accepted {
+        return Err(AppError::Conflict("err.already_accepted".into()));
+    }
+    let content = content_in(&mut tx, &latest.filing_id)
+        .await
+        .map_err(internal)?;
+    let id = match insert_version(&mut tx, unit_id, period, latest.version + 1, now, user_id).await
+    {
+        Ok(id) => id,
+        Err(e) if crate::ssr::db::is_unique_violation(&e) => {
+            return Err(AppError::Conflict("err.retry".into()))
+        }
+        Err(e) => return Err(internal(e)),
+    };
+    write_content(&mut tx, &id, &content)
+        .await
+        .map_err(internal)?;
+    audit::record(&mut tx, AuditEntry {
+        at: now,
+        actor: Some(user_id),
+        action: "filing.revise",
+        subject_kind: "filing",
+        subject_id: &id,
+        before: Some(serde_json::json!({ "from_version": latest.version, "filing_id": latest.filing_id })),
+        after: Some(serde_json::json!({ "version": latest.version + 1 })),
+    })
+    .await
+    .map_err(internal)?;
+    let created = latest_in(&mut tx, unit_id, period)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::Internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(created)
+}
+
+/// A late-filing exception in force or expired.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LateException {
+    pub unit_id: String,
+    pub unit_name: String,
+    pub period_key: String,
+    pub granted_by: String,
+    pub reason: String,
+    pub valid_until: String,
+    pub granted_at: String,
+}
+
+/// Until when a unit may file a period late, if an exception was granted.
+pub async fn exception_until(
+    db: &Db,
+    unit_id: &str,
+    period: Period,
+) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT valid_until FROM late_exception WHERE unit_id = $1 AND period_key = $2",
+    )
+    .bind(unit_id)
+    .bind(period.key())
+    .fetch_optional(db)
+    .await?;
+    Ok(row.and_then(|r| parse_ts(&r.0)))
+}
+
+/// Grants (or re-grants) a late-filing exception, audited with the terms before and after.
+pub async fn grant_exception(
+    db: &Db,
+    clock: &Clock,
+    user_id: &str,
+    unit_id: &str,
+    period: Period,
+    reason: &str,
+    valid_until: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let now = clock.now();
+    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
+    let before: Option<(String, String)> = sqlx::query_as(
+        "SELECT reason, valid_until FROM late_exception WHERE unit_id = $1 AND period_key = $2",
+    )
+    .bind(unit_id)
+    .bind(period.key())
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(internal)?;
+    sqlx::query(
+        "INSERT INTO late_exception (unit_id, period_key, granted_by, reason, valid_until, granted_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (unit_id, period_key) DO UPDATE SET granted_by = excluded.granted_by, reason = excluded.reason, \
+         valid_until = excluded.valid_until, granted_at = excluded.granted_at",
+    )
+    .bind(unit_id)
+    .bind(period.key())
+    .bind(user_id)
+    .bind(reason)
+    .bind(ts(valid_until))
+    .bind(ts(now))
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    let subject = format!("{unit_id}/{}", period.key());
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            at: now,
+            actor: Some(user_id),
+            action: "late_exception.grant",
+            subject_kind: "late_exception",
+            subject_id: &subject,
+            before: before.map(|(r, v)| serde_json::json!({ "reason": r, "valid_until": v })),
+            after: Some(serde_json::json!({ "reason": reason, "valid_until": ts(valid_until) })),
+        },
+    )
+    .await
+    .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(())
+}
+
+/// Exceptions for units in `county_id` (all if `None`), newest first.
+pub async fn list_exceptions(
+    db: &Db,
+    county_id: Option<&str>,
+) -> Result<Vec<LateException>, sqlx::Error> {
+    let rows: Vec<(String, String, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT e.unit_id, n.name, e.period_key, u.display_name, e.reason, e.valid_until, e.granted_at \
+         FROM late_exception e JOIN unit n ON n.unit_id = e.unit_id JOIN app_user u ON u.user_id = e.granted_by \
+         WHERE ($1 = '' OR n.county_id = $1) ORDER BY e.granted_at DESC LIMIT 500",
+    )
+    .bind(county_id.unwrap_or_default())
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(unit_id, unit_name, period_key, granted_by, reason, valid_until, granted_at)| {
+                LateException {
+                    unit_id,
+                    unit_name,
+                    period_key,
+                    granted_by,
+                    reason,
+                    valid_until,
+                    granted_at,
+                }
+            },
+        )
+        .collect())
+}

@@ -1,0 +1,603 @@
+//! The filing pages: the nine forms (fill, save, check), the confirmation before submitting,
+//! the print view laid out like the official tables, and late-filing exceptions.
+//!
+//! The filing form is a plain `<form method="post">`: it works the same with JavaScript off;
+//! once hydrated, progress and the phone and explanation checks update as the user types.
+
+use super::{
+    general_error, use_done, use_flash, use_info, FieldError, FormFeedback, FormMessage, PageTitle,
+};
+use crate::api::filing::{content_from_fields, get_exceptions, get_filing, FilingView};
+use crate::domain::filing::{
+    self, explanation_field, row_field, FilingAccess, FilingStatus, MIN_EXPLANATION_CHARS,
+};
+use crate::domain::forms::{self, Answer, FormDef, FORMS};
+use crate::domain::time::format_kunming;
+use crate::error::AppError;
+use crate::i18n::{t, Lang};
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
+use std::collections::BTreeMap;
+
+fn status_label(lang: Lang, s: Option<FilingStatus>) -> &'static str {
+    let key = match s {
+        None => "filing.status_none",
+        Some(FilingStatus::Draft) => "filing.status_draft",
+        Some(FilingStatus::Submitted) => "filing.status_submitted",
+        Some(FilingStatus::Returned) => "filing.status_returned",
+        Some(FilingStatus::Accepted) => "filing.status_accepted",
+    };
+    t(lang, key)
+}
+
+fn period_label(lang: Lang, v: &FilingView) -> String {
+    match lang {
+        Lang::Zh => v.period.label_zh(),
+        Lang::En => v.period.label_en(),
+    }
+}
+
+/// Loads the filing named by the URL (`?period=&unit=&version=`).
+fn use_filing() -> Resource<Result<FilingView, AppError>> {
+    let query = use_query_map();
+    Resource::new(
+        move || {
+            let q = query.read();
+            (
+                q.get("period").unwrap_or_default(),
+                q.get("unit").unwrap_or_default(),
+                q.get("version").unwrap_or_default(),
+            )
+        },
+        |(p, u, v)| get_filing(p, u, v),
+    )
+}
+
+#[component]
+pub fn FilingPage() -> impl IntoView {
+    let info = use_info();
+    if info.user.is_none() {
+        return view! { <Redirect path="/login?next=/filing" /> }.into_any();
+    }
+    let lang = info.lang;
+    let files_forms = info
+        .user
+        .as_ref()
+        .map(|u| crate::api::filing_role(u.role))
+        .unwrap_or(false);
+    let filing = use_filing();
+    let flash = use_flash();
+    let done = use_query_map();
+    view! {
+        <PageTitle key="filing.title" />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let flash = flash.await;
+                match filing.await {
+                    Err(AppError::Forbidden) if !files_forms => {
+                        view! { <p class="card">{t(lang, "filing.none_for_role")}</p> }.into_any()
+                    }
+                    Err(e) => {
+                        #[cfg(feature = "ssr")]
+                        crate::ssr::form::set_status_for(&e);
+                        view! { <p class="form-error">{general_error(lang, &e)}</p> }.into_any()
+                    }
+                    Ok(v) => {
+                        let fb = match flash.filter(|f| f.form.starts_with("filing") || f.form == "submit" || f.form == "revise") {
+                            Some(f) => FormFeedback { error: Some(f.error), values: f.values, done: false },
+                            None => FormFeedback::default(),
+                        };
+                        let done = done.read_untracked().get("done");
+                        view! { <FilingForm view=v fb done lang /> }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn FilingForm(
+    view: FilingView,
+    fb: FormFeedback,
+    done: Option<String>,
+    lang: Lang,
+) -> impl IntoView {
+    // What a failed post typed wins over what is saved, so nothing typed is lost.
+    let content = if fb.values.is_empty() {
+        view.content.clone()
+    } else {
+        content_from_fields(&fb.values)
+    };
+    let editable = view.editable;
+    let binding = view.binding;
+    let answers = RwSignal::new(content.answers.clone());
+    let phone = RwSignal::new(content.frame.phone.clone());
+    let progress = Memo::new(move |_| filing::progress(binding, &answers.get()));
+    let errors = fb
+        .error
+        .as_ref()
+        .and_then(|e| e.field_errors())
+        .cloned()
+        .unwrap_or_default();
+    let general = fb.error.as_ref().and_then(|e| general_error(lang, e));
+    let ok = match done.as_deref() {
+        Some("filing") => Some(t(lang, "ok.filing_saved")),
+        Some("submitted") => Some(t(lang, "ok.submitted")),
+        Some("already") => Some(t(lang, "ok.already_submitted")),
+        _ => None,
+    }
+    .map(str::to_string);
+    let status = view.record.as_ref().map(|r| r.status);
+    let period_key = view.period.key();
+    let access_line = match view.access {
+        FilingAccess::Open { closes_at } => format!(
+            "{} {}",
+            t(lang, "filing.open_until"),
+            format_kunming(closes_at - chrono::Duration::seconds(1))
+        ),
+        FilingAccess::Late { until } => format!(
+            "{} {}",
+            t(lang, "filing.late_until"),
+            format_kunming(until - chrono::Duration::seconds(1))
+        ),
+        FilingAccess::NotYetOpen { opens_at } => format!(
+            "{} {}",
+            t(lang, "filing.not_yet_open"),
+            format_kunming(opens_at)
+        ),
+        FilingAccess::Closed => t(lang, "filing.closed").to_string(),
+    };
+    let field_error = {
+        let errors = errors.clone();
+        move |name: &str| errors.get(name).map(str::to_string)
+    };
+    let frame = content.frame.clone();
+    let text_field = {
+        let field_error = field_error.clone();
+        move |name: &'static str, label: &'static str, value: String| {
+            let err = field_error(name);
+            view! {
+                <label for=name>{t(lang, label)}</label>
+                <input id=name name=name value=value disabled=!editable aria-describedby=format!("{name}-error") maxlength="50" />
+                <FieldError field=name message=Signal::derive(move || err.clone()) />
+            }
+        }
+    };
+    let phone_error = {
+        let server = field_error("phone");
+        Signal::derive(move || {
+            let p = phone.get();
+            if !p.trim().is_empty() && !filing::is_valid_phone(&p) {
+                Some("err.phone".to_string())
+            } else {
+                server.clone()
+            }
+        })
+    };
+    let versions = view.versions.clone();
+    let unit_query = if view.own {
+        String::new()
+    } else {
+        format!("&unit={}", view.unit_id)
+    };
+    view! {
+        <section class="card filing-head" data-testid="filing-head">
+            <h1>{t(lang, "filing.title")} " · " {period_label(lang, &view)}</h1>
+            <p>
+                <strong>{t(lang, "filing.unit")} ": "</strong> {view.unit_name.clone()} " · "
+                <strong>{t(lang, "filing.status")} ": "</strong>
+                <span data-testid="filing-status">{status_label(lang, status)}</span>
+                {view.record.as_ref().map(|r| format!(" · {} {}", t(lang, "filing.version"), r.version))}
+                {view.record.as_ref().filter(|r| r.late).map(|_| view! { " · " <span class="badge late">{t(lang, "filing.late")}</span> })}
+            </p>
+            <p class=if view.access.may_file() { "access open" } else { "access closed" }>{access_line}</p>
+            {view.exception.clone().map(|(reason, _)| view! { <p class="muted">{t(lang, "exc.reason")} ": " {reason}</p> })}
+            <p class="progress" data-testid="progress">
+                {move || {
+                    let p = progress.get();
+                    format!(
+                        "{} {}{}{}{} · {} {}{}",
+                        t(lang, "filing.progress"), p.answered, t(lang, "filing.of"), p.binding, t(lang, "filing.items"),
+                        t(lang, "filing.unmet"), p.unmet.len(), if lang == Lang::Zh { "项" } else { "" }
+                    )
+                }}
+            </p>
+            <ol class="form-status">
+                {move || {
+                    let p = progress.get();
+                    p.per_form
+                        .iter()
+                        .map(|(n, answered, binding, unmet)| {
+                            let (class, label) = if *binding == 0 {
+                                ("na", t(lang, "filing.not_applicable").to_string())
+                            } else if answered == binding && *unmet == 0 {
+                                ("ok", t(lang, "filing.complete").to_string())
+                            } else if answered == binding {
+                                ("unmet", format!("{} {}", t(lang, "filing.unmet"), unmet))
+                            } else if *answered == 0 {
+                                ("todo", t(lang, "filing.not_started").to_string())
+                            } else {
+                                ("todo", format!("{} {}/{}", t(lang, "filing.in_progress"), answered, binding))
+                            };
+                            view! { <li class=class><a href=format!("#form-{n}")>{format!("表{n}")}</a> " " {label}</li> }
+                        })
+                        .collect_view()
+                }}
+            </ol>
+            <p class="actions no-print">
+                <a href=format!("/filing/print?period={period_key}{unit_query}{}", view.record.as_ref().map(|r| format!("&version={}", r.version)).unwrap_or_default())>
+                    {t(lang, "filing.print")}
+                </a>
+            </p>
+            <FormMessage error=Signal::derive(move || general.clone()) ok=Signal::derive(move || ok.clone()) />
+            {view.can_revise.then(|| view! {
+                <form method="post" action="/api/revise_filing" class="inline">
+                    <input type="hidden" name="period" value=view.period.key() />
+                    <button type="submit">{t(lang, "filing.revise")}</button>
+                </form>
+            })}
+            {(versions.len() > 1).then(|| view! {
+                <details class="versions">
+                    <summary>{t(lang, "filing.versions")}</summary>
+                    <ul>
+                        {versions.iter().map(|r| view! {
+                            <li>
+                                <a href=format!("/filing/print?period={}&version={}{unit_query}", r.period_key, r.version)>
+                                    {format!("{} {}", t(lang, "filing.version"), r.version)}
+                                </a>
+                                " · " {status_label(lang, Some(r.status))}
+                                {r.submitted_at.clone().and_then(|s| crate::domain::time::parse_instant(&s).ok()).map(|s| format!(" · {}", format_kunming(s)))}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </details>
+            })}
+        </section>
+        <form method="post" action="/api/save_filing" class="filing-form" novalidate>
+            <input type="hidden" name="period" value=view.period.key() />
+            <section class="card frame">
+                <p><strong>{t(lang, "filing.unit")} ": "</strong> {view.unit_name.clone()} " （盖章）"</p>
+                <p><strong>"申报时间: "</strong> {view.record.as_ref().and_then(|r| r.filing_date.clone()).unwrap_or_else(|| t(lang, "filing.date_auto").to_string())}</p>
+                <div class="form grid">
+                    {text_field("principal", "form.principal", frame.principal.clone())}
+                    {text_field("leader_in_charge", "form.leader_in_charge", frame.leader_in_charge.clone())}
+                    {text_field("filled_by", "form.filled_by", frame.filled_by.clone())}
+                    {text_field("reviewed_by", "form.reviewed_by", frame.reviewed_by.clone())}
+                    <label for="phone">{t(lang, "form.phone")}</label>
+                    <input id="phone" name="phone" value=frame.phone.clone() disabled=!editable inputmode="tel"
+                        aria-describedby="phone-error" on:input=move |ev| phone.set(event_target_value(&ev)) />
+                    <FieldError field="phone" message=phone_error />
+                </div>
+            </section>
+            {FORMS.iter().map(|form| view! {
+                <FormTable form content=content.clone() errors=errors.clone() answers editable binding lang />
+            }).collect_view()}
+            {editable.then(|| view! {
+                <div class="card sticky-actions">
+                    <button type="submit" name="intent" value="save">{t(lang, "filing.save")}</button>
+                    <button type="submit" name="intent" value="review" class="primary">{t(lang, "filing.review")}</button>
+                </div>
+            })}
+        </form>
+    }
+}
+
+#[component]
+fn FormTable(
+    form: &'static FormDef,
+    content: filing::FilingContent,
+    errors: crate::error::FieldErrors,
+    answers: RwSignal<BTreeMap<String, Answer>>,
+    editable: bool,
+    binding: forms::BindingKind,
+    lang: Lang,
+) -> impl IntoView {
+    let n = form.number;
+    let note = content.notes.get(&n).cloned().unwrap_or_default();
+    let note_error = errors.get(&format!("note{n}")).map(str::to_string);
+    view! {
+        <section class="card form-table" id=format!("form-{n}") data-testid=format!("form-{n}")>
+            {form.series_heading.map(|h| view! { <p class="series">{h}</p> })}
+            <h2>{format!("表{n}　")}{form.title}</h2>
+            <table class="answers">
+                <thead>
+                    <tr><th class="no">"序号"</th><th>"申报内容"</th><th class="ans">"落实"</th><th class="ans">"不落实"</th></tr>
+                </thead>
+                <tbody>
+                    {form.rows.iter().map(|row| {
+                        let binds = row.is_binding_for(binding);
+                        let field = row_field(row.id);
+                        let xfield = explanation_field(row.id);
+                        let current = content.answers.get(row.id).copied();
+                        let explanation = content.explanations.get(row.id).cloned().unwrap_or_default();
+                        let row_err = errors.get(&field).map(str::to_string);
+                        let x_err = errors.get(&xfield).map(str::to_string);
+                        let id = row.id;
+                        let typed = RwSignal::new(explanation.clone());
+                        let live_x = Signal::derive(move || {
+                            let unmet = answers.get().get(id) == Some(&Answer::NotDone);
+                            let len = typed.get().trim().chars().count();
+                            if unmet && len > 0 && len < MIN_EXPLANATION_CHARS { Some("err.explanation_short".to_string()) } else { x_err.clone() }
+                        });
+                        let radio = move |answer: Answer| {
+                            let checked = current == Some(answer);
+                            let field = field.clone();
+                            view! {
+                                <td class="ans">
+                                    <input type="radio" name=format!("answers[{field}]") value=answer.code() checked=checked disabled=!editable
+                                        aria-label=format!("{} {}", id, answer.label_zh())
+                                        on:change=move |_| answers.update(|m| { m.insert(id.to_string(), answer); }) />
+                                </td>
+                            }
+                        };
+                        view! {
+                            <tr class=if binds { "answer-row" } else { "answer-row na" } data-row=row.id>
+                                <td class="no">{row.printed_item().map(|i| i.to_string()).unwrap_or_default()}</td>
+                                <td class="text">
+                                    {row.text}
+                                    {(!binds).then(|| view! { <span class="na-note">{format!("（{}）", t(lang, "filing.not_applicable"))}</span> })}
+                                    {binds.then(|| view! {
+                                        <FieldError field=row_field(row.id) message=Signal::derive(move || row_err.clone()) />
+                                        <div class="explain">
+                                            <label for=xfield.clone()>{t(lang, "filing.explain")}</label>
+                                            <textarea id=xfield.clone() name=format!("explanations[{xfield}]") rows="2" maxlength="2000" disabled=!editable
+                                                aria-describedby=format!("{xfield}-error")
+                                                on:input=move |ev| typed.set(event_target_value(&ev))>{explanation.clone()}</textarea>
+                                            <FieldError field=xfield.clone() message=live_x />
+                                        </div>
+                                    })}
+                                </td>
+                                {if binds { view! { {radio(Answer::Done)} {radio(Answer::NotDone)} }.into_any() } else { view! { <td class="ans">"—"</td><td class="ans">"—"</td> }.into_any() }}
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <label for=format!("note{n}")>{t(lang, "filing.note")}</label>
+            <textarea id=format!("note{n}") name=format!("notes[f{n}]") rows="2" maxlength="2000" disabled=!editable>{note}</textarea>
+            <FieldError field=format!("note{n}") message=Signal::derive(move || note_error.clone()) />
+        </section>
+    }
+}
+
+#[component]
+pub fn ConfirmPage() -> impl IntoView {
+    let info = use_info();
+    if info.user.is_none() {
+        return view! { <Redirect path="/login" /> }.into_any();
+    }
+    let lang = info.lang;
+    let filing = use_filing();
+    let flash = use_flash();
+    view! {
+        <PageTitle key="filing.confirm_title" />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let flash = flash.await.filter(|f| f.form == "submit");
+                match filing.await {
+                    Err(e) => view! { <p class="form-error">{general_error(lang, &e)}</p> }.into_any(),
+                    Ok(v) => {
+                        let version = v.record.as_ref().map(|r| r.version).unwrap_or(1);
+                        let unmet: Vec<_> = v.progress.unmet.iter().filter_map(|id| forms::row(id)).collect();
+                        let error = flash.map(|f| general_error(lang, &f.error).unwrap_or_else(|| t(lang, "err.row_unanswered").to_string()));
+                        view! {
+                            <section class="card narrow-wide" data-testid="confirm">
+                                <h1>{t(lang, "filing.confirm_title")} " · " {period_label(lang, &v)}</h1>
+                                <p>{v.unit_name.clone()}</p>
+                                {error.map(|e| view! { <p class="form-error">{e}</p> })}
+                                {if v.progress.nil {
+                                    view! { <p class="nil-box" data-testid="nil">{t(lang, "filing.confirm_nil")}</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <p class="warning-box">{t(lang, "filing.confirm_unmet")}</p>
+                                        <ul class="unmet" data-testid="unmet">
+                                            {unmet.iter().map(|r| view! {
+                                                <li>
+                                                    <strong>{format!("表{} 第{}项", r.id.split('.').next().unwrap_or_default(), r.id)}</strong> " " {r.text}
+                                                    <p class="muted">{v.content.explanations.get(r.id).cloned().unwrap_or_default()}</p>
+                                                </li>
+                                            }).collect_view()}
+                                        </ul>
+                                    }.into_any()
+                                }}
+                                <p>{t(lang, "filing.confirm_note")}</p>
+                                <form method="post" action="/api/submit_filing" class="inline">
+                                    <input type="hidden" name="period" value=v.period.key() />
+                                    <input type="hidden" name="version" value=version.to_string() />
+                                    <button type="submit" class="primary">{t(lang, "filing.confirm_submit")}</button>
+                                </form>
+                                " "
+                                <a href=format!("/filing?period={}", v.period.key())>{t(lang, "filing.back")}</a>
+                            </section>
+                        }
+                        .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+/// The nine forms laid out like the official tables, for printing (A4, one form a page).
+#[component]
+pub fn PrintPage() -> impl IntoView {
+    let info = use_info();
+    if info.user.is_none() {
+        return view! { <Redirect path="/login" /> }.into_any();
+    }
+    let lang = info.lang;
+    let filing = use_filing();
+    view! {
+        <PageTitle key="filing.print" />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match filing.await {
+                    Err(e) => {
+                        #[cfg(feature = "ssr")]
+                        crate::ssr::form::set_status_for(&e);
+                        view! { <p class="form-error">{general_error(lang, &e)}</p> }.into_any()
+                    }
+                    Ok(v) => view! { <PrintForms view=v /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn PrintForms(view: FilingView) -> impl IntoView {
+    let c = view.content.clone();
+    let date = view
+        .record
+        .as_ref()
+        .and_then(|r| r.filing_date.clone())
+        .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+    let date_text = date
+        .map(|d| {
+            format!(
+                "{} 年 {} 月 {} 日",
+                d.format("%Y"),
+                d.format("%-m"),
+                d.format("%-d")
+            )
+        })
+        .unwrap_or_else(|| "　　年　　月　　日".to_string());
+    view! {
+        <div class="print-sheet" data-testid="print">
+            <p class="no-print print-hint">
+                <button type="button" onclick="window.print()">"打印 · Print"</button>
+                " " {view.unit_name.clone()} " · " {view.period.label_zh()}
+                {view.record.as_ref().map(|r| format!(" · 版本 {}", r.version))}
+            </p>
+            {FORMS.iter().map(|form| {
+                let n = form.number;
+                let mut explanation: Vec<String> = form.rows.iter()
+                    .filter(|r| r.is_binding_for(view.binding) && c.answers.get(r.id) == Some(&Answer::NotDone))
+                    .map(|r| format!("第{}项：{}", r.id, c.explanations.get(r.id).cloned().unwrap_or_default()))
+                    .collect();
+                if let Some(note) = c.notes.get(&n) { explanation.push(note.clone()); }
+                view! {
+                    <section class="official">
+                        {form.series_heading.map(|h| view! { <p class="series">{h}</p> })}
+                        <h2 class="official-title">{form.title}</h2>
+                        <p class="official-head">
+                            <span>"申报单位：" <u>{view.unit_name.clone()}</u> "（盖章）"</span>
+                            <span>"申报时间：" {date_text.clone()}</span>
+                        </p>
+                        <table class="official-table">
+                            <colgroup><col class="c-no" /><col class="c-text" /><col class="c-ans" /><col class="c-ans" /></colgroup>
+                            <tr>
+                                <th colspan="2" class="split"><span>"申报单位主要负责人"</span><span class="val">{c.frame.principal.clone()}</span></th>
+                                <th colspan="2" class="split"><span>"申报单位分管领导"</span><span class="val">{c.frame.leader_in_charge.clone()}</span></th>
+                            </tr>
+                            <tr><th rowspan="2">"序号"</th><th rowspan="2">"申报内容"</th><th colspan="2">"申报情况"</th></tr>
+                            <tr><th>"落实"</th><th>"不落实"</th></tr>
+                            {form.rows.iter().map(|r| {
+                                let a = c.answers.get(r.id).copied().filter(|_| r.is_binding_for(view.binding));
+                                view! {
+                                    <tr>
+                                        <td class="center">{r.printed_item().map(|i| i.to_string()).unwrap_or_default()}</td>
+                                        <td class="text">{r.text}</td>
+                                        <td class="center mark">{(a == Some(Answer::Done)).then_some("✓")}</td>
+                                        <td class="center mark">{(a == Some(Answer::NotDone)).then_some("✓")}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                            <tr class="explanation">
+                                <td class="center">"申报说明"</td>
+                                <td colspan="3" class="text">{explanation.into_iter().map(|e| view! { <p>{e}</p> }).collect_view()}</td>
+                            </tr>
+                        </table>
+                        <p class="official-foot">
+                            <span>"填表人：" {c.frame.filled_by.clone()}</span>
+                            <span>"审核人：" {c.frame.reviewed_by.clone()}</span>
+                            <span>"联系电话：" {c.frame.phone.clone()}</span>
+                        </p>
+                    </section>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+pub fn ExceptionsPage() -> impl IntoView {
+    let info = use_info();
+    if info.user.is_none() {
+        return view! { <Redirect path="/login" /> }.into_any();
+    }
+    let lang = info.lang;
+    let data = Resource::new(|| (), |_| get_exceptions());
+    let flash = use_flash();
+    let done = use_done("exception");
+    view! {
+        <PageTitle key="exc.title" />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let flash = flash.await;
+                match data.await {
+                    Err(e) => {
+                        #[cfg(feature = "ssr")]
+                        crate::ssr::form::set_status_for(&e);
+                        view! { <p class="form-error">{general_error(lang, &e)}</p> }.into_any()
+                    }
+                    Ok(v) => {
+                        let fb = super::feedback_from_flash(flash, "exception", done.get_untracked());
+                        let err = |f: &str| fb.field(f);
+                        let (e_unit, e_period, e_reason, e_until) = (err("unit_id"), err("period"), err("reason"), err("until"));
+                        let general = fb.error.as_ref().and_then(|e| general_error(lang, e));
+                        let ok = fb.done.then(|| t(lang, "ok.exception_granted").to_string());
+                        view! {
+                            <section class="card">
+                                <h1>{t(lang, "exc.title")}</h1>
+                                <form method="post" action="/api/grant_exception" class="form grid" novalidate>
+                                    <FormMessage error=Signal::derive(move || general.clone()) ok=Signal::derive(move || ok.clone()) />
+                                    <label for="unit_id">{t(lang, "exc.unit")}</label>
+                                    <select id="unit_id" name="unit_id">
+                                        <option value="">{t(lang, "unit.none")}</option>
+                                        {v.units.iter().map(|(id, name)| view! { <option value=id.clone() selected=fb.value("unit_id") == *id>{name.clone()}</option> }).collect_view()}
+                                    </select>
+                                    <FieldError field="unit_id" message=Signal::derive(move || e_unit.clone()) />
+                                    <label for="period">{t(lang, "exc.period")}</label>
+                                    <select id="period" name="period">
+                                        {v.periods.iter().map(|(k, l)| view! { <option value=k.clone() selected=fb.value("period") == *k>{l.clone()}</option> }).collect_view()}
+                                    </select>
+                                    <FieldError field="period" message=Signal::derive(move || e_period.clone()) />
+                                    <label for="reason">{t(lang, "exc.reason")}</label>
+                                    <textarea id="reason" name="reason" rows="2">{fb.value("reason")}</textarea>
+                                    <FieldError field="reason" message=Signal::derive(move || e_reason.clone()) />
+                                    <label for="until">{t(lang, "exc.until")}</label>
+                                    <input id="until" name="until" type="date" value=fb.value("until") />
+                                    <FieldError field="until" message=Signal::derive(move || e_until.clone()) />
+                                    <button type="submit" class="primary">{t(lang, "exc.grant")}</button>
+                                </form>
+                            </section>
+                            <section class="card">
+                                <h2>{t(lang, "exc.list")}</h2>
+                                <table class="table" data-testid="exceptions">
+                                    <thead><tr>
+                                        <th>{t(lang, "exc.unit")}</th><th>{t(lang, "exc.period")}</th><th>{t(lang, "exc.reason")}</th>
+                                        <th>{t(lang, "exc.until")}</th><th>{t(lang, "exc.granted_by")}</th><th>{t(lang, "exc.granted_at")}</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {v.granted.iter().map(|e| view! {
+                                            <tr><td>{e.unit_name.clone()}</td><td>{e.period_key.clone()}</td><td>{e.reason.clone()}</td>
+                                            <td>{e.valid_until.clone()}</td><td>{e.granted_by.clone()}</td><td>{e.granted_at.clone()}</td></tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </section>
+                        }
+                        .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
