@@ -106,23 +106,6 @@ pub struct HomeSummary {
     pub below: Vec<Count>,
 }
 
-/// The page's session: user, language and the app clock. Never fails for a visitor.
-#[server(endpoint = "session_info")]
-pub async fn get_session_info() -> Result<SessionInfo, AppError> {
-    let state = app_state()?;
-    let lang = leptos_axum::extract::<axum::http::HeaderMap>()
-        .await
-        .ok()
-        .and_then(|h| lang_from_cookie(&h))
-        .unwrap_or_default();
-    Ok(SessionInfo {
-        user: auth::current_user().await?,
-        lang,
-        now: state.clock.now(),
-        clock_fixed: state.clock.is_fixed(),
-    })
-}
-
 /// Reads the `lang` cookie.
 #[cfg(feature = "ssr")]
 pub fn lang_from_cookie(headers: &axum::http::HeaderMap) -> Option<Lang> {

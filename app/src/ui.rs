@@ -12,7 +12,7 @@ pub mod filing;
 pub mod home;
 pub mod login;
 
-use crate::api::{get_session_info, take_flash, Flash, Logout, SessionInfo};
+use crate::api::{take_flash, Flash, Logout, SessionInfo};
 use crate::error::AppError;
 use crate::i18n::{t, Lang};
 use leptos::prelude::*;
@@ -33,6 +33,7 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/pkg/favicon.svg" type="image/svg+xml" />
                 <HydrationScripts options />
                 <MetaTags />
+                <script id="session-info" type="application/json" inner_html=session_info_json(&load_session_info())></script>
             </head>
             <body>
                 <App />
@@ -78,40 +79,69 @@ pub fn tr(key: &str) -> String {
     t(use_lang(), key).to_string()
 }
 
+/// The visitor's session for this page. The server computes it once per request (see
+/// `server::attach_session_info`) and writes it into the page as JSON; the browser reads it
+/// back when hydrating. Pages get it synchronously, so the layout needs no `<Suspense>`
+/// around the routes (nested suspense around an outlet does not hydrate reliably).
+pub fn load_session_info() -> SessionInfo {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>()
+            .and_then(|p| p.extensions.get::<SessionInfo>().cloned())
+            .unwrap_or_else(visitor)
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        document()
+            .get_element_by_id("session-info")
+            .and_then(|e| e.text_content())
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_else(visitor)
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        visitor()
+    }
+}
+
+fn visitor() -> SessionInfo {
+    SessionInfo {
+        user: None,
+        lang: Lang::Zh,
+        now: chrono::Utc::now(),
+        clock_fixed: false,
+    }
+}
+
+/// The session as JSON safe to put inside a `<script>` element.
+pub fn session_info_json(info: &SessionInfo) -> String {
+    serde_json::to_string(info)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+}
+
 #[component]
 fn Layout() -> impl IntoView {
-    let info = Resource::new(|| (), |_| get_session_info());
+    let info = load_session_info();
+    provide_context(info.clone());
     view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let info = info.await.unwrap_or_else(|_| SessionInfo {
-                    user: None,
-                    lang: Lang::Zh,
-                    now: chrono::Utc::now(),
-                    clock_fixed: false,
-                });
-                provide_context(info.clone());
-                view! {
-                    <Header info=info.clone() />
-                    <main class="page">
-                        <Outlet />
-                    </main>
-                    <footer class="footer">
-                        {t(info.lang, "app.city")} " · " {t(info.lang, "app.name")}
-                        {info
-                            .clock_fixed
-                            .then(|| {
-                                view! {
-                                    <span class="fixed-clock">
-                                        " · " {t(info.lang, "home.fixed_clock")} " "
-                                        {crate::domain::time::format_kunming(info.now)}
-                                    </span>
-                                }
-                            })}
-                    </footer>
-                }
-            })}
-        </Suspense>
+        <Header info=info.clone() />
+        <main class="page">
+            <Outlet />
+        </main>
+        <footer class="footer">
+            {t(info.lang, "app.city")} " · " {t(info.lang, "app.name")}
+            {info
+                .clock_fixed
+                .then(|| {
+                    view! {
+                        <span class="fixed-clock">
+                            " · " {t(info.lang, "home.fixed_clock")} " "
+                            {crate::domain::time::format_kunming(info.now)}
+                        </span>
+                    }
+                })}
+        </footer>
     }
 }
 

@@ -41,9 +41,15 @@ test('an enterprise fills the nine forms with JavaScript, sees live progress, an
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
     await login(page, server.base, 'qiye');
     await page.goto(`${server.base}/filing`);
     await waitForHydration(page);
+    // Reloading hydrates again, every time (no intermittent hydration mismatch).
+    for (let i = 0; i < 3; i++) {
+      await page.reload();
+      await waitForHydration(page);
+    }
     assert.match(await page.textContent('[data-testid="filing-head"]'), /2026年度/);
     assert.match(await page.textContent('[data-testid="progress"]'), /已填 0项，共/);
     // Hydrated: the phone is checked as it is typed.
@@ -64,6 +70,7 @@ test('an enterprise fills the nine forms with JavaScript, sees live progress, an
 
     // The print view shows every row's text and the ticks.
     await page.goto(`${server.base}/filing/print?period=2026-Y`);
+    await waitForHydration(page);
     const print = await page.textContent('[data-testid="print"]');
     for (const text of ['安全生产“一岗双责”不落实零申报表', '应急预案和救援队伍建设不落实零申报表', '生产经营单位主要负责人、安全管理人员和特种作业人员安全教育培训、持证率 100%。', '第5.3项：隐患排查制度尚未建立']) {
       assert.ok(print.includes(text), `print view shows ${text}`);
@@ -79,13 +86,13 @@ test('an enterprise fills the nine forms with JavaScript, sees live progress, an
   }
 });
 
-test('a department files its nine forms with JavaScript off, by plain form posts', async () => {
+test('the enterprise fills and submits the nine forms with JavaScript off, by plain form posts', async () => {
   const server = await startServer({ clock: CLOCK });
   const browser = await launchBrowser();
   try {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    await login(page, server.base, 'wuhua-ajj');
+    await login(page, server.base, 'qiye');
     await page.goto(`${server.base}/filing`);
     // First try to submit with nothing answered: errors come back next to the rows.
     await Promise.all([page.waitForURL(/flash=/), page.click('button[value="review"]')]);
@@ -94,6 +101,15 @@ test('a department files its nine forms with JavaScript off, by plain form posts
     await fillForms(page);
     await Promise.all([page.waitForURL(/\/filing\/confirm/), page.click('button[value="review"]')]);
     assert.match(await page.textContent('[data-testid="nil"]'), /零申报/, 'a nil filing');
+    await Promise.all([page.waitForURL(/done=submitted/), page.click('[data-testid="confirm"] button[type="submit"]')]);
+    assert.match(await page.textContent('[data-testid="filing-status"]'), /已提交/);
+    // The township files its own forms the same way.
+    await Promise.all([page.waitForURL(/\/login$/), page.click('form.logout button')]);
+    await login(page, server.base, 'huashan');
+    await page.goto(`${server.base}/filing`);
+    const rows = await fillForms(page);
+    assert.equal(rows, 11, 'a township answers the eleven rows that bind townships');
+    await Promise.all([page.waitForURL(/\/filing\/confirm/), page.click('button[value="review"]')]);
     await Promise.all([page.waitForURL(/done=submitted/), page.click('[data-testid="confirm"] button[type="submit"]')]);
     assert.match(await page.textContent('[data-testid="filing-status"]'), /已提交/);
     await context.close();

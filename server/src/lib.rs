@@ -224,10 +224,31 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
             },
             shell,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            attach_session_info,
+        ))
         .layer(axum::middleware::from_fn(csrf::reject_cross_site))
         .layer(session_layer)
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// Computes the page's session info (user, language, clock) once per page request and hands
+/// it to the render through the request's extensions (see `app::ui::load_session_info`).
+async fn attach_session_info(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    session: tower_sessions::Session,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = req.uri().path();
+    if !path.starts_with("/pkg/") && !path.starts_with("/api/") {
+        let info =
+            app::ssr::auth::session_info(&state.db, &state.clock, &session, req.headers()).await;
+        req.extensions_mut().insert(info);
+    }
+    next.run(req).await
 }
 
 #[derive(serde::Deserialize)]

@@ -233,3 +233,27 @@ mod tests {
         assert_eq!(lockout_after(50), Some(Duration::seconds(15 * 60)));
     }
 }
+
+/// The session info of a page request: the user (if logged in), the language cookie, the
+/// app clock. Computed once per page by the server's middleware.
+pub async fn session_info(
+    db: &Db,
+    clock: &crate::domain::time::Clock,
+    session: &tower_sessions::Session,
+    headers: &axum::http::HeaderMap,
+) -> crate::api::SessionInfo {
+    let user_id: Option<String> = session.get(SESSION_USER_KEY).await.ok().flatten();
+    let user = match user_id {
+        Some(id) => load_user(db, &id).await.unwrap_or_else(|e| {
+            tracing::error!(error = ?e, "could not load the session's user");
+            None
+        }),
+        None => None,
+    };
+    crate::api::SessionInfo {
+        user,
+        lang: crate::api::lang_from_cookie(headers).unwrap_or_default(),
+        now: clock.now(),
+        clock_fixed: clock.is_fixed(),
+    }
+}

@@ -24,8 +24,14 @@ impl FromRef<AppState> for LeptosOptions {
 /// The state, inside a server function or a server-side render.
 pub fn app_state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| {
-        let path = use_context::<axum::http::request::Parts>().map(|p| p.uri.to_string());
-        tracing::error!(?path, "AppState is not in the reactive context");
+        match use_context::<axum::http::request::Parts>() {
+            Some(parts) => {
+                tracing::error!(path = %parts.uri, "AppState is not in the reactive context")
+            }
+            // Outside any request: the router renders the app once at start-up to list its
+            // routes, and the pages' resources ask for data then. Nothing is wrong.
+            None => tracing::debug!("no AppState outside a request (route listing)"),
+        }
         AppError::Internal
     })
 }

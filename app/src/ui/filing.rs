@@ -491,6 +491,9 @@ fn PrintForms(view: FilingView) -> impl IntoView {
                         </p>
                         <table class="official-table">
                             <colgroup><col class="c-no" /><col class="c-text" /><col class="c-ans" /><col class="c-ans" /></colgroup>
+                            // Rows inside an explicit <tbody>: the HTML parser would add one
+                            // anyway, and hydration must find the tree the server wrote.
+                            <tbody>
                             <tr>
                                 <th colspan="2" class="split"><span>"申报单位主要负责人"</span><span class="val">{c.frame.principal.clone()}</span></th>
                                 <th colspan="2" class="split"><span>"申报单位分管领导"</span><span class="val">{c.frame.leader_in_charge.clone()}</span></th>
@@ -512,6 +515,7 @@ fn PrintForms(view: FilingView) -> impl IntoView {
                                 <td class="center">"申报说明"</td>
                                 <td colspan="3" class="text">{explanation.into_iter().map(|e| view! { <p>{e}</p> }).collect_view()}</td>
                             </tr>
+                            </tbody>
                         </table>
                         <p class="official-foot">
                             <span>"填表人：" {c.frame.filled_by.clone()}</span>
