@@ -300,14 +300,7 @@ async fn home_summary() -> Result<HomeSummary, AppError> {
     };
     match user.role {
         Role::TownshipStaff => {
-            summary.file_to = vec![format!(
-                "{}安全生产委员会办公室",
-                user.county_name
-                    .clone()
-                    .unwrap_or_default()
-                    .trim_end_matches("人民政府")
-                    .trim_end_matches("管委会")
-            )];
+            summary.file_to = vec![county_office_name(&user)];
         }
         Role::EnterpriseFiler => {
             let unit = units::unit_by_id(db, &user.unit_id)
@@ -329,14 +322,7 @@ async fn home_summary() -> Result<HomeSummary, AppError> {
                 .await
                 .map_err(internal)?;
             if let Some(county) = user.county_id.as_deref() {
-                summary.file_to = vec![format!(
-                    "{}安全生产委员会办公室",
-                    user.county_name
-                        .clone()
-                        .unwrap_or_default()
-                        .trim_end_matches("人民政府")
-                        .trim_end_matches("管委会")
-                )];
+                summary.file_to = vec![county_office_name(&user)];
                 summary.below.push(count(
                     "home.enterprises",
                     units::count_supervised_enterprises(db, &user.unit_id, county)
@@ -348,24 +334,7 @@ async fn home_summary() -> Result<HomeSummary, AppError> {
         Role::CountyOfficeStaff => {
             let county = user.county_id.as_deref();
             summary.file_to = vec!["昆明市安全生产委员会办公室".into()];
-            summary.below.push(count(
-                "home.departments",
-                units::count_units(db, county, UnitKind::Department)
-                    .await
-                    .map_err(internal)?,
-            ));
-            summary.below.push(count(
-                "home.townships",
-                units::count_units(db, county, UnitKind::Township)
-                    .await
-                    .map_err(internal)?,
-            ));
-            summary.below.push(count(
-                "home.enterprises",
-                units::count_units(db, county, UnitKind::Enterprise)
-                    .await
-                    .map_err(internal)?,
-            ));
+            summary.below.extend(counts_below(db, county).await?);
         }
         Role::CityOfficeStaff | Role::Administrator => {
             summary.file_to = vec!["昆明市人民政府".into()];
@@ -376,24 +345,7 @@ async fn home_summary() -> Result<HomeSummary, AppError> {
                     .await
                     .map_err(internal)?;
             summary.below.push(count("home.counties", counties));
-            summary.below.push(count(
-                "home.departments",
-                units::count_units(db, None, UnitKind::Department)
-                    .await
-                    .map_err(internal)?,
-            ));
-            summary.below.push(count(
-                "home.townships",
-                units::count_units(db, None, UnitKind::Township)
-                    .await
-                    .map_err(internal)?,
-            ));
-            summary.below.push(count(
-                "home.enterprises",
-                units::count_units(db, None, UnitKind::Enterprise)
-                    .await
-                    .map_err(internal)?,
-            ));
+            summary.below.extend(counts_below(db, None).await?);
             if user.role == Role::Administrator {
                 summary.below.push(count(
                     "home.users",
@@ -403,6 +355,38 @@ async fn home_summary() -> Result<HomeSummary, AppError> {
         }
     }
     Ok(summary)
+}
+
+/// How many departments, townships and enterprises lie in a county-level area (all if `None`).
+#[cfg(feature = "ssr")]
+async fn counts_below(
+    db: &crate::ssr::db::Db,
+    county: Option<&str>,
+) -> Result<Vec<Count>, AppError> {
+    let mut out = Vec::new();
+    for (label, kind) in [
+        ("home.departments", UnitKind::Department),
+        ("home.townships", UnitKind::Township),
+        ("home.enterprises", UnitKind::Enterprise),
+    ] {
+        let n = crate::ssr::units::count_units(db, county, kind)
+            .await
+            .map_err(internal)?;
+        out.push(Count {
+            label: label.to_string(),
+            n,
+        });
+    }
+    Ok(out)
+}
+
+/// The name of the safety committee office of the user's county-level area.
+fn county_office_name(user: &UserView) -> String {
+    let area = user.county_name.clone().unwrap_or_default();
+    format!(
+        "{}安全生产委员会办公室",
+        area.trim_end_matches("人民政府").trim_end_matches("管委会")
+    )
 }
 
 /// Units for the administrator's list and pickers. `kind` and `county_id` may be empty.

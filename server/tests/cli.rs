@@ -18,6 +18,40 @@ fn nilfiling(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     )
 }
 
+/// Runs `create-user` in the city office with the password on standard input.
+fn create_user(url: &str, username: &str, role: &str, password: &str) -> (i32, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nilfiling"))
+        .args([
+            "create-user",
+            "--username",
+            username,
+            "--display-name",
+            "运维",
+            "--unit",
+            "city-office",
+            "--role",
+            role,
+        ])
+        .env("DATABASE_URL", url)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
 fn assert_one_clear_line(stderr: &str, needle: &str) {
     assert!(!stderr.contains("panicked"), "no panic: {stderr}");
     assert!(
@@ -77,69 +111,10 @@ fn migrate_seed_and_create_user_work_on_a_fresh_sqlite_file() {
     let (code, out, _) = nilfiling(&["seed-demo"], &[("DATABASE_URL", &url)]);
     assert_eq!(code, 0);
     assert!(out.contains("200 enterprises"), "{out}");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nilfiling"))
-        .args([
-            "create-user",
-            "--username",
-            "ops",
-            "--display-name",
-            "运维",
-            "--unit",
-            "city-office",
-            "--role",
-            "administrator",
-        ])
-        .env("DATABASE_URL", &url)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"ops-password\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (code, err) = create_user(&url, "ops", "administrator", "ops-password");
+    assert_eq!(code, 0, "{err}");
     // A bad role is explained on one line.
-    let (code, _, err) = {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_nilfiling"))
-            .args([
-                "create-user",
-                "--username",
-                "ops2",
-                "--display-name",
-                "x",
-                "--unit",
-                "city-office",
-                "--role",
-                "enterprise_filer",
-            ])
-            .env("DATABASE_URL", &url)
-            .stdin(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"ops-password\n")
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::new(),
-            String::from_utf8_lossy(&out.stderr).to_string(),
-        )
-    };
+    let (code, err) = create_user(&url, "ops2", "enterprise_filer", "ops-password");
     assert_eq!(code, 1);
     assert_one_clear_line(
         &err,

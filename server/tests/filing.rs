@@ -397,13 +397,7 @@ async fn after_the_window_filing_needs_an_exception_and_is_marked_late(backend: 
         "after the 10th nothing can be filed"
     );
     // The supervising department grants a late filing.
-    let dept = app.browser();
-    app.call_with(
-        &dept,
-        "login",
-        &[("username", "wuhua-ajj"), ("password", DEMO_PASSWORD)],
-    )
-    .await;
+    let dept = app.logged_in("wuhua-ajj").await;
     let err = app_error(
         app.call_with(
             &dept,
@@ -520,13 +514,7 @@ async fn departments_townships_and_county_offices_file_their_own_forms(backend: 
         ("huashan", BindingKind::Township, "county-530102-town-0"),
         ("wuhua", BindingKind::Government, "county-530102"),
     ] {
-        let browser = app.browser();
-        app.call_with(
-            &browser,
-            "login",
-            &[("username", username), ("password", DEMO_PASSWORD)],
-        )
-        .await;
+        let browser = app.logged_in(username).await;
         let v = view(&app, &browser, &[]).await;
         assert_eq!(v.unit_id, unit, "{username} files for {unit}");
         assert_eq!(v.binding, kind);
@@ -541,13 +529,7 @@ async fn departments_townships_and_county_offices_file_their_own_forms(backend: 
         let body: serde_json::Value = submit(&app, &browser, "1").await.json().await.unwrap();
         assert_eq!(body["Submitted"]["nil"], true, "{username}");
     }
-    let city = app.browser();
-    app.call_with(
-        &city,
-        "login",
-        &[("username", "city"), ("password", DEMO_PASSWORD)],
-    )
-    .await;
+    let city = app.logged_in("city").await;
     let html = app.page_with(&city, "/filing").await.text().await.unwrap();
     assert!(
         html.contains("您的角色不直接填报零申报表"),
@@ -609,13 +591,7 @@ async fn another_units_filing_is_hidden_from_non_supervisors(backend: Backend) {
         403,
         "an enterprise cannot read a department's filing"
     );
-    let dept = app.browser();
-    app.call_with(
-        &dept,
-        "login",
-        &[("username", "wuhua-ajj"), ("password", DEMO_PASSWORD)],
-    )
-    .await;
+    let dept = app.logged_in("wuhua-ajj").await;
     let res = app
         .call_with(&dept, "filing", &[("unit", "ent-530102-demo")])
         .await;

@@ -135,13 +135,7 @@ async fn every_demo_role_has_a_home_page_naming_its_unit(backend: Backend) {
         );
     }
     // The county office sees what lies below it.
-    let app2 = app.browser();
-    app.call_with(
-        &app2,
-        "login",
-        &[("username", "wuhua"), ("password", DEMO_PASSWORD)],
-    )
-    .await;
+    let app2 = app.logged_in("wuhua").await;
     let html = app.page_with(&app2, "/").await.text().await.unwrap();
     assert!(
         html.contains("下级应报单位") && html.contains("监管部门"),
@@ -591,13 +585,7 @@ async fn only_administrators_may_create_units_and_users(backend: Backend) {
         .await;
     assert_eq!(res.status(), 401, "a visitor must log in");
     for username in ["qiye", "wuhua-ajj", "wuhua", "city"] {
-        let browser = app.browser();
-        app.call_with(
-            &browser,
-            "login",
-            &[("username", username), ("password", DEMO_PASSWORD)],
-        )
-        .await;
+        let browser = app.logged_in(username).await;
         let res = app
             .call_with(
                 &browser,

@@ -475,6 +475,7 @@ pub struct ExceptionsView {
     pub granted: Vec<LateExceptionRow>,
 }
 
+/// A late-filing exception as listed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LateExceptionRow {
     pub unit_id: String,
@@ -484,6 +485,14 @@ pub struct LateExceptionRow {
     pub reason: String,
     pub valid_until: String,
     pub granted_at: String,
+}
+
+/// A stored instant as Kunming local time for display.
+#[cfg(feature = "ssr")]
+fn kunming_text(stored: &str) -> String {
+    crate::ssr::db::parse_ts(stored)
+        .map(crate::domain::time::format_kunming)
+        .unwrap_or_else(|| stored.to_string())
 }
 
 #[server(endpoint = "exceptions")]
@@ -510,17 +519,9 @@ pub async fn get_exceptions() -> Result<ExceptionsView, AppError> {
                 .into_iter()
                 .filter(|e| ids.contains(e.unit_id.as_str()))
                 .map(|e| LateExceptionRow {
-                    unit_id: e.unit_id,
-                    unit_name: e.unit_name,
-                    period_key: e.period_key,
-                    granted_by: e.granted_by,
-                    reason: e.reason,
-                    valid_until: crate::ssr::db::parse_ts(&e.valid_until)
-                        .map(crate::domain::time::format_kunming)
-                        .unwrap_or(e.valid_until),
-                    granted_at: crate::ssr::db::parse_ts(&e.granted_at)
-                        .map(crate::domain::time::format_kunming)
-                        .unwrap_or(e.granted_at),
+                    valid_until: kunming_text(&e.valid_until),
+                    granted_at: kunming_text(&e.granted_at),
+                    ..e
                 })
                 .collect();
             Ok(ExceptionsView {

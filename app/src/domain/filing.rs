@@ -83,6 +83,18 @@ pub struct Frame {
     pub phone: String,
 }
 
+impl Frame {
+    /// The four names of the frame with their field names, in the order printed.
+    pub fn names(&self) -> [(&'static str, &String); 4] {
+        [
+            ("principal", &self.principal),
+            ("leader_in_charge", &self.leader_in_charge),
+            ("filled_by", &self.filled_by),
+            ("reviewed_by", &self.reviewed_by),
+        ]
+    }
+}
+
 /// What a filing says: the frame, an answer per row, an explanation per unmet row, and a
 /// free note (申报说明) per form.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,12 +161,7 @@ fn check_name(errors: &mut FieldErrors, field: &str, value: &str, required: bool
 pub fn check_draft(content: &FilingContent) -> FieldErrors {
     let mut errors = FieldErrors::new();
     let f = &content.frame;
-    for (field, value) in [
-        ("principal", &f.principal),
-        ("leader_in_charge", &f.leader_in_charge),
-        ("filled_by", &f.filled_by),
-        ("reviewed_by", &f.reviewed_by),
-    ] {
+    for (field, value) in f.names() {
         check_name(&mut errors, field, value, false);
     }
     if !f.phone.trim().is_empty() && !is_valid_phone(&f.phone) {
@@ -178,12 +185,7 @@ pub fn check_draft(content: &FilingContent) -> FieldErrors {
 pub fn check_submit(kind: BindingKind, content: &FilingContent) -> FieldErrors {
     let mut errors = check_draft(content);
     let f = &content.frame;
-    for (field, value) in [
-        ("principal", &f.principal),
-        ("leader_in_charge", &f.leader_in_charge),
-        ("filled_by", &f.filled_by),
-        ("reviewed_by", &f.reviewed_by),
-    ] {
+    for (field, value) in f.names() {
         if value.trim().is_empty() {
             errors.add(field, "err.required");
         }

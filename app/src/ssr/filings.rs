@@ -12,7 +12,6 @@ use crate::error::AppError;
 use crate::ssr::audit::{self, AuditEntry};
 use crate::ssr::db::{internal, new_id, parse_ts, ts, Db};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 pub use crate::api::filing::FilingRecord;
 use sqlx::{Any, Transaction};
@@ -423,17 +422,7 @@ pub async fn revise(
     Ok(created)
 }
 
-/// A late-filing exception in force or expired.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LateException {
-    pub unit_id: String,
-    pub unit_name: String,
-    pub period_key: String,
-    pub granted_by: String,
-    pub reason: String,
-    pub valid_until: String,
-    pub granted_at: String,
-}
+pub use crate::api::filing::LateExceptionRow;
 
 /// Until when a unit may file a period late, if an exception was granted.
 pub async fn exception_until(
@@ -508,7 +497,7 @@ pub async fn grant_exception(
 pub async fn list_exceptions(
     db: &Db,
     county_id: Option<&str>,
-) -> Result<Vec<LateException>, sqlx::Error> {
+) -> Result<Vec<LateExceptionRow>, sqlx::Error> {
     let rows: Vec<(String, String, String, String, String, String, String)> = sqlx::query_as(
         "SELECT e.unit_id, n.name, e.period_key, u.display_name, e.reason, e.valid_until, e.granted_at \
          FROM late_exception e JOIN unit n ON n.unit_id = e.unit_id JOIN app_user u ON u.user_id = e.granted_by \
@@ -521,7 +510,7 @@ pub async fn list_exceptions(
         .into_iter()
         .map(
             |(unit_id, unit_name, period_key, granted_by, reason, valid_until, granted_at)| {
-                LateException {
+                LateExceptionRow {
                     unit_id,
                     unit_name,
                     period_key,

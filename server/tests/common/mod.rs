@@ -276,6 +276,20 @@ impl TestApp {
             .expect("POST")
     }
 
+    /// Another browser, logged in as a demo user.
+    pub async fn logged_in(&self, username: &str) -> reqwest::Client {
+        let browser = self.browser();
+        let res = self
+            .call_with(
+                &browser,
+                "login",
+                &[("username", username), ("password", DEMO_PASSWORD)],
+            )
+            .await;
+        assert_eq!(res.status(), 200, "demo user {username} should log in");
+        browser
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
         self.call("login", &[("username", username), ("password", password)])
             .await
