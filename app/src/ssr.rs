@@ -11,6 +11,7 @@
 //! - [`filings`]: filings, versions, submission, late-filing exceptions.
 //! - [`form`]: what a form post answers: a redirect with errors kept for the page (no JS),
 //!   or a status code (hydrated).
+//! - [`review`]: where filings go, the reviewer's queue, accept / return.
 //! - [`seed`]: the demo data set.
 
 pub mod access;
@@ -20,6 +21,7 @@ pub mod auth;
 pub mod db;
 pub mod filings;
 pub mod form;
+pub mod review;
 pub mod seed;
 pub mod session_store;
 pub mod state;

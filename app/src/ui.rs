@@ -5,12 +5,14 @@
 //! - [`login`]: the login page;
 //! - [`home`]: the home page of each role, with the filing window and its countdown;
 //! - [`filing`]: the nine forms, confirmation, print view, late-filing exceptions;
+//! - [`review`]: the reviewer's queue: accept, or return with a reason;
 //! - [`admin`]: units, accounts, and changing one's password.
 
 pub mod admin;
 pub mod filing;
 pub mod home;
 pub mod login;
+pub mod review;
 
 use crate::api::{take_flash, Flash, Logout, SessionInfo};
 use crate::error::AppError;
@@ -55,6 +57,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("filing") view=filing::FilingPage ssr=SsrMode::Async />
                     <Route path=path!("filing/confirm") view=filing::ConfirmPage ssr=SsrMode::Async />
                     <Route path=path!("filing/print") view=filing::PrintPage ssr=SsrMode::Async />
+                    <Route path=path!("review") view=review::ReviewPage ssr=SsrMode::Async />
                     <Route path=path!("exceptions") view=filing::ExceptionsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/units") view=admin::UnitsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=admin::UsersPage ssr=SsrMode::Async />
@@ -192,7 +195,10 @@ fn Header(info: SessionInfo) -> impl IntoView {
                                     }
                                 })}
                             {crate::api::filing_role(u.role).then(|| view! { <a href="/filing">{t(lang, "nav.filing")}</a> })}
-                            {crate::api::supervisor_role(u.role).then(|| view! { <a href="/exceptions">{t(lang, "nav.exceptions")}</a> })}
+                            {crate::api::supervisor_role(u.role).then(|| view! {
+                                <a href="/review">{t(lang, "nav.review")}</a>
+                                <a href="/exceptions">{t(lang, "nav.exceptions")}</a>
+                            })}
                             <a href="/account/password">{t(lang, "nav.password")}</a>
                         </nav>
                         <div class="who" data-testid="who">

@@ -54,6 +54,8 @@ pub struct FilingView {
     pub can_revise: bool,
     /// The viewer files for this unit (as opposed to a supervisor looking at it).
     pub own: bool,
+    /// The latest review of the version shown: (`accept` | `return`, reason, Kunming time).
+    pub last_review: Option<(String, String, String)>,
     pub now: DateTime<Utc>,
 }
 
@@ -189,7 +191,7 @@ async fn filing_view(
     let exception_until = filings::exception_until(db, &unit_id, period)
         .await
         .map_err(internal)?;
-    let access = FilingAccess::at(period, now, exception_until);
+    let access = filings::access_for(db, &state.clock, &unit_id, period).await?;
     let versions = filings::versions(db, &unit_id, period)
         .await
         .map_err(internal)?;
@@ -223,8 +225,12 @@ async fn filing_view(
     let can_revise = own
         && access.may_file()
         && latest
-            .map(|l| matches!(l.status, FilingStatus::Submitted))
+            .map(|l| matches!(l.status, FilingStatus::Submitted | FilingStatus::Returned))
             .unwrap_or(false);
+    let last_review = match &record {
+        Some(r) => crate::ssr::review::last_review(db, &r.filing_id).await?,
+        None => None,
+    };
     let exception = match exception_until {
         Some(until) => {
             let reason: Option<(String,)> = sqlx::query_as(
@@ -255,6 +261,7 @@ async fn filing_view(
         editable,
         can_revise,
         own,
+        last_review,
         now,
     })
 }
@@ -332,11 +339,10 @@ async fn save(
         .await
         .map_err(internal)?
         .ok_or(AppError::NotFound)?;
-    let now = state.clock.now();
-    let until = filings::exception_until(&state.db, &unit_id, period)
-        .await
-        .map_err(internal)?;
-    if !FilingAccess::at(period, now, until).may_file() {
+    if !filings::access_for(&state.db, &state.clock, &unit_id, period)
+        .await?
+        .may_file()
+    {
         return Err(AppError::Conflict("err.window_closed".into()));
     }
     filing::check_draft(content).into_result()?;
@@ -374,10 +380,7 @@ pub async fn submit_filing(
             .await
             .map_err(internal)?
             .ok_or(AppError::NotFound)?;
-        let until = filings::exception_until(&state.db, &unit_id, p)
-            .await
-            .map_err(internal)?;
-        let access = FilingAccess::at(p, state.clock.now(), until);
+        let access = filings::access_for(&state.db, &state.clock, &unit_id, p).await?;
         if !access.may_file() {
             // A filing already submitted still gets its clear answer after the window.
             let latest = filings::versions(&state.db, &unit_id, p)
@@ -427,10 +430,10 @@ pub async fn revise_filing(period: String) -> Result<i64, AppError> {
         let state = app_state()?;
         let p = Period::parse_key(&period).ok_or(AppError::NotFound)?;
         let unit_id = access::own_filing_unit(&user).ok_or(AppError::Forbidden)?;
-        let until = filings::exception_until(&state.db, &unit_id, p)
-            .await
-            .map_err(internal)?;
-        if !FilingAccess::at(p, state.clock.now(), until).may_file() {
+        if !filings::access_for(&state.db, &state.clock, &unit_id, p)
+            .await?
+            .may_file()
+        {
             return Err(AppError::Conflict("err.window_closed".into()));
         }
         Ok(
@@ -597,4 +600,130 @@ pub async fn grant_late_filing(
     }
     .await;
     form::finish("exception", values, result, None).await
+}
+
+/// One filing in a reviewer's queue: the latest version of a unit's filing for the period.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QueueRow {
+    pub filing_id: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    pub unit_kind: UnitKind,
+    pub industry_code: Option<String>,
+    pub township_name: Option<String>,
+    pub version: i64,
+    pub status: FilingStatus,
+    pub late: bool,
+    pub nil: Option<bool>,
+    pub submitted_at: Option<String>,
+}
+
+/// A reviewer's queue for a period.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReviewQueue {
+    pub period: Period,
+    pub rows: Vec<QueueRow>,
+    /// Recent periods for the filter: (key, Chinese label).
+    pub periods: Vec<(String, String)>,
+    /// Townships of the reviewer's county for the filter: (id, name).
+    pub townships: Vec<(String, String)>,
+}
+
+/// The filings waiting for (or decided by) the user's unit, oldest first. Filters may be
+/// empty: `status` (submitted, returned, accepted), `nil` (nil, unmet), `industry`, `township`.
+#[server(endpoint = "review_queue")]
+pub async fn get_review_queue(
+    #[server(default)] period: String,
+    #[server(default)] status: String,
+    #[server(default)] nil: String,
+    #[server(default)] industry: String,
+    #[server(default)] township: String,
+) -> Result<ReviewQueue, AppError> {
+    form::answer(
+        async {
+            let user = auth::require_user().await?;
+            if !crate::api::supervisor_role(user.role) {
+                return Err(AppError::Forbidden);
+            }
+            let state = app_state()?;
+            let now = state.clock.now();
+            let period = if period.is_empty() {
+                default_period(now)
+            } else {
+                Period::parse_key(&period).ok_or(AppError::NotFound)?
+            };
+            let rows = crate::ssr::review::queue(
+                &state.db,
+                &user,
+                &period.key(),
+                &status,
+                &nil,
+                &industry,
+                &township,
+            )
+            .await?;
+            let mut p = Period::latest_opened(now);
+            let mut periods = Vec::new();
+            for _ in 0..4 {
+                periods.push((p.key(), p.label_zh()));
+                p = p.previous();
+            }
+            let townships = match &user.county_id {
+                Some(county) => crate::ssr::units::list_units(
+                    &state.db,
+                    Some(county),
+                    Some(UnitKind::Township),
+                    None,
+                    200,
+                )
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|u| (u.unit_id, u.name))
+                .collect(),
+                None => vec![],
+            };
+            Ok(ReviewQueue {
+                period,
+                rows,
+                periods,
+                townships,
+            })
+        }
+        .await,
+    )
+}
+
+/// Accepts (`decision=accept`) or returns (`decision=return`, with a `reason`) a submitted
+/// filing. Only the unit the filing goes to may decide.
+#[server(endpoint = "review_filing")]
+pub async fn review_filing(
+    filing_id: String,
+    decision: String,
+    #[server(default)] reason: String,
+) -> Result<FilingStatus, AppError> {
+    let values = vec![
+        ("filing_id".to_string(), filing_id.clone()),
+        ("reason".to_string(), reason.clone()),
+    ];
+    let result = async {
+        let user = auth::require_user().await?;
+        let state = app_state()?;
+        let decision = match decision.as_str() {
+            "accept" => crate::ssr::review::Decision::Accept,
+            "return" => crate::ssr::review::Decision::Return,
+            _ => return Err(AppError::field("decision", "err.decision")),
+        };
+        crate::ssr::review::decide(
+            &state.db,
+            &state.clock,
+            &user,
+            &filing_id,
+            decision,
+            &reason,
+        )
+        .await
+    }
+    .await;
+    form::finish("review", values, result, None).await
 }

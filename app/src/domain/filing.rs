@@ -416,6 +416,10 @@ pub enum FilingAccess {
     },
     /// The window has closed and no exception is in force.
     Closed,
+    /// The receiving unit returned the filing: the filer amends and resubmits whatever the
+    /// window, and the filing keeps the lateness of the version that was returned (a filing
+    /// made on time does not become late by being returned).
+    Amend { late: bool },
 }
 
 impl FilingAccess {
@@ -441,14 +445,27 @@ impl FilingAccess {
         }
     }
 
+    /// Access while amending a returned filing: see [`FilingAccess::Amend`].
+    pub fn amending(returned_version_was_late: bool) -> Self {
+        FilingAccess::Amend {
+            late: returned_version_was_late,
+        }
+    }
+
     /// Whether drafts may be saved and the filing submitted.
     pub fn may_file(&self) -> bool {
-        matches!(self, FilingAccess::Open { .. } | FilingAccess::Late { .. })
+        matches!(
+            self,
+            FilingAccess::Open { .. } | FilingAccess::Late { .. } | FilingAccess::Amend { .. }
+        )
     }
 
     /// Whether a filing made now is late.
     pub fn is_late(&self) -> bool {
-        matches!(self, FilingAccess::Late { .. })
+        matches!(
+            self,
+            FilingAccess::Late { .. } | FilingAccess::Amend { late: true }
+        )
     }
 }
 

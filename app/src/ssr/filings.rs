@@ -523,3 +523,32 @@ pub async fn list_exceptions(
         )
         .collect())
 }
+
+/// Whether and how the unit may file the period now: the window and late-filing exception
+/// rules, except that a returned filing may always be amended (see [`FilingAccess::Amend`]).
+pub async fn access_for(
+    db: &Db,
+    clock: &Clock,
+    unit_id: &str,
+    period: Period,
+) -> Result<crate::domain::filing::FilingAccess, AppError> {
+    use crate::domain::filing::FilingAccess;
+    let all = versions(db, unit_id, period).await.map_err(internal)?;
+    // The returned version: the latest one, or the one before a draft amending it.
+    let returned = match (all.first(), all.get(1)) {
+        (Some(l), _) if l.status == FilingStatus::Returned => Some(l),
+        (Some(l), Some(prev))
+            if l.status == FilingStatus::Draft && prev.status == FilingStatus::Returned =>
+        {
+            Some(prev)
+        }
+        _ => None,
+    };
+    if let Some(r) = returned {
+        return Ok(FilingAccess::amending(r.late));
+    }
+    let until = exception_until(db, unit_id, period)
+        .await
+        .map_err(internal)?;
+    Ok(FilingAccess::at(period, clock.now(), until))
+}

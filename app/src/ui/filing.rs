@@ -149,6 +149,7 @@ fn FilingForm(
             format_kunming(opens_at)
         ),
         FilingAccess::Closed => t(lang, "filing.closed").to_string(),
+        FilingAccess::Amend { .. } => t(lang, "filing.amend").to_string(),
     };
     let field_error = {
         let errors = errors.clone();
@@ -195,6 +196,15 @@ fn FilingForm(
             </p>
             <p class=if view.access.may_file() { "access open" } else { "access closed" }>{access_line}</p>
             {view.exception.clone().map(|(reason, _)| view! { <p class="muted">{t(lang, "exc.reason")} ": " {reason}</p> })}
+            {view.last_review.clone().map(|(decision, reason, at)| {
+                let returned = decision == "return";
+                view! {
+                    <p class=if returned { "warning-box" } else { "nil-box" } data-testid="review">
+                        {t(lang, if returned { "review.returned_with" } else { "review.accepted_at" })} " " {at}
+                        {returned.then(|| format!("：{reason}"))}
+                    </p>
+                }
+            })}
             <p class="progress" data-testid="progress">
                 {move || {
                     let p = progress.get();

@@ -1,0 +1,238 @@
+//! Review by the receiving unit (107号 四、(二) 申报程序): where each filing goes, the
+//! reviewer's queue, and the decision (accept, or return with a reason), audited.
+
+use crate::api::UserView;
+use crate::domain::filing::FilingStatus;
+use crate::domain::time::Clock;
+use crate::domain::unit::{Role, UnitKind};
+use crate::error::AppError;
+use crate::ssr::audit::{self, AuditEntry};
+use crate::ssr::db::{internal, new_id, ts, Db};
+
+/// The units whose filings `user`'s unit receives:
+/// - a department: the enterprises of its county in the industries it supervises;
+/// - a county office: its county's departments and townships;
+/// - the city office: the county-level governments (filed by their offices).
+pub async fn received_units(db: &Db, user: &UserView) -> Result<Vec<String>, AppError> {
+    let county = user.county_id.clone().unwrap_or_default();
+    let rows: Vec<(String,)> = match user.role {
+        Role::DepartmentStaff => sqlx::query_as(
+            "SELECT n.unit_id FROM unit n JOIN enterprise e ON e.unit_id = n.unit_id \
+             WHERE n.county_id = $1 AND e.industry_code IN (SELECT industry_code FROM department_industry WHERE unit_id = $2)",
+        )
+        .bind(&county)
+        .bind(&user.unit_id)
+        .fetch_all(db)
+        .await
+        .map_err(internal)?,
+        Role::CountyOfficeStaff => sqlx::query_as("SELECT unit_id FROM unit WHERE county_id = $1 AND kind IN ('department', 'township')")
+            .bind(&county)
+            .fetch_all(db)
+            .await
+            .map_err(internal)?,
+        Role::CityOfficeStaff => sqlx::query_as("SELECT unit_id FROM unit WHERE kind IN ('county_government', 'management_committee')")
+            .fetch_all(db)
+            .await
+            .map_err(internal)?,
+        _ => vec![],
+    };
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Whether `user`'s unit receives the filings of `unit_id`.
+pub async fn receives(db: &Db, user: &UserView, unit_id: &str) -> Result<bool, AppError> {
+    Ok(received_units(db, user).await?.iter().any(|u| u == unit_id))
+}
+
+pub use crate::api::filing::QueueRow;
+
+/// The queue of `user`'s unit for a period: latest versions that are not drafts, oldest
+/// submission first, filtered by status, nil, industry and township (empty = any).
+pub async fn queue(
+    db: &Db,
+    user: &UserView,
+    period_key: &str,
+    status: &str,
+    nil: &str,
+    industry: &str,
+    township: &str,
+) -> Result<Vec<QueueRow>, AppError> {
+    let units = received_units(db, user).await?;
+    if units.is_empty() {
+        return Ok(vec![]);
+    }
+    let placeholders: Vec<String> = (0..units.len()).map(|i| format!("${}", i + 6)).collect();
+    let sql = format!(
+        "SELECT f.filing_id, f.unit_id, n.name, n.kind, e.industry_code, t.name, f.version, f.status, f.late, f.nil, f.submitted_at \
+         FROM filing f JOIN unit n ON n.unit_id = f.unit_id LEFT JOIN enterprise e ON e.unit_id = n.unit_id \
+         LEFT JOIN unit t ON t.unit_id = e.township_id \
+         WHERE f.period_key = $1 AND f.status <> 'draft' \
+         AND f.version = (SELECT MAX(g.version) FROM filing g WHERE g.unit_id = f.unit_id AND g.period_key = f.period_key AND g.status <> 'draft') \
+         AND ($2 = '' OR f.status = $2) AND ($3 = '' OR f.nil = (CASE WHEN $3 = 'nil' THEN 1 ELSE 0 END)) \
+         AND ($4 = '' OR e.industry_code = $4) AND ($5 = '' OR e.township_id = $5) \
+         AND f.unit_id IN ({}) ORDER BY f.submitted_at, n.name",
+        placeholders.join(", ")
+    );
+    let mut q = sqlx::query_as::<
+        _,
+        (
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            i64,
+            String,
+            i64,
+            Option<i64>,
+            Option<String>,
+        ),
+    >(&sql)
+    .bind(period_key)
+    .bind(status)
+    .bind(nil)
+    .bind(industry)
+    .bind(township);
+    for u in &units {
+        q = q.bind(u);
+    }
+    let rows = q.fetch_all(db).await.map_err(internal)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(
+            |(
+                filing_id,
+                unit_id,
+                unit_name,
+                kind,
+                industry_code,
+                township_name,
+                version,
+                status,
+                late,
+                nil,
+                submitted_at,
+            )| {
+                Some(QueueRow {
+                    filing_id,
+                    unit_id,
+                    unit_name,
+                    unit_kind: UnitKind::parse(&kind)?,
+                    industry_code,
+                    township_name,
+                    version,
+                    status: FilingStatus::parse(&status)?,
+                    late: late == 1,
+                    nil: nil.map(|n| n == 1),
+                    submitted_at,
+                })
+            },
+        )
+        .collect())
+}
+
+/// A decision on a submitted filing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Accept,
+    Return,
+}
+
+/// Accepts or returns a submitted filing. Only the receiving unit may decide; only a
+/// submitted version can be decided on, once (a conditional update, so two reviewers at
+/// once cannot both decide).
+pub async fn decide(
+    db: &Db,
+    clock: &Clock,
+    user: &UserView,
+    filing_id: &str,
+    decision: Decision,
+    reason: &str,
+) -> Result<FilingStatus, AppError> {
+    let reason = reason.trim();
+    if decision == Decision::Return && reason.chars().count() < 4 {
+        return Err(AppError::field("reason", "err.return_reason"));
+    }
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT unit_id, status FROM filing WHERE filing_id = $1")
+            .bind(filing_id)
+            .fetch_optional(db)
+            .await
+            .map_err(internal)?;
+    let (unit_id, _) = row.ok_or(AppError::NotFound)?;
+    if !receives(db, user, &unit_id).await? {
+        return Err(AppError::Forbidden);
+    }
+    let new_status = match decision {
+        Decision::Accept => FilingStatus::Accepted,
+        Decision::Return => FilingStatus::Returned,
+    };
+    let now = clock.now();
+    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
+    let updated = sqlx::query("UPDATE filing SET status = $1, updated_at = $2, updated_by = $3 WHERE filing_id = $4 AND status = 'submitted'")
+        .bind(new_status.code())
+        .bind(ts(now))
+        .bind(&user.user_id)
+        .bind(filing_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    if updated.rows_affected() == 0 {
+        return Err(AppError::Conflict("err.not_awaiting_review".into()));
+    }
+    sqlx::query(
+        "INSERT INTO filing_review (filing_review_id, filing_id, decision, reason, reviewer_unit_id, reviewed_by, reviewed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(new_id())
+    .bind(filing_id)
+    .bind(if decision == Decision::Accept { "accept" } else { "return" })
+    .bind(reason)
+    .bind(&user.unit_id)
+    .bind(&user.user_id)
+    .bind(ts(now))
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            at: now,
+            actor: Some(&user.user_id),
+            action: if decision == Decision::Accept {
+                "filing.accept"
+            } else {
+                "filing.return"
+            },
+            subject_kind: "filing",
+            subject_id: filing_id,
+            before: Some(serde_json::json!({ "status": "submitted" })),
+            after: Some(serde_json::json!({ "status": new_status.code(), "reason": reason })),
+        },
+    )
+    .await
+    .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(new_status)
+}
+
+/// The latest decision on a filing version: (decision, reason, Kunming time).
+pub async fn last_review(
+    db: &Db,
+    filing_id: &str,
+) -> Result<Option<(String, String, String)>, AppError> {
+    let row: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT decision, reason, reviewed_at FROM filing_review WHERE filing_id = $1 ORDER BY reviewed_at DESC, filing_review_id DESC LIMIT 1",
+    )
+    .bind(filing_id)
+    .fetch_optional(db)
+    .await
+    .map_err(internal)?;
+    Ok(row.map(|(d, r, at)| {
+        let at = crate::ssr::db::parse_ts(&at)
+            .map(crate::domain::time::format_kunming)
+            .unwrap_or(at);
+        (d, r, at)
+    }))
+}

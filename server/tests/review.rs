@@ -1,0 +1,379 @@
+//! Routing and review over HTTP, on SQLite and PostgreSQL: each filing reaches the unit it
+//! goes to (107号 四、(二)), which accepts it or returns it with a reason; a returned filing
+//! is amended as a new version without becoming late.
+
+mod common;
+
+use app::api::filing::{FilingView, ReviewQueue};
+use app::domain::forms::{self, BindingKind};
+use app::error::AppError;
+use common::{app_error, Backend, Options, TestApp};
+
+on_both_databases!(
+    an_enterprise_filing_reaches_the_department_supervising_its_industry_only,
+    returning_needs_a_reason_and_the_filer_amends_without_becoming_late,
+    departments_and_townships_go_to_the_county_office_and_counties_to_the_city,
+    the_queue_filters_by_status_and_nil,
+);
+
+fn fields(kind: BindingKind, unmet: &[&str]) -> Vec<(String, String)> {
+    let mut f = vec![
+        ("period".to_string(), "2026-Y".to_string()),
+        ("principal".to_string(), "赵建国".to_string()),
+        ("leader_in_charge".to_string(), "钱明".to_string()),
+        ("filled_by".to_string(), "孙丽华".to_string()),
+        ("reviewed_by".to_string(), "李志强".to_string()),
+        ("phone".to_string(), "13812345678".to_string()),
+    ];
+    for row in forms::binding_rows(kind) {
+        let field = app::domain::filing::row_field(row.id);
+        if unmet.contains(&row.id) {
+            f.push((format!("answers[{field}]"), "not_done".into()));
+            f.push((
+                format!(
+                    "explanations[{}]",
+                    app::domain::filing::explanation_field(row.id)
+                ),
+                "尚未落实，计划在下季度完成整改并复查。".into(),
+            ));
+        } else {
+            f.push((format!("answers[{field}]"), "done".into()));
+        }
+    }
+    f
+}
+
+/// Files and submits the user's filing for 2026-Y; returns the submitted version's id.
+async fn file(
+    app: &TestApp,
+    client: &reqwest::Client,
+    kind: BindingKind,
+    unmet: &[&str],
+    version: &str,
+) -> String {
+    let mut form = fields(kind, unmet);
+    form.push(("intent".into(), "review".into()));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = app.call_with(client, "save_filing", &pairs).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let res = app
+        .call_with(
+            client,
+            "submit_filing",
+            &[("period", "2026-Y"), ("version", version)],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let v: FilingView = app
+        .call_with(client, "filing", &[("period", "2026-Y")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    v.record.unwrap().filing_id
+}
+
+async fn queue(app: &TestApp, client: &reqwest::Client, filters: &[(&str, &str)]) -> ReviewQueue {
+    let mut form = vec![("period", "2026-Y")];
+    form.extend_from_slice(filters);
+    let res = app.call_with(client, "review_queue", &form).await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+async fn in_window(backend: Backend) -> TestApp {
+    TestApp::spawn_with(
+        backend,
+        Options {
+            clock: Some("2027-01-05T10:00:00+08:00"),
+            seed: true,
+        },
+    )
+    .await
+}
+
+async fn an_enterprise_filing_reaches_the_department_supervising_its_industry_only(
+    backend: Backend,
+) {
+    let app = in_window(backend).await;
+    let qiye = app.logged_in("qiye").await;
+    let filing_id = file(&app, &qiye, BindingKind::Enterprise, &[], "1").await;
+    let dept = app.logged_in("wuhua-ajj").await;
+    let q = queue(&app, &dept, &[]).await;
+    assert_eq!(
+        q.rows
+            .iter()
+            .map(|r| r.unit_id.as_str())
+            .collect::<Vec<_>>(),
+        vec!["ent-530102-demo"],
+        "the chemicals enterprise reaches 五华区安监局"
+    );
+    // Another county's department of the same kind does not see it and cannot decide on it.
+    let admin = app.logged_in("admin").await;
+    let res = app
+        .call_with(
+            &admin,
+            "create_user",
+            &[
+                ("username", "guandu-ajj"),
+                ("display_name", "官渡"),
+                ("unit_id", "county-530111-dept-ajj"),
+                ("role", "department_staff"),
+                ("password", "guandu-pass"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let other = app.browser();
+    app.call_with(
+        &other,
+        "login",
+        &[("username", "guandu-ajj"), ("password", "guandu-pass")],
+    )
+    .await;
+    assert!(
+        queue(&app, &other, &[]).await.rows.is_empty(),
+        "官渡区安监局 receives nothing from 五华区"
+    );
+    let res = app
+        .call_with(
+            &other,
+            "review_filing",
+            &[("filing_id", &filing_id), ("decision", "accept")],
+        )
+        .await;
+    assert_eq!(res.status(), 403, "only the receiving unit decides");
+    // The enterprise cannot review at all.
+    assert_eq!(
+        app.call_with(&qiye, "review_queue", &[("period", "2026-Y")])
+            .await
+            .status(),
+        403
+    );
+    // The right department accepts, once.
+    let res = app
+        .call_with(
+            &dept,
+            "review_filing",
+            &[("filing_id", &filing_id), ("decision", "accept")],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let err = app_error(
+        app.call_with(
+            &dept,
+            "review_filing",
+            &[
+                ("filing_id", &filing_id),
+                ("decision", "return"),
+                ("reason", "再次处理"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        err,
+        AppError::Conflict("err.not_awaiting_review".into()),
+        "a decided filing cannot be decided again"
+    );
+    let v: FilingView = app
+        .call_with(&qiye, "filing", &[("period", "2026-Y")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v.record.unwrap().status.code(), "accepted");
+    assert_eq!(v.last_review.map(|r| r.0), Some("accept".to_string()));
+}
+
+async fn returning_needs_a_reason_and_the_filer_amends_without_becoming_late(backend: Backend) {
+    let app = in_window(backend).await;
+    let qiye = app.logged_in("qiye").await;
+    let filing_id = file(&app, &qiye, BindingKind::Enterprise, &[], "1").await;
+    let dept = app.logged_in("wuhua-ajj").await;
+    let err = app_error(
+        app.call_with(
+            &dept,
+            "review_filing",
+            &[
+                ("filing_id", &filing_id),
+                ("decision", "return"),
+                ("reason", ""),
+            ],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        err.field_errors().and_then(|f| f.get("reason")),
+        Some("err.return_reason"),
+        "a return needs a reason"
+    );
+    let res = app
+        .call_with(
+            &dept,
+            "review_filing",
+            &[
+                ("filing_id", &filing_id),
+                ("decision", "return"),
+                ("reason", "表5第3项与检查记录不符，请核实"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    // After the window has closed, the enterprise amends and resubmits.
+    app.clock.set(Some(
+        app::domain::time::parse_instant("2027-01-15T09:00:00+08:00").unwrap(),
+    ));
+    let v: FilingView = app
+        .call_with(&qiye, "filing", &[("period", "2026-Y")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v.record.as_ref().unwrap().status.code(), "returned");
+    assert!(
+        v.last_review.as_ref().unwrap().1.contains("表5第3项"),
+        "the filer sees the reason"
+    );
+    assert!(
+        v.can_revise,
+        "a returned filing can be amended after the window"
+    );
+    assert_eq!(
+        app.call_with(&qiye, "revise_filing", &[("period", "2026-Y")])
+            .await
+            .status(),
+        200
+    );
+    let mut form = fields(BindingKind::Enterprise, &["5.3"]);
+    form.push(("intent".into(), "review".into()));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(
+        app.call_with(&qiye, "save_filing", &pairs).await.status(),
+        200
+    );
+    let body: serde_json::Value = app
+        .call_with(
+            &qiye,
+            "submit_filing",
+            &[("period", "2026-Y"), ("version", "2")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        body["Submitted"]["late"], false,
+        "returning and resubmitting does not make an on-time filing late"
+    );
+    let q = queue(&app, &dept, &[("status", "submitted")]).await;
+    assert_eq!(q.rows.len(), 1);
+    assert_eq!(q.rows[0].version, 2, "the queue shows the new version");
+    assert_eq!(
+        app.call_with(
+            &dept,
+            "review_filing",
+            &[("filing_id", &q.rows[0].filing_id), ("decision", "accept")]
+        )
+        .await
+        .status(),
+        200
+    );
+    let old: FilingView = app
+        .call_with(&qiye, "filing", &[("period", "2026-Y"), ("version", "1")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        old.record.unwrap().status.code(),
+        "returned",
+        "the returned version is kept"
+    );
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_event WHERE action IN ('filing.return', 'filing.accept')",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(n, 2, "both decisions are audited");
+}
+
+async fn departments_and_townships_go_to_the_county_office_and_counties_to_the_city(
+    backend: Backend,
+) {
+    let app = in_window(backend).await;
+    let dept = app.logged_in("wuhua-ajj").await;
+    file(&app, &dept, BindingKind::Department, &[], "1").await;
+    let town = app.logged_in("huashan").await;
+    file(&app, &town, BindingKind::Township, &[], "1").await;
+    let county = app.logged_in("wuhua").await;
+    file(&app, &county, BindingKind::Government, &[], "1").await;
+    let mut units: Vec<String> = queue(&app, &county, &[])
+        .await
+        .rows
+        .into_iter()
+        .map(|r| r.unit_id)
+        .collect();
+    units.sort();
+    assert_eq!(
+        units,
+        vec!["county-530102-dept-ajj", "county-530102-town-0"],
+        "the county office receives its department and township"
+    );
+    let city = app.logged_in("city").await;
+    let units: Vec<String> = queue(&app, &city, &[])
+        .await
+        .rows
+        .into_iter()
+        .map(|r| r.unit_id)
+        .collect();
+    assert_eq!(
+        units,
+        vec!["county-530102"],
+        "the city office receives the county government's filing"
+    );
+}
+
+async fn the_queue_filters_by_status_and_nil(backend: Backend) {
+    let app = in_window(backend).await;
+    let qiye = app.logged_in("qiye").await;
+    file(&app, &qiye, BindingKind::Enterprise, &["6.3"], "1").await;
+    let dept = app.logged_in("wuhua-ajj").await;
+    assert_eq!(queue(&app, &dept, &[("nil", "unmet")]).await.rows.len(), 1);
+    assert!(queue(&app, &dept, &[("nil", "nil")]).await.rows.is_empty());
+    assert!(queue(&app, &dept, &[("status", "accepted")])
+        .await
+        .rows
+        .is_empty());
+    assert_eq!(
+        queue(&app, &dept, &[("industry", "chemical")])
+            .await
+            .rows
+            .len(),
+        1
+    );
+    assert!(queue(&app, &dept, &[("industry", "fire")])
+        .await
+        .rows
+        .is_empty());
+    assert_eq!(
+        queue(&app, &dept, &[("township", "county-530102-town-0")])
+            .await
+            .rows
+            .len(),
+        1
+    );
+    let html = app
+        .page_with(&dept, "/review?period=2026-Y")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("昆明华山化工有限公司") && html.contains("有不落实事项"),
+        "the queue page lists the filing"
+    );
+}
