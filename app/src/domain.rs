@@ -7,12 +7,14 @@
 //! - [`period`]: filing periods (annual, half-year) and their windows (107号 四、(一)).
 //! - [`unit`]: kinds of unit in the reporting chain, roles, industries, county-level areas.
 //! - [`filing`]: a filing's content, what a draft and a submission need, progress.
+//! - [`rollup`]: roll-ups (汇总) of a period's filings over the units below an office.
 //! - [`validation`]: per-field errors.
 //! - [`forms`]: the nine nil-filing forms word for word, who answers which row, nil logic (107号 五).
 
 pub mod filing;
 pub mod forms;
 pub mod period;
+pub mod rollup;
 pub mod time;
 pub mod unit;
 pub mod validation;
