@@ -6,6 +6,7 @@
 //! - [`home`]: the home page of each role, with the filing window and its countdown;
 //! - [`filing`]: the nine forms, confirmation, print view, late-filing exceptions;
 //! - [`review`]: the reviewer's queue: accept, or return with a reason;
+//! - [`rollup`]: the roll-up (汇总) of a period with SVG charts;
 //! - [`admin`]: units, accounts, and changing one's password.
 
 pub mod admin;
@@ -13,6 +14,7 @@ pub mod filing;
 pub mod home;
 pub mod login;
 pub mod review;
+pub mod rollup;
 
 use crate::api::{take_flash, Flash, Logout, SessionInfo};
 use crate::error::AppError;
@@ -58,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("filing/confirm") view=filing::ConfirmPage ssr=SsrMode::Async />
                     <Route path=path!("filing/print") view=filing::PrintPage ssr=SsrMode::Async />
                     <Route path=path!("review") view=review::ReviewPage ssr=SsrMode::Async />
+                    <Route path=path!("rollup") view=rollup::RollupPage ssr=SsrMode::Async />
                     <Route path=path!("exceptions") view=filing::ExceptionsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/units") view=admin::UnitsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=admin::UsersPage ssr=SsrMode::Async />
@@ -197,6 +200,7 @@ fn Header(info: SessionInfo) -> impl IntoView {
                             {crate::api::filing_role(u.role).then(|| view! { <a href="/filing">{t(lang, "nav.filing")}</a> })}
                             {crate::api::supervisor_role(u.role).then(|| view! {
                                 <a href="/review">{t(lang, "nav.review")}</a>
+                                <a href="/rollup">{t(lang, "nav.rollup")}</a>
                                 <a href="/exceptions">{t(lang, "nav.exceptions")}</a>
                             })}
                             <a href="/account/password">{t(lang, "nav.password")}</a>

@@ -4,7 +4,7 @@
 
 mod common;
 
-use app::api::filing::{FilingView, ReviewQueue};
+use app::api::filing::{FilingView, ReviewQueue, RollupView};
 use app::domain::forms::{self, BindingKind};
 use app::error::AppError;
 use common::{app_error, Backend, Options, TestApp};
@@ -14,6 +14,7 @@ on_both_databases!(
     returning_needs_a_reason_and_the_filer_amends_without_becoming_late,
     departments_and_townships_go_to_the_county_office_and_counties_to_the_city,
     the_queue_filters_by_status_and_nil,
+    roll_ups_count_what_an_independent_count_of_the_database_finds,
 );
 
 fn fields(kind: BindingKind, unmet: &[&str]) -> Vec<(String, String)> {
@@ -376,4 +377,87 @@ async fn the_queue_filters_by_status_and_nil(backend: Backend) {
         html.contains("昆明华山化工有限公司") && html.contains("有不落实事项"),
         "the queue page lists the filing"
     );
+}
+
+async fn roll_ups_count_what_an_independent_count_of_the_database_finds(backend: Backend) {
+    let app = in_window(backend).await;
+    let qiye = app.logged_in("qiye").await;
+    let filing_id = file(&app, &qiye, BindingKind::Enterprise, &["5.3", "6.3"], "1").await;
+    let dept = app.logged_in("wuhua-ajj").await;
+    app.call_with(
+        &dept,
+        "review_filing",
+        &[("filing_id", &filing_id), ("decision", "accept")],
+    )
+    .await;
+    file(&app, &dept, BindingKind::Department, &[], "1").await;
+    let town = app.logged_in("huashan").await;
+    file(&app, &town, BindingKind::Township, &["3.1.3"], "1").await;
+
+    // The department: its enterprises (an independent count of the seeded units).
+    let (expected,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM enterprise e JOIN unit n ON n.unit_id = e.unit_id WHERE n.county_id = 'county-530102' \
+         AND e.industry_code IN ('coal_mine', 'non_coal_mine', 'chemical', 'petroleum', 'nonferrous_metallurgy', 'building_materials', 'light_industry', 'textile', 'civil_explosives')",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let res = app
+        .call_with(&dept, "rollup", &[("period", "2026-Y")])
+        .await;
+    assert_eq!(res.status(), 200);
+    let v: RollupView = res.json().await.unwrap();
+    let r = &v.rollup;
+    assert_eq!(
+        r.expected as i64, expected,
+        "every enterprise the department supervises is expected"
+    );
+    assert_eq!(
+        (r.filed_on_time, r.filed_late, r.missing as i64),
+        (1, 0, expected - 1)
+    );
+    assert_eq!((r.accepted, r.nil, r.with_unmet), (1, 0, 1));
+    assert_eq!(r.unmet_by_form.get(&5), Some(&1));
+    assert_eq!(r.unmet_by_form.get(&6), Some(&1));
+    assert_eq!(r.unmet_by_industry.get("chemical"), Some(&2));
+    assert_eq!(v.change.filed, 1, "nobody filed the previous period");
+
+    // The county office: departments, townships and enterprises of 五华区.
+    let (expected,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM unit WHERE county_id = 'county-530102' AND kind IN ('department', 'township', 'enterprise')")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let county = app.logged_in("wuhua").await;
+    let v: RollupView = app
+        .call_with(&county, "rollup", &[("period", "2026-Y")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v.rollup.expected as i64, expected);
+    assert_eq!(
+        v.rollup.filed_on_time, 3,
+        "the enterprise, the department and the township filed"
+    );
+    assert_eq!(
+        v.rollup.unmet_by_row.get("3.1.3"),
+        Some(&1),
+        "the township's unmet row is counted"
+    );
+    assert_eq!(
+        v.rollup.by_group.get("乡镇（街道办事处）").map(|g| g.filed),
+        Some(1)
+    );
+    let html = app
+        .page_with(&county, "/rollup?period=2026-Y")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("<svg") && html.contains("零申报汇总"),
+        "the page draws its charts on the server"
+    );
+    // An enterprise has no roll-up.
+    assert_eq!(app.call_with(&qiye, "rollup", &[]).await.status(), 403);
 }

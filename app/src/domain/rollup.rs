@@ -75,7 +75,10 @@ impl Rollup {
 
 /// Counts the facts of every expected unit.
 pub fn roll_up(units: &[UnitFacts]) -> Rollup {
-    let mut r = Rollup { expected: units.len(), ..Default::default() };
+    let mut r = Rollup {
+        expected: units.len(),
+        ..Default::default()
+    };
     for u in units {
         let group = r.by_group.entry(u.group.clone()).or_default();
         group.expected += 1;
@@ -101,7 +104,11 @@ pub fn roll_up(units: &[UnitFacts]) -> Rollup {
             r.with_unmet += 1;
         }
         for row in &f.unmet_rows {
-            let form: u8 = row.split('.').next().and_then(|n| n.parse().ok()).unwrap_or(0);
+            let form: u8 = row
+                .split('.')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
             *r.unmet_by_form.entry(form).or_default() += 1;
             *r.unmet_by_row.entry(row.clone()).or_default() += 1;
             if let Some(industry) = &u.industry {
@@ -126,7 +133,8 @@ pub fn change(previous: &Rollup, current: &Rollup) -> RollupChange {
     let items = |r: &Rollup| r.unmet_by_form.values().sum::<usize>() as i64;
     RollupChange {
         expected: current.expected as i64 - previous.expected as i64,
-        filed: (current.filed_on_time + current.filed_late) as i64 - (previous.filed_on_time + previous.filed_late) as i64,
+        filed: (current.filed_on_time + current.filed_late) as i64
+            - (previous.filed_on_time + previous.filed_late) as i64,
         missing: current.missing as i64 - previous.missing as i64,
         with_unmet: current.with_unmet as i64 - previous.with_unmet as i64,
         unmet_items: items(current) - items(previous),
@@ -137,32 +145,66 @@ pub fn change(previous: &Rollup, current: &Rollup) -> RollupChange {
 mod tests {
     use super::*;
 
-    fn unit(id: &str, group: &str, industry: Option<&str>, filing: Option<(FilingStatus, bool, &[&str])>) -> UnitFacts {
+    fn unit(
+        id: &str,
+        group: &str,
+        industry: Option<&str>,
+        filing: Option<(FilingStatus, bool, &[&str])>,
+    ) -> UnitFacts {
         UnitFacts {
             unit_id: id.into(),
             group: group.into(),
             industry: industry.map(str::to_string),
-            filing: filing.map(|(status, late, unmet)| FiledFacts { status, late, unmet_rows: unmet.iter().map(|s| s.to_string()).collect() }),
+            filing: filing.map(|(status, late, unmet)| FiledFacts {
+                status,
+                late,
+                unmet_rows: unmet.iter().map(|s| s.to_string()).collect(),
+            }),
         }
     }
 
     #[test]
     fn expected_units_are_counted_as_on_time_late_or_missing() {
         let units = [
-            unit("a", "五华区", Some("chemical"), Some((FilingStatus::Accepted, false, &[]))),
-            unit("b", "五华区", Some("chemical"), Some((FilingStatus::Submitted, true, &["5.3", "6.3"]))),
-            unit("c", "官渡区", Some("fire"), Some((FilingStatus::Returned, false, &["5.3"]))),
+            unit(
+                "a",
+                "五华区",
+                Some("chemical"),
+                Some((FilingStatus::Accepted, false, &[])),
+            ),
+            unit(
+                "b",
+                "五华区",
+                Some("chemical"),
+                Some((FilingStatus::Submitted, true, &["5.3", "6.3"])),
+            ),
+            unit(
+                "c",
+                "官渡区",
+                Some("fire"),
+                Some((FilingStatus::Returned, false, &["5.3"])),
+            ),
             unit("d", "官渡区", Some("fire"), None),
         ];
         let r = roll_up(&units);
-        assert_eq!((r.expected, r.filed_on_time, r.filed_late, r.missing), (4, 2, 1, 1));
+        assert_eq!(
+            (r.expected, r.filed_on_time, r.filed_late, r.missing),
+            (4, 2, 1, 1)
+        );
         assert_eq!((r.returned, r.accepted), (1, 1));
         assert_eq!((r.nil, r.with_unmet), (1, 2));
         assert_eq!(r.unmet_by_form.get(&5), Some(&2));
         assert_eq!(r.unmet_by_form.get(&6), Some(&1));
         assert_eq!(r.unmet_by_row.get("5.3"), Some(&2));
         assert_eq!(r.unmet_by_industry.get("chemical"), Some(&2));
-        assert_eq!(r.by_group.get("官渡区"), Some(&GroupCounts { expected: 2, filed: 1, unmet_items: 1 }));
+        assert_eq!(
+            r.by_group.get("官渡区"),
+            Some(&GroupCounts {
+                expected: 2,
+                filed: 1,
+                unmet_items: 1
+            })
+        );
         assert!((r.completeness() - 0.75).abs() < 1e-9);
     }
 
@@ -175,9 +217,23 @@ mod tests {
 
     #[test]
     fn the_change_from_the_previous_period_is_signed() {
-        let before = roll_up(&[unit("a", "g", None, None), unit("b", "g", None, Some((FilingStatus::Accepted, false, &["1.3"])))]);
-        let after = roll_up(&[unit("a", "g", None, Some((FilingStatus::Accepted, false, &[]))), unit("b", "g", None, Some((FilingStatus::Accepted, false, &[])))]);
+        let before = roll_up(&[
+            unit("a", "g", None, None),
+            unit(
+                "b",
+                "g",
+                None,
+                Some((FilingStatus::Accepted, false, &["1.3"])),
+            ),
+        ]);
+        let after = roll_up(&[
+            unit("a", "g", None, Some((FilingStatus::Accepted, false, &[]))),
+            unit("b", "g", None, Some((FilingStatus::Accepted, false, &[]))),
+        ]);
         let c = change(&before, &after);
-        assert_eq!((c.expected, c.filed, c.missing, c.with_unmet, c.unmet_items), (0, 1, -1, -1, -1));
+        assert_eq!(
+            (c.expected, c.filed, c.missing, c.with_unmet, c.unmet_items),
+            (0, 1, -1, -1, -1)
+        );
     }
 }
