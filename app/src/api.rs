@@ -381,6 +381,7 @@ async fn counts_below(
 }
 
 /// The name of the safety committee office of the user's county-level area.
+#[cfg(feature = "ssr")]
 fn county_office_name(user: &UserView) -> String {
     let area = user.county_name.clone().unwrap_or_default();
     format!(

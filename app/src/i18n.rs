@@ -195,6 +195,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("rollup.unmet_by_form", "不落实事项（按表）", "Unmet items by form"),
     ("rollup.row", "事项", "Row"),
     ("rollup.count", "数量", "Count"),
+    ("export.label", "导出", "Export"),
     ("home.title", "工作台", "Dashboard"),
     ("home.window_open", "申报窗口已开放", "The filing window is open"),
     ("home.window_closed", "当前不在申报期", "No filing window is open"),

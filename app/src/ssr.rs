@@ -8,6 +8,7 @@
 //! - [`access`]: who files for which unit, who supervises whom.
 //! - [`admin`]: creating units and accounts (admin pages, command line).
 //! - [`units`], [`users`]: SQL for the unit hierarchy and accounts.
+//! - [`export`]: tables as CSV and XLSX.
 //! - [`filings`]: filings, versions, submission, late-filing exceptions.
 //! - [`form`]: what a form post answers: a redirect with errors kept for the page (no JS),
 //!   or a status code (hydrated).
@@ -19,6 +20,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod db;
+pub mod export;
 pub mod filings;
 pub mod form;
 pub mod review;

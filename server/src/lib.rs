@@ -196,6 +196,7 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
     Router::new()
         .route("/lang/{lang}", get(set_lang))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/export/{file}", get(export))
         .nest_service(
             "/pkg",
             tower::ServiceBuilder::new()
@@ -249,6 +250,33 @@ async fn attach_session_info(
         req.extensions_mut().insert(info);
     }
     next.run(req).await
+}
+
+/// `/export/{queue|rollup}.{csv|xlsx}?period=…`: a table of the pages as a download.
+async fn export(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    session: tower_sessions::Session,
+    Path(file): Path<String>,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    match app::ssr::export::export(&state, &session, &file, &query).await {
+        Ok(d) => (
+            [
+                (header::CONTENT_TYPE, d.content_type.to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{}\"", d.filename),
+                ),
+            ],
+            d.bytes,
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            e.to_string(),
+        )
+            .into_response(),
+    }
 }
 
 #[derive(serde::Deserialize)]

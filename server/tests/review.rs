@@ -15,6 +15,7 @@ on_both_databases!(
     departments_and_townships_go_to_the_county_office_and_counties_to_the_city,
     the_queue_filters_by_status_and_nil,
     roll_ups_count_what_an_independent_count_of_the_database_finds,
+    the_roll_up_and_the_queue_export_as_csv_and_xlsx_that_read_back,
 );
 
 fn fields(kind: BindingKind, unmet: &[&str]) -> Vec<(String, String)> {
@@ -460,4 +461,79 @@ async fn roll_ups_count_what_an_independent_count_of_the_database_finds(backend:
     );
     // An enterprise has no roll-up.
     assert_eq!(app.call_with(&qiye, "rollup", &[]).await.status(), 403);
+}
+
+async fn the_roll_up_and_the_queue_export_as_csv_and_xlsx_that_read_back(backend: Backend) {
+    use calamine::Reader;
+    let app = in_window(backend).await;
+    let qiye = app.logged_in("qiye").await;
+    file(&app, &qiye, BindingKind::Enterprise, &["5.3"], "1").await;
+    let dept = app.logged_in("wuhua-ajj").await;
+    let res = dept
+        .get(app.url("/export/queue.csv?period=2026-Y"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("queue-2026-Y.csv"));
+    let csv = res.text().await.unwrap();
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(
+        lines[0], "单位,行业,乡镇（街道）,版本,提交时间,状态,逾期,零申报",
+        "Chinese headers"
+    );
+    assert!(
+        lines[1].starts_with("昆明华山化工有限公司,化工,华山街道,1,2027-01-05 10:00,已提交,否,否"),
+        "{}",
+        lines[1]
+    );
+    let bytes = dept
+        .get(app.url("/export/rollup.xlsx?period=2026-Y"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("a valid xlsx");
+    let sheet = book.worksheet_range("汇总").expect("the sheet");
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows[0], vec!["类别", "项目", "数量"]);
+    assert!(
+        rows.contains(&vec![
+            "汇总".to_string(),
+            "按时已报".to_string(),
+            "1".to_string()
+        ]),
+        "{rows:?}"
+    );
+    assert!(rows.contains(&vec![
+        "不落实事项（按表）".to_string(),
+        "表5".to_string(),
+        "1".to_string()
+    ]));
+    // Outside the subtree or without the role: refused.
+    assert_eq!(
+        qiye.get(app.url("/export/rollup.csv"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        app.browser()
+            .get(app.url("/export/rollup.csv"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
 }

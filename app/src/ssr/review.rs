@@ -361,3 +361,108 @@ pub async fn rollup_facts(
         })
         .collect())
 }
+
+/// The review queue as an export table.
+pub fn queue_table(rows: &[QueueRow]) -> crate::ssr::export::Table {
+    let status = |s: FilingStatus| match s {
+        FilingStatus::Draft => "草稿",
+        FilingStatus::Submitted => "已提交",
+        FilingStatus::Returned => "已退回",
+        FilingStatus::Accepted => "已受理",
+    };
+    crate::ssr::export::Table {
+        name: "审核".into(),
+        headers: [
+            "单位",
+            "行业",
+            "乡镇（街道）",
+            "版本",
+            "提交时间",
+            "状态",
+            "逾期",
+            "零申报",
+        ]
+        .map(str::to_string)
+        .to_vec(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.unit_name.clone(),
+                    r.industry_code
+                        .as_deref()
+                        .and_then(crate::domain::unit::industry_name_zh)
+                        .unwrap_or("")
+                        .to_string(),
+                    r.township_name.clone().unwrap_or_default(),
+                    r.version.to_string(),
+                    r.submitted_at
+                        .as_deref()
+                        .and_then(crate::ssr::db::parse_ts)
+                        .map(crate::domain::time::format_kunming)
+                        .unwrap_or_default(),
+                    status(r.status).to_string(),
+                    if r.late { "是" } else { "否" }.to_string(),
+                    match r.nil {
+                        Some(true) => "是",
+                        Some(false) => "否（有不落实事项）",
+                        None => "",
+                    }
+                    .to_string(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// A roll-up as an export table: one line per measure, then per form, row and group.
+pub fn rollup_table(r: &crate::domain::rollup::Rollup) -> crate::ssr::export::Table {
+    let mut rows: Vec<Vec<String>> = [
+        ("应报", r.expected),
+        ("按时已报", r.filed_on_time),
+        ("逾期补报", r.filed_late),
+        ("未报", r.missing),
+        ("已退回", r.returned),
+        ("已受理", r.accepted),
+        ("零申报", r.nil),
+        ("有不落实事项", r.with_unmet),
+    ]
+    .into_iter()
+    .map(|(k, n)| vec!["汇总".to_string(), k.to_string(), n.to_string()])
+    .collect();
+    for (form, n) in &r.unmet_by_form {
+        rows.push(vec![
+            "不落实事项（按表）".into(),
+            format!("表{form}"),
+            n.to_string(),
+        ]);
+    }
+    for (row, n) in &r.unmet_by_row {
+        rows.push(vec![
+            "不落实事项（按项）".into(),
+            row.clone(),
+            n.to_string(),
+        ]);
+    }
+    for (industry, n) in &r.unmet_by_industry {
+        rows.push(vec![
+            "不落实事项（按行业）".into(),
+            crate::domain::unit::industry_name_zh(industry)
+                .unwrap_or(industry)
+                .to_string(),
+            n.to_string(),
+        ]);
+    }
+    for (group, g) in &r.by_group {
+        rows.push(vec![
+            "下级单位（已报/应报）".into(),
+            group.clone(),
+            format!("{}/{}", g.filed, g.expected),
+        ]);
+    }
+    crate::ssr::export::Table {
+        name: "汇总".into(),
+        headers: ["类别", "项目", "数量"].map(str::to_string).to_vec(),
+        rows,
+    }
+}

@@ -100,6 +100,11 @@ pub fn ReviewPage() -> impl IntoView {
                                     </label>
                                     <button type="submit">{t(lang, "unit.filter")}</button>
                                 </form>
+                                <p class="no-print">
+                                    {t(lang, "export.label")} ": "
+                                    <a href=format!("/export/queue.csv?period={period_key}&status={status}&nil={nil}&industry={industry}&township={township}") download>"CSV"</a> " · "
+                                    <a href=format!("/export/queue.xlsx?period={period_key}&status={status}&nil={nil}&industry={industry}&township={township}") download>"XLSX"</a>
+                                </p>
                                 {if q.rows.is_empty() {
                                     view! { <p class="muted">{t(lang, "review.empty")}</p> }.into_any()
                                 } else {

@@ -138,6 +138,11 @@ fn RollupTables(view: RollupView) -> impl IntoView {
                     .collect_view()}
             </dl>
             <p class="muted">{t(lang, "rollup.change_note")} " " {view.period.previous().label_zh()}</p>
+            <p class="no-print">
+                {t(lang, "export.label")} ": "
+                <a href=format!("/export/rollup.csv?period={period_key}") download>"CSV"</a> " · "
+                <a href=format!("/export/rollup.xlsx?period={period_key}") download>"XLSX"</a>
+            </p>
         </section>
         <section class="card">
             <h2>{t(lang, "rollup.completeness")}</h2>
