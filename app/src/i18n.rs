@@ -196,6 +196,13 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("rollup.row", "事项", "Row"),
     ("rollup.count", "数量", "Count"),
     ("export.label", "导出", "Export"),
+    ("history.title", "申报历史", "History"),
+    ("history.when", "时间", "When"),
+    ("history.who", "操作人", "Who"),
+    ("history.what", "操作", "What"),
+    ("history.change", "变更内容", "Change"),
+    ("history.versions", "各版本对照", "Versions side by side"),
+    ("review.history", "历史", "History"),
     ("home.title", "工作台", "Dashboard"),
     ("home.window_open", "申报窗口已开放", "The filing window is open"),
     ("home.window_closed", "当前不在申报期", "No filing window is open"),
@@ -307,6 +314,7 @@ mod tests {
             include_str!("ui/filing.rs"),
             include_str!("ui/review.rs"),
             include_str!("ui/rollup.rs"),
+            include_str!("ui/history.rs"),
         );
         let mut missing = Vec::new();
         for (i, _) in src.match_indices('"') {

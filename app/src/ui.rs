@@ -7,10 +7,12 @@
 //! - [`filing`]: the nine forms, confirmation, print view, late-filing exceptions;
 //! - [`review`]: the reviewer's queue: accept, or return with a reason;
 //! - [`rollup`]: the roll-up (汇总) of a period with SVG charts;
+//! - [`history`]: a unit's recorded changes and its versions side by side;
 //! - [`admin`]: units, accounts, and changing one's password.
 
 pub mod admin;
 pub mod filing;
+pub mod history;
 pub mod home;
 pub mod login;
 pub mod review;
@@ -60,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("filing/confirm") view=filing::ConfirmPage ssr=SsrMode::Async />
                     <Route path=path!("filing/print") view=filing::PrintPage ssr=SsrMode::Async />
                     <Route path=path!("review") view=review::ReviewPage ssr=SsrMode::Async />
+                    <Route path=path!("history") view=history::HistoryPage ssr=SsrMode::Async />
                     <Route path=path!("rollup") view=rollup::RollupPage ssr=SsrMode::Async />
                     <Route path=path!("exceptions") view=filing::ExceptionsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/units") view=admin::UnitsPage ssr=SsrMode::Async />

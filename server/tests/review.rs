@@ -4,7 +4,7 @@
 
 mod common;
 
-use app::api::filing::{FilingView, ReviewQueue, RollupView};
+use app::api::filing::{FilingView, HistoryView, ReviewQueue, RollupView};
 use app::domain::forms::{self, BindingKind};
 use app::error::AppError;
 use common::{app_error, Backend, Options, TestApp};
@@ -16,6 +16,7 @@ on_both_databases!(
     the_queue_filters_by_status_and_nil,
     roll_ups_count_what_an_independent_count_of_the_database_finds,
     the_roll_up_and_the_queue_export_as_csv_and_xlsx_that_read_back,
+    supervisors_see_a_units_history_and_its_versions_side_by_side,
 );
 
 fn fields(kind: BindingKind, unmet: &[&str]) -> Vec<(String, String)> {
@@ -535,5 +536,110 @@ async fn the_roll_up_and_the_queue_export_as_csv_and_xlsx_that_read_back(backend
             .unwrap()
             .status(),
         401
+    );
+}
+
+async fn supervisors_see_a_units_history_and_its_versions_side_by_side(backend: Backend) {
+    let app = in_window(backend).await;
+    let qiye = app.logged_in("qiye").await;
+    let first = file(&app, &qiye, BindingKind::Enterprise, &[], "1").await;
+    let dept = app.logged_in("wuhua-ajj").await;
+    app.call_with(
+        &dept,
+        "review_filing",
+        &[
+            ("filing_id", &first),
+            ("decision", "return"),
+            ("reason", "请补充表5说明"),
+        ],
+    )
+    .await;
+    app.call_with(&qiye, "revise_filing", &[("period", "2026-Y")])
+        .await;
+    file(&app, &qiye, BindingKind::Enterprise, &["5.3"], "2").await;
+    let res = app
+        .call_with(
+            &dept,
+            "history",
+            &[("unit", "ent-530102-demo"), ("period", "2026-Y")],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let h: HistoryView = res.json().await.unwrap();
+    let actions: Vec<&str> = h.events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        vec![
+            "filing.save",
+            "filing.submit",
+            "filing.return",
+            "filing.revise",
+            "filing.save",
+            "filing.submit"
+        ],
+        "every change, in order"
+    );
+    let ret = h
+        .events
+        .iter()
+        .find(|e| e.action == "filing.return")
+        .unwrap();
+    assert_eq!(ret.actor.as_deref(), Some("五华区安监局 王芳"), "who");
+    assert!(
+        ret.after
+            .as_deref()
+            .unwrap_or_default()
+            .contains("请补充表5说明"),
+        "what, with the reason"
+    );
+    assert_eq!(h.versions.len(), 2);
+    assert_eq!(
+        h.versions[0].1.answers.get("5.3"),
+        Some(&app::domain::forms::Answer::Done)
+    );
+    assert_eq!(
+        h.versions[1].1.answers.get("5.3"),
+        Some(&app::domain::forms::Answer::NotDone)
+    );
+    let html = app
+        .page_with(&dept, "/history?unit=ent-530102-demo&period=2026-Y")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("各版本对照") && html.contains("differs"),
+        "the page marks the row that changed"
+    );
+    // A county office elsewhere may not look.
+    let admin = app.logged_in("admin").await;
+    app.call_with(
+        &admin,
+        "create_user",
+        &[
+            ("username", "guandu"),
+            ("display_name", "官渡"),
+            ("unit_id", "county-530111-office"),
+            ("role", "county_office_staff"),
+            ("password", "guandu-pass"),
+        ],
+    )
+    .await;
+    let other = app.browser();
+    app.call_with(
+        &other,
+        "login",
+        &[("username", "guandu"), ("password", "guandu-pass")],
+    )
+    .await;
+    assert_eq!(
+        app.call_with(
+            &other,
+            "history",
+            &[("unit", "ent-530102-demo"), ("period", "2026-Y")]
+        )
+        .await
+        .status(),
+        403
     );
 }

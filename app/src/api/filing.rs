@@ -779,3 +779,99 @@ pub async fn get_rollup(#[server(default)] period: String) -> Result<RollupView,
         .await,
     )
 }
+
+/// One recorded state change, for the history page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEvent {
+    /// Kunming time.
+    pub at: String,
+    pub actor: Option<String>,
+    pub action: String,
+    /// The version it concerns, for filing events.
+    pub version: Option<i64>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// A unit's history for a period: every recorded change, and every version side by side.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryView {
+    pub unit_id: String,
+    pub unit_name: String,
+    pub binding: BindingKind,
+    pub period: Period,
+    pub events: Vec<HistoryEvent>,
+    /// Oldest first: each version with what it said.
+    pub versions: Vec<(FilingRecord, FilingContent)>,
+}
+
+/// The history of a unit's filing for a period, for the unit itself and its supervisors.
+#[server(endpoint = "history")]
+pub async fn get_history(
+    #[server(default)] unit: String,
+    #[server(default)] period: String,
+) -> Result<HistoryView, AppError> {
+    form::answer(
+        async {
+            let user = auth::require_user().await?;
+            let state = app_state()?;
+            let db = &state.db;
+            let own = access::own_filing_unit(&user);
+            let unit_id = if unit.is_empty() {
+                own.clone().ok_or(AppError::Forbidden)?
+            } else {
+                unit
+            };
+            if own.as_deref() != Some(unit_id.as_str())
+                && !access::can_supervise(db, &user, &unit_id).await?
+            {
+                return Err(AppError::Forbidden);
+            }
+            let period = if period.is_empty() {
+                default_period(state.clock.now())
+            } else {
+                Period::parse_key(&period).ok_or(AppError::NotFound)?
+            };
+            let u = crate::ssr::units::unit_by_id(db, &unit_id)
+                .await
+                .map_err(internal)?
+                .ok_or(AppError::NotFound)?;
+            let mut records = filings::versions(db, &unit_id, period)
+                .await
+                .map_err(internal)?;
+            records.reverse();
+            let mut versions = Vec::new();
+            for r in records {
+                let c = filings::content(db, &r.filing_id).await.map_err(internal)?;
+                versions.push((r, c));
+            }
+            let events = crate::ssr::audit::unit_history(db, &unit_id, &period.key())
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|(at, actor, action, subject, before, after)| HistoryEvent {
+                    at: crate::ssr::db::parse_ts(&at)
+                        .map(crate::domain::time::format_kunming)
+                        .unwrap_or(at),
+                    actor,
+                    action,
+                    version: versions
+                        .iter()
+                        .find(|(r, _)| r.filing_id == subject)
+                        .map(|(r, _)| r.version),
+                    before,
+                    after,
+                })
+                .collect();
+            Ok(HistoryView {
+                unit_id,
+                unit_name: u.name,
+                binding: filing::binding_kind(u.kind),
+                period,
+                events,
+                versions,
+            })
+        }
+        .await,
+    )
+}

@@ -92,3 +92,35 @@ pub async fn history(
         )
         .collect())
 }
+
+/// Every recorded change to a unit and to its filings and late-filing exceptions for a
+/// period, oldest first: (occurred_at, actor's name, action, subject id, before, after).
+pub async fn unit_history(
+    db: &crate::ssr::db::Db,
+    unit_id: &str,
+    period_key: &str,
+) -> Result<
+    Vec<(
+        String,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    )>,
+    sqlx::Error,
+> {
+    sqlx::query_as(
+        "SELECT a.occurred_at, u.display_name, a.action, a.subject_id, a.before_json, a.after_json \
+         FROM audit_event a LEFT JOIN app_user u ON u.user_id = a.actor_user_id \
+         WHERE (a.subject_kind = 'filing' AND a.subject_id IN (SELECT filing_id FROM filing WHERE unit_id = $1 AND period_key = $2)) \
+            OR (a.subject_kind = 'unit' AND a.subject_id = $1) \
+            OR (a.subject_kind = 'late_exception' AND a.subject_id = $3) \
+         ORDER BY a.occurred_at, a.audit_event_id",
+    )
+    .bind(unit_id)
+    .bind(period_key)
+    .bind(format!("{unit_id}/{period_key}"))
+    .fetch_all(db)
+    .await
+}

@@ -164,7 +164,8 @@ fn QueueLine(
         <tr data-unit=row.unit_id.clone()>
             <td>
                 <a href=format!("/filing/print?period={period_key}&unit={}&version={}", row.unit_id, row.version)>{row.unit_name.clone()}</a>
-                {format!(" · {} {}", t(lang, "filing.version"), row.version)}
+                {format!(" · {} {} · ", t(lang, "filing.version"), row.version)}
+                <a href=format!("/history?period={period_key}&unit={}", row.unit_id)>{t(lang, "review.history")}</a>
             </td>
             <td>{industry}</td>
             <td>{row.township_name.clone().unwrap_or_else(|| "—".into())}</td>

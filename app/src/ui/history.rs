@@ -1,0 +1,115 @@
+//! A unit's history for a period: every recorded change (who, when, what, before and after)
+//! and every version of its filing side by side.
+
+use super::{general_error, use_info, PageTitle};
+use crate::api::filing::{get_history, HistoryView};
+use crate::domain::forms::{Answer, FORMS};
+use crate::i18n::t;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
+
+fn action_label(action: &str) -> &'static str {
+    match action {
+        "filing.save" => "保存草稿",
+        "filing.submit" => "提交",
+        "filing.revise" => "新建版本",
+        "filing.return" => "退回",
+        "filing.accept" => "受理",
+        "late_exception.grant" => "批准补报",
+        "unit.create" => "创建单位",
+        _ => "其他",
+    }
+}
+
+#[component]
+pub fn HistoryPage() -> impl IntoView {
+    let info = use_info();
+    if info.user.is_none() {
+        return view! { <Redirect path="/login" /> }.into_any();
+    }
+    let lang = info.lang;
+    let query = use_query_map();
+    let data = Resource::new(
+        move || {
+            let q = query.read();
+            (
+                q.get("unit").unwrap_or_default(),
+                q.get("period").unwrap_or_default(),
+            )
+        },
+        |(u, p)| get_history(u, p),
+    );
+    view! {
+        <PageTitle key="history.title" />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => {
+                        #[cfg(feature = "ssr")]
+                        crate::ssr::form::set_status_for(&e);
+                        view! { <p class="form-error">{general_error(lang, &e)}</p> }.into_any()
+                    }
+                    Ok(v) => view! { <History view=v /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn History(view: HistoryView) -> impl IntoView {
+    let lang = use_info().lang;
+    let binding = view.binding;
+    let versions = view.versions.clone();
+    view! {
+        <section class="card" data-testid="history">
+            <h1>{t(lang, "history.title")} " · " {view.unit_name.clone()} " · " {view.period.label_zh()}</h1>
+            <table class="table" data-testid="events">
+                <thead><tr><th>{t(lang, "history.when")}</th><th>{t(lang, "history.who")}</th><th>{t(lang, "history.what")}</th><th>{t(lang, "filing.version")}</th><th>{t(lang, "history.change")}</th></tr></thead>
+                <tbody>
+                    {view.events.iter().map(|e| view! {
+                        <tr data-action=e.action.clone()>
+                            <td>{e.at.clone()}</td>
+                            <td>{e.actor.clone().unwrap_or_else(|| "系统".into())}</td>
+                            <td>{action_label(&e.action)}</td>
+                            <td>{e.version.map(|v| v.to_string()).unwrap_or_else(|| "—".into())}</td>
+                            <td class="json">{e.after.clone().unwrap_or_default()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+        <section class="card">
+            <h2>{t(lang, "history.versions")}</h2>
+            <table class="table compare" data-testid="compare">
+                <thead>
+                    <tr>
+                        <th>{t(lang, "rollup.row")}</th>
+                        {versions.iter().map(|(r, _)| view! { <th>{format!("{} {}", t(lang, "filing.version"), r.version)}</th> }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {FORMS.iter().flat_map(|f| f.binding_rows(binding)).map(|row| {
+                        let cells: Vec<(String, bool)> = versions.iter().map(|(_, c)| {
+                            let text = match c.answers.get(row.id) {
+                                Some(Answer::Done) => "落实".to_string(),
+                                Some(Answer::NotDone) => format!("不落实：{}", c.explanations.get(row.id).cloned().unwrap_or_default()),
+                                None => "—".to_string(),
+                            };
+                            (text, false)
+                        }).collect();
+                        let differs = cells.windows(2).any(|w| w[0].0 != w[1].0);
+                        view! {
+                            <tr class=if differs { "differs" } else { "" }>
+                                <td>{row.id}</td>
+                                {cells.into_iter().map(|(text, _)| view! { <td>{text}</td> }).collect_view()}
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
