@@ -59,6 +59,15 @@ pub struct FilingView {
     pub now: DateTime<Utc>,
 }
 
+/// The four latest periods whose windows have opened, newest first, as (key, Chinese label),
+/// for the period pickers.
+pub fn recent_periods(now: DateTime<Utc>) -> Vec<(String, String)> {
+    std::iter::successors(Some(Period::latest_opened(now)), |p| Some(p.previous()))
+        .take(4)
+        .map(|p| (p.key(), p.label_zh()))
+        .collect()
+}
+
 /// Picks the period a filing page is about: the one asked for, else the open window's, else
 /// the latest whose window has opened.
 pub fn default_period(now: DateTime<Utc>) -> Period {
@@ -510,12 +519,7 @@ pub async fn get_exceptions() -> Result<ExceptionsView, AppError> {
             }
             let ids: std::collections::HashSet<&str> = units.iter().map(|u| u.0.as_str()).collect();
             let now = state.clock.now();
-            let mut p = crate::domain::period::Period::latest_opened(now);
-            let mut periods = Vec::new();
-            for _ in 0..4 {
-                periods.push((p.key(), p.label_zh()));
-                p = p.previous();
-            }
+            let periods = recent_periods(now);
             let granted = filings::list_exceptions(&state.db, user.county_id.as_deref())
                 .await
                 .map_err(internal)?
@@ -662,12 +666,7 @@ pub async fn get_review_queue(
                 &township,
             )
             .await?;
-            let mut p = Period::latest_opened(now);
-            let mut periods = Vec::new();
-            for _ in 0..4 {
-                periods.push((p.key(), p.label_zh()));
-                p = p.previous();
-            }
+            let periods = recent_periods(now);
             let townships = match &user.county_id {
                 Some(county) => crate::ssr::units::list_units(
                     &state.db,
@@ -762,12 +761,7 @@ pub async fn get_rollup(#[server(default)] period: String) -> Result<RollupView,
             let rollup = crate::domain::rollup::roll_up(&facts);
             let previous = crate::domain::rollup::roll_up(&before);
             let change = crate::domain::rollup::change(&previous, &rollup);
-            let mut p = Period::latest_opened(now);
-            let mut periods = Vec::new();
-            for _ in 0..4 {
-                periods.push((p.key(), p.label_zh()));
-                p = p.previous();
-            }
+            let periods = recent_periods(now);
             Ok(RollupView {
                 period,
                 rollup,
@@ -874,4 +868,36 @@ pub async fn get_history(
         }
         .await,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recent_periods_step_back_from_the_latest_window_that_opened() {
+        let now = crate::domain::time::parse_instant("2027-01-05T10:00:00+08:00").unwrap();
+        let keys: Vec<String> = recent_periods(now).into_iter().map(|p| p.0).collect();
+        assert_eq!(keys, vec!["2026-Y", "2026-H1", "2025-Y", "2025-H1"]);
+    }
+
+    #[test]
+    fn filing_fields_round_trip_and_unknown_rows_are_dropped() {
+        let mut fields = vec![
+            ("principal".to_string(), "赵建国".to_string()),
+            ("answers[r5_3]".to_string(), "not_done".to_string()),
+            ("explanations[x5_3]".to_string(), "说明".to_string()),
+            ("notes[f5]".to_string(), "备注".to_string()),
+        ];
+        let content = content_from_fields(&fields);
+        assert_eq!(content.answers.get("5.3"), Some(&Answer::NotDone));
+        assert_eq!(content_from_fields(&fields_of(&content)), content);
+        fields.push(("answers[r99_1]".to_string(), "done".to_string()));
+        fields.push(("answers[r1_1]".to_string(), "maybe".to_string()));
+        assert_eq!(
+            content_from_fields(&fields),
+            content,
+            "unknown rows and answers are ignored"
+        );
+    }
 }
