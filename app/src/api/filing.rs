@@ -68,6 +68,15 @@ pub fn recent_periods(now: DateTime<Utc>) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The period named by a key from the URL, or [`default_period`] when the key is empty.
+pub fn period_or_default(key: &str, now: DateTime<Utc>) -> Result<Period, AppError> {
+    if key.is_empty() {
+        Ok(default_period(now))
+    } else {
+        Period::parse_key(key).ok_or(AppError::NotFound)
+    }
+}
+
 /// Picks the period a filing page is about: the one asked for, else the open window's, else
 /// the latest whose window has opened.
 pub fn default_period(now: DateTime<Utc>) -> Period {
@@ -177,11 +186,7 @@ async fn filing_view(
     let state = app_state()?;
     let db = &state.db;
     let now = state.clock.now();
-    let period = if period.is_empty() {
-        default_period(now)
-    } else {
-        Period::parse_key(&period).ok_or(AppError::NotFound)?
-    };
+    let period = period_or_default(&period, now)?;
     let own_unit = access::own_filing_unit(&user);
     let unit_id = if unit.is_empty() {
         own_unit.clone().ok_or(AppError::Forbidden)?
@@ -645,17 +650,10 @@ pub async fn get_review_queue(
 ) -> Result<ReviewQueue, AppError> {
     form::answer(
         async {
-            let user = auth::require_user().await?;
-            if !crate::api::supervisor_role(user.role) {
-                return Err(AppError::Forbidden);
-            }
+            let user = auth::require_supervisor().await?;
             let state = app_state()?;
             let now = state.clock.now();
-            let period = if period.is_empty() {
-                default_period(now)
-            } else {
-                Period::parse_key(&period).ok_or(AppError::NotFound)?
-            };
+            let period = period_or_default(&period, now)?;
             let rows = crate::ssr::review::queue(
                 &state.db,
                 &user,
@@ -743,17 +741,10 @@ pub struct RollupView {
 pub async fn get_rollup(#[server(default)] period: String) -> Result<RollupView, AppError> {
     form::answer(
         async {
-            let user = auth::require_user().await?;
-            if !crate::api::supervisor_role(user.role) {
-                return Err(AppError::Forbidden);
-            }
+            let user = auth::require_supervisor().await?;
             let state = app_state()?;
             let now = state.clock.now();
-            let period = if period.is_empty() {
-                default_period(now)
-            } else {
-                Period::parse_key(&period).ok_or(AppError::NotFound)?
-            };
+            let period = period_or_default(&period, now)?;
             let facts = crate::ssr::review::rollup_facts(&state.db, &user, &period.key()).await?;
             let before =
                 crate::ssr::review::rollup_facts(&state.db, &user, &period.previous().key())
@@ -821,11 +812,7 @@ pub async fn get_history(
             {
                 return Err(AppError::Forbidden);
             }
-            let period = if period.is_empty() {
-                default_period(state.clock.now())
-            } else {
-                Period::parse_key(&period).ok_or(AppError::NotFound)?
-            };
+            let period = period_or_default(&period, state.clock.now())?;
             let u = crate::ssr::units::unit_by_id(db, &unit_id)
                 .await
                 .map_err(internal)?

@@ -202,6 +202,16 @@ pub async fn require_user() -> Result<UserView, AppError> {
     current_user().await?.ok_or(AppError::Unauthenticated)
 }
 
+/// The logged-in user if their role supervises units below it, else [`AppError::Forbidden`].
+pub async fn require_supervisor() -> Result<UserView, AppError> {
+    let user = require_user().await?;
+    if crate::api::supervisor_role(user.role) {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// The logged-in user if they have one of `roles`, else [`AppError::Forbidden`].
 pub async fn require_role(roles: &[Role]) -> Result<UserView, AppError> {
     let user = require_user().await?;

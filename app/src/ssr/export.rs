@@ -99,7 +99,6 @@ pub async fn export(
     file: &str,
     query: &std::collections::HashMap<String, String>,
 ) -> Result<Download, AppError> {
-    use crate::domain::period::Period;
     let (name, format) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
     let user_id: Option<String> = session
         .get(crate::ssr::auth::SESSION_USER_KEY)
@@ -114,10 +113,7 @@ pub async fn export(
         return Err(AppError::Forbidden);
     }
     let get = |k: &str| query.get(k).cloned().unwrap_or_default();
-    let period = match query.get("period").filter(|p| !p.is_empty()) {
-        Some(p) => Period::parse_key(p).ok_or(AppError::NotFound)?,
-        None => crate::api::filing::default_period(state.clock.now()),
-    };
+    let period = crate::api::filing::period_or_default(&get("period"), state.clock.now())?;
     let table = match name {
         "queue" => {
             let rows = crate::ssr::review::queue(
