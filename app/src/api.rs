@@ -5,6 +5,7 @@
 //! answers with [`AppError`] on failure. The types they return are shared with the browser.
 
 pub mod filing;
+pub mod rollup;
 
 use crate::domain::period::{FilingWindow, WindowState};
 use crate::domain::unit::{Role, UnitKind};
@@ -329,6 +330,9 @@ async fn home_summary() -> Result<HomeSummary, AppError> {
                         .await
                         .map_err(internal)?,
                 ));
+            } else {
+                // A city-level department files to the city office.
+                summary.file_to = vec!["昆明市安全生产委员会办公室".into()];
             }
         }
         Role::CountyOfficeStaff => {

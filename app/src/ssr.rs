@@ -13,6 +13,8 @@
 //! - [`form`]: what a form post answers: a redirect with errors kept for the page (no JS),
 //!   or a status code (hydrated).
 //! - [`review`]: where filings go, the reviewer's queue, accept / return.
+//! - [`scope`]: what a roll-up is about (city, county, department, township), who may see it.
+//! - [`rollups`]: roll-ups with drill-down and trend, summaries filed upward, the city report.
 //! - [`seed`]: the demo data set.
 
 pub mod access;
@@ -24,6 +26,8 @@ pub mod export;
 pub mod filings;
 pub mod form;
 pub mod review;
+pub mod rollups;
+pub mod scope;
 pub mod seed;
 pub mod session_store;
 pub mod state;

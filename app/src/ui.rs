@@ -6,7 +6,9 @@
 //! - [`home`]: the home page of each role, with the filing window and its countdown;
 //! - [`filing`]: the nine forms, confirmation, print view, late-filing exceptions;
 //! - [`review`]: the reviewer's queue: accept, or return with a reason;
-//! - [`rollup`]: the roll-up (汇总) of a period with SVG charts;
+//! - [`rollup`]: the roll-up (汇总) of a period, drilled down, with SVG charts and the summary
+//!   filed upward;
+//! - [`report`]: the city government's report of a period (printable);
 //! - [`history`]: a unit's recorded changes and its versions side by side;
 //! - [`admin`]: units, accounts, and changing one's password.
 
@@ -15,6 +17,7 @@ pub mod filing;
 pub mod history;
 pub mod home;
 pub mod login;
+pub mod report;
 pub mod review;
 pub mod rollup;
 
@@ -64,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("review") view=review::ReviewPage ssr=SsrMode::Async />
                     <Route path=path!("history") view=history::HistoryPage ssr=SsrMode::Async />
                     <Route path=path!("rollup") view=rollup::RollupPage ssr=SsrMode::Async />
+                    <Route path=path!("report") view=report::ReportPage ssr=SsrMode::Async />
                     <Route path=path!("exceptions") view=filing::ExceptionsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/units") view=admin::UnitsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=admin::UsersPage ssr=SsrMode::Async />
@@ -206,6 +210,7 @@ fn Header(info: SessionInfo) -> impl IntoView {
                                 <a href="/rollup">{t(lang, "nav.rollup")}</a>
                                 <a href="/exceptions">{t(lang, "nav.exceptions")}</a>
                             })}
+                            {(u.role == crate::domain::unit::Role::CityOfficeStaff).then(|| view! { <a href="/report">{t(lang, "nav.report")}</a> })}
                             <a href="/account/password">{t(lang, "nav.password")}</a>
                         </nav>
                         <div class="who" data-testid="who">

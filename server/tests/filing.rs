@@ -6,7 +6,7 @@ mod common;
 use app::api::filing::FilingView;
 use app::domain::forms::{self, BindingKind};
 use app::error::AppError;
-use common::{app_error, location, Backend, Options, TestApp, DEMO_PASSWORD};
+use common::{app_error, location, Backend, Options, TestApp};
 
 on_both_databases!(
     enterprise_saves_a_draft_and_finds_it_again,
@@ -36,33 +36,7 @@ async fn in_window(backend: Backend) -> TestApp {
 }
 
 /// The form fields of a filing answering every row binding `kind` as done, but `unmet`.
-fn fields(kind: BindingKind, unmet: &[(&str, &str)]) -> Vec<(String, String)> {
-    let mut f = vec![
-        ("period".to_string(), "2026-Y".to_string()),
-        ("principal".to_string(), "赵建国".to_string()),
-        ("leader_in_charge".to_string(), "钱明".to_string()),
-        ("filled_by".to_string(), "孙丽华".to_string()),
-        ("reviewed_by".to_string(), "李志强".to_string()),
-        ("phone".to_string(), "0871-63123456".to_string()),
-    ];
-    for row in forms::binding_rows(kind) {
-        let field = app::domain::filing::row_field(row.id);
-        match unmet.iter().find(|(id, _)| *id == row.id) {
-            Some((_, why)) => {
-                f.push((format!("answers[{field}]"), "not_done".into()));
-                f.push((
-                    format!(
-                        "explanations[{}]",
-                        app::domain::filing::explanation_field(row.id)
-                    ),
-                    why.to_string(),
-                ));
-            }
-            None => f.push((format!("answers[{field}]"), "done".into())),
-        }
-    }
-    f
-}
+use common::filing_fields as fields;
 
 async fn save(
     app: &TestApp,

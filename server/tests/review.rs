@@ -4,8 +4,9 @@
 
 mod common;
 
-use app::api::filing::{FilingView, HistoryView, ReviewQueue, RollupView};
-use app::domain::forms::{self, BindingKind};
+use app::api::filing::{FilingView, HistoryView, ReviewQueue};
+use app::api::rollup::RollupView;
+use app::domain::forms::BindingKind;
 use app::error::AppError;
 use common::{app_error, Backend, Options, TestApp};
 
@@ -20,61 +21,11 @@ on_both_databases!(
 );
 
 fn fields(kind: BindingKind, unmet: &[&str]) -> Vec<(String, String)> {
-    let mut f = vec![
-        ("period".to_string(), "2026-Y".to_string()),
-        ("principal".to_string(), "赵建国".to_string()),
-        ("leader_in_charge".to_string(), "钱明".to_string()),
-        ("filled_by".to_string(), "孙丽华".to_string()),
-        ("reviewed_by".to_string(), "李志强".to_string()),
-        ("phone".to_string(), "13812345678".to_string()),
-    ];
-    for row in forms::binding_rows(kind) {
-        let field = app::domain::filing::row_field(row.id);
-        if unmet.contains(&row.id) {
-            f.push((format!("answers[{field}]"), "not_done".into()));
-            f.push((
-                format!(
-                    "explanations[{}]",
-                    app::domain::filing::explanation_field(row.id)
-                ),
-                "尚未落实，计划在下季度完成整改并复查。".into(),
-            ));
-        } else {
-            f.push((format!("answers[{field}]"), "done".into()));
-        }
-    }
-    f
+    let unmet: Vec<(&str, &str)> = unmet.iter().map(|r| (*r, common::EXPLANATION)).collect();
+    common::filing_fields(kind, &unmet)
 }
 
-/// Files and submits the user's filing for 2026-Y; returns the submitted version's id.
-async fn file(
-    app: &TestApp,
-    client: &reqwest::Client,
-    kind: BindingKind,
-    unmet: &[&str],
-    version: &str,
-) -> String {
-    let mut form = fields(kind, unmet);
-    form.push(("intent".into(), "review".into()));
-    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let res = app.call_with(client, "save_filing", &pairs).await;
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-    let res = app
-        .call_with(
-            client,
-            "submit_filing",
-            &[("period", "2026-Y"), ("version", version)],
-        )
-        .await;
-    assert_eq!(res.status(), 200);
-    let v: FilingView = app
-        .call_with(client, "filing", &[("period", "2026-Y")])
-        .await
-        .json()
-        .await
-        .unwrap();
-    v.record.unwrap().filing_id
-}
+use common::submit_filing as file;
 
 async fn queue(app: &TestApp, client: &reqwest::Client, filters: &[(&str, &str)]) -> ReviewQueue {
     let mut form = vec![("period", "2026-Y")];

@@ -725,46 +725,6 @@ pub async fn review_filing(
     form::finish("review", values, result, None).await
 }
 
-/// A roll-up page: the period's counts over the units below the user, and the change from
-/// the previous period.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RollupView {
-    pub period: Period,
-    pub rollup: crate::domain::rollup::Rollup,
-    pub previous: crate::domain::rollup::Rollup,
-    pub change: crate::domain::rollup::RollupChange,
-    pub periods: Vec<(String, String)>,
-}
-
-/// The roll-up (汇总) of a period for the user's department or office.
-#[server(endpoint = "rollup")]
-pub async fn get_rollup(#[server(default)] period: String) -> Result<RollupView, AppError> {
-    form::answer(
-        async {
-            let user = auth::require_supervisor().await?;
-            let state = app_state()?;
-            let now = state.clock.now();
-            let period = period_or_default(&period, now)?;
-            let facts = crate::ssr::review::rollup_facts(&state.db, &user, &period.key()).await?;
-            let before =
-                crate::ssr::review::rollup_facts(&state.db, &user, &period.previous().key())
-                    .await?;
-            let rollup = crate::domain::rollup::roll_up(&facts);
-            let previous = crate::domain::rollup::roll_up(&before);
-            let change = crate::domain::rollup::change(&previous, &rollup);
-            let periods = recent_periods(now);
-            Ok(RollupView {
-                period,
-                rollup,
-                previous,
-                change,
-                periods,
-            })
-        }
-        .await,
-    )
-}
-
 /// One recorded state change, for the history page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEvent {

@@ -73,6 +73,70 @@ impl Rollup {
     }
 }
 
+impl Rollup {
+    /// All unmet items counted.
+    pub fn unmet_items(&self) -> usize {
+        self.unmet_by_form.values().sum()
+    }
+
+    /// Units that filed, on time or late.
+    pub fn filed(&self) -> usize {
+        self.filed_on_time + self.filed_late
+    }
+}
+
+/// The summary a department or office files upward (107号 四、(二): 审核、汇总后上报): the
+/// roll-up of the filings it has accepted. A filing not (yet) accepted is not in it: it
+/// counts as not received, so `missing` here means "not accepted".
+pub fn summary_of(units: &[UnitFacts]) -> Rollup {
+    let accepted: Vec<UnitFacts> = units
+        .iter()
+        .map(|u| UnitFacts {
+            filing: u
+                .filing
+                .clone()
+                .filter(|f| f.status == FilingStatus::Accepted),
+            ..u.clone()
+        })
+        .collect();
+    roll_up(&accepted)
+}
+
+/// One period of a trend across periods.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    pub period_key: String,
+    pub label: String,
+    pub expected: usize,
+    pub filed: usize,
+    pub filed_late: usize,
+    pub with_unmet: usize,
+    pub unmet_items: usize,
+}
+
+impl TrendPoint {
+    pub fn of(period_key: String, label: String, r: &Rollup) -> Self {
+        TrendPoint {
+            period_key,
+            label,
+            expected: r.expected,
+            filed: r.filed(),
+            filed_late: r.filed_late,
+            with_unmet: r.with_unmet,
+            unmet_items: r.unmet_items(),
+        }
+    }
+
+    /// Share of expected units that filed, 0.0 when none are expected.
+    pub fn completeness(&self) -> f64 {
+        if self.expected == 0 {
+            0.0
+        } else {
+            self.filed as f64 / self.expected as f64
+        }
+    }
+}
+
 /// Counts the facts of every expected unit.
 pub fn roll_up(units: &[UnitFacts]) -> Rollup {
     let mut r = Rollup {
@@ -130,11 +194,10 @@ pub struct RollupChange {
 }
 
 pub fn change(previous: &Rollup, current: &Rollup) -> RollupChange {
-    let items = |r: &Rollup| r.unmet_by_form.values().sum::<usize>() as i64;
+    let items = |r: &Rollup| r.unmet_items() as i64;
     RollupChange {
         expected: current.expected as i64 - previous.expected as i64,
-        filed: (current.filed_on_time + current.filed_late) as i64
-            - (previous.filed_on_time + previous.filed_late) as i64,
+        filed: current.filed() as i64 - previous.filed() as i64,
         missing: current.missing as i64 - previous.missing as i64,
         with_unmet: current.with_unmet as i64 - previous.with_unmet as i64,
         unmet_items: items(current) - items(previous),
@@ -206,6 +269,39 @@ mod tests {
             })
         );
         assert!((r.completeness() - 0.75).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_summary_counts_only_accepted_filings() {
+        let units = [
+            unit(
+                "a",
+                "g",
+                None,
+                Some((FilingStatus::Accepted, false, &["5.3"])),
+            ),
+            unit(
+                "b",
+                "g",
+                None,
+                Some((FilingStatus::Submitted, false, &["6.1"])),
+            ),
+            unit("c", "g", None, Some((FilingStatus::Returned, true, &[]))),
+            unit("d", "g", None, None),
+        ];
+        let s = summary_of(&units);
+        assert_eq!((s.expected, s.filed(), s.missing, s.accepted), (4, 1, 3, 1));
+        assert_eq!(s.unmet_items(), 1);
+        assert_eq!(s.unmet_by_row.get("5.3"), Some(&1));
+        assert_eq!(s.unmet_by_row.get("6.1"), None);
+        let all = roll_up(&units);
+        assert_eq!((all.filed(), all.unmet_items()), (3, 2));
+        let p = TrendPoint::of("2026-annual".into(), "x".into(), &all);
+        assert_eq!(
+            (p.expected, p.filed, p.filed_late, p.unmet_items),
+            (4, 3, 1, 2)
+        );
+        assert!((p.completeness() - 0.75).abs() < 1e-9);
     }
 
     #[test]

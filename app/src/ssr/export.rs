@@ -91,8 +91,11 @@ pub struct Download {
 }
 
 /// Builds `/export/{table}.{csv|xlsx}` for the logged-in supervisor: `queue` (the review
-/// queue, with the same filters as the page) or `rollup` (the roll-up of the period).
-/// Only the user's own subtree is ever read, exactly as on the pages.
+/// queue, with the same filters as the page); for a scope (`?unit=`, default the user's own)
+/// `rollup` (the counts), `units` (the units and their filings' status), `trend` (across
+/// periods), `filings` (every answered row of every filing); and for the city office `report`
+/// (the city government's report by county). Only the user's own subtree is ever read,
+/// exactly as on the pages.
 pub async fn export(
     state: &crate::ssr::AppState,
     session: &tower_sessions::Session,
@@ -128,9 +131,33 @@ pub async fn export(
             .await?;
             crate::ssr::review::queue_table(&rows)
         }
-        "rollup" => {
-            let facts = crate::ssr::review::rollup_facts(&state.db, &user, &period.key()).await?;
-            crate::ssr::review::rollup_table(&crate::domain::rollup::roll_up(&facts))
+        "rollup" | "units" | "trend" => {
+            let view = crate::ssr::rollups::rollup_view(
+                &state.db,
+                &state.clock,
+                &user,
+                &period.key(),
+                &get("unit"),
+                "",
+            )
+            .await?;
+            match name {
+                "rollup" => crate::ssr::review::rollup_table(&view.rollup),
+                "units" => crate::ssr::rollups::units_table(&view),
+                _ => crate::ssr::rollups::trend_table(&view),
+            }
+        }
+        "filings" => {
+            crate::ssr::rollups::filings_table(&state.db, &user, period, &get("unit")).await?
+        }
+        "report" => {
+            if user.role != crate::domain::unit::Role::CityOfficeStaff {
+                return Err(AppError::Forbidden);
+            }
+            let report =
+                crate::ssr::rollups::city_report(&state.db, &state.clock, &user, &period.key())
+                    .await?;
+            crate::ssr::rollups::report_table(&report)
         }
         _ => return Err(AppError::NotFound),
     };

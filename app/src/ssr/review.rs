@@ -12,7 +12,8 @@ use crate::ssr::db::{internal, new_id, ts, Db};
 /// The units whose filings `user`'s unit receives:
 /// - a department: the enterprises of its county in the industries it supervises;
 /// - a county office: its county's departments and townships;
-/// - the city office: the county-level governments (filed by their offices).
+/// - the city office: the county-level governments (filed by their offices) and the
+///   city-level departments.
 pub async fn received_units(db: &Db, user: &UserView) -> Result<Vec<String>, AppError> {
     let county = user.county_id.clone().unwrap_or_default();
     let rows: Vec<(String,)> = match user.role {
@@ -30,7 +31,8 @@ pub async fn received_units(db: &Db, user: &UserView) -> Result<Vec<String>, App
             .fetch_all(db)
             .await
             .map_err(internal)?,
-        Role::CityOfficeStaff => sqlx::query_as("SELECT unit_id FROM unit WHERE kind IN ('county_government', 'management_committee')")
+        Role::CityOfficeStaff => sqlx::query_as("SELECT unit_id FROM unit WHERE kind IN ('county_government', 'management_committee') \
+             OR (kind = 'department' AND county_id IS NULL)")
             .fetch_all(db)
             .await
             .map_err(internal)?,
@@ -235,131 +237,6 @@ pub async fn last_review(
             .unwrap_or(at);
         (d, r, at)
     }))
-}
-
-/// The units a roll-up of `user` counts, each with the group it is counted under:
-/// a department's enterprises by township; a county office's departments, townships and
-/// enterprises by kind (enterprises by industry); the city's filing units by county.
-pub async fn rollup_units(
-    db: &Db,
-    user: &UserView,
-) -> Result<Vec<(String, UnitKind, String, Option<String>)>, AppError> {
-    type Row = (
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    );
-    let county = user.county_id.clone().unwrap_or_default();
-    let rows: Vec<Row> = match user.role {
-        Role::DepartmentStaff => sqlx::query_as(
-            "SELECT n.unit_id, n.kind, COALESCE(t.name, '—'), e.industry_code, NULL FROM unit n JOIN enterprise e ON e.unit_id = n.unit_id \
-             LEFT JOIN unit t ON t.unit_id = e.township_id \
-             WHERE n.county_id = $1 AND e.industry_code IN (SELECT industry_code FROM department_industry WHERE unit_id = $2)",
-        )
-        .bind(&county)
-        .bind(&user.unit_id)
-        .fetch_all(db)
-        .await
-        .map_err(internal)?,
-        Role::CountyOfficeStaff => sqlx::query_as(
-            "SELECT n.unit_id, n.kind, NULL, e.industry_code, NULL FROM unit n LEFT JOIN enterprise e ON e.unit_id = n.unit_id \
-             WHERE n.county_id = $1 AND n.kind IN ('department', 'township', 'enterprise')",
-        )
-        .bind(&county)
-        .fetch_all(db)
-        .await
-        .map_err(internal)?,
-        Role::CityOfficeStaff => sqlx::query_as(
-            "SELECT n.unit_id, n.kind, c.name, e.industry_code, NULL FROM unit n LEFT JOIN unit c ON c.unit_id = n.county_id \
-             LEFT JOIN enterprise e ON e.unit_id = n.unit_id \
-             WHERE n.kind IN ('county_government', 'management_committee', 'department', 'township', 'enterprise')",
-        )
-        .fetch_all(db)
-        .await
-        .map_err(internal)?,
-        _ => return Err(AppError::Forbidden),
-    };
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, kind, group, industry, _)| {
-            let kind = UnitKind::parse(&kind)?;
-            let group = match (user.role, group) {
-                (Role::CountyOfficeStaff, _) => match (kind, &industry) {
-                    (UnitKind::Enterprise, Some(i)) => format!(
-                        "企业·{}",
-                        crate::domain::unit::industry_name_zh(i).unwrap_or(i)
-                    ),
-                    _ => kind.label_zh().to_string(),
-                },
-                (_, Some(g)) => g,
-                (_, None) => "市级".to_string(),
-            };
-            Some((id, kind, group, industry))
-        })
-        .collect())
-}
-
-/// The facts of a roll-up for a period: per expected unit, its latest non-draft version and
-/// the binding rows it answered 不落实.
-pub async fn rollup_facts(
-    db: &Db,
-    user: &UserView,
-    period_key: &str,
-) -> Result<Vec<crate::domain::rollup::UnitFacts>, AppError> {
-    use crate::domain::rollup::{FiledFacts, UnitFacts};
-    let units = rollup_units(db, user).await?;
-    let filings: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT f.unit_id, f.filing_id, f.status, f.late FROM filing f WHERE f.period_key = $1 AND f.status <> 'draft' \
-         AND f.version = (SELECT MAX(g.version) FROM filing g WHERE g.unit_id = f.unit_id AND g.period_key = f.period_key AND g.status <> 'draft')",
-    )
-    .bind(period_key)
-    .fetch_all(db)
-    .await
-    .map_err(internal)?;
-    let unmet: Vec<(String, String)> = sqlx::query_as(
-        "SELECT a.filing_id, a.row_id FROM filing_answer a JOIN filing f ON f.filing_id = a.filing_id \
-         WHERE f.period_key = $1 AND f.status <> 'draft' AND a.answer = 'not_done'",
-    )
-    .bind(period_key)
-    .fetch_all(db)
-    .await
-    .map_err(internal)?;
-    let by_unit: std::collections::HashMap<&str, (&str, &str, i64)> = filings
-        .iter()
-        .map(|(u, f, s, l)| (u.as_str(), (f.as_str(), s.as_str(), *l)))
-        .collect();
-    Ok(units
-        .into_iter()
-        .map(|(unit_id, kind, group, industry)| {
-            let binding = crate::domain::filing::binding_kind(kind);
-            let filing = by_unit
-                .get(unit_id.as_str())
-                .and_then(|(filing_id, status, late)| {
-                    Some(FiledFacts {
-                        status: FilingStatus::parse(status)?,
-                        late: *late == 1,
-                        unmet_rows: unmet
-                            .iter()
-                            .filter(|(f, row)| {
-                                f == filing_id
-                                    && crate::domain::forms::row(row)
-                                        .map(|r| r.is_binding_for(binding))
-                                        .unwrap_or(false)
-                            })
-                            .map(|(_, row)| row.clone())
-                            .collect(),
-                    })
-                });
-            UnitFacts {
-                unit_id,
-                group,
-                industry,
-                filing,
-            }
-        })
-        .collect())
 }
 
 /// The review queue as an export table.

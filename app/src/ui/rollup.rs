@@ -1,10 +1,15 @@
 //! The roll-up page (汇总): a period's counts over the units below the user's department or
-//! office, with server-rendered SVG charts (they need no JavaScript).
+//! office, drilled down from the city to a county, a department or township, an enterprise
+//! and the row with its explanation; the summary filed upward; server-rendered SVG charts
+//! (completeness, unmet items by form and industry, the trend across periods) that need no
+//! JavaScript.
 
-use super::{general_error, use_info, PageTitle};
-use crate::api::filing::{get_rollup, RollupView};
+use super::{general_error, use_done, use_flash, use_info, FieldError, PageTitle};
+use crate::api::rollup::{get_rollup, ChildLine, RollupView, ScopeKind, SummaryRecord, UnitLine};
+use crate::domain::filing::FilingStatus;
 use crate::domain::forms::FORMS;
-use crate::i18n::t;
+use crate::domain::rollup::TrendPoint;
+use crate::i18n::{t, Lang};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
@@ -18,20 +23,33 @@ pub fn RollupPage() -> impl IntoView {
     let lang = info.lang;
     let query = use_query_map();
     let data = Resource::new(
-        move || query.read().get("period").unwrap_or_default(),
-        get_rollup,
+        move || {
+            let q = query.read();
+            (
+                q.get("period").unwrap_or_default(),
+                q.get("unit").unwrap_or_default(),
+                q.get("row").unwrap_or_default(),
+            )
+        },
+        |(period, unit, row)| get_rollup(period, unit, row),
     );
+    let flash = use_flash();
+    let done = use_done("summary");
     view! {
         <PageTitle key="rollup.title" />
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
+                let flash = flash.await.filter(|f| f.form == "summary");
                 match data.await {
                     Err(e) => {
                         #[cfg(feature = "ssr")]
                         crate::ssr::form::set_status_for(&e);
                         view! { <p class="form-error">{general_error(lang, &e)}</p> }.into_any()
                     }
-                    Ok(v) => view! { <RollupTables view=v /> }.into_any(),
+                    Ok(v) => {
+                        let error = flash.map(|f| f.error);
+                        view! { <RollupTables view=v error done=done.get_untracked() /> }.into_any()
+                    }
                 }
             })}
         </Suspense>
@@ -39,8 +57,8 @@ pub fn RollupPage() -> impl IntoView {
     .into_any()
 }
 
-/// A horizontal bar chart as inline SVG: one bar per (label, value, max).
-fn bars(rows: Vec<(String, f64, String)>, max: f64) -> impl IntoView {
+/// A horizontal bar chart as inline SVG: one bar per (label, value, text shown), scaled to `max`.
+pub fn bars(rows: Vec<(String, f64, String)>, max: f64) -> impl IntoView {
     let height = 22 * rows.len().max(1) + 4;
     let max = if max <= 0.0 { 1.0 } else { max };
     view! {
@@ -64,8 +82,74 @@ fn bars(rows: Vec<(String, f64, String)>, max: f64) -> impl IntoView {
     }
 }
 
+/// The trend across periods as inline SVG: per period, a column for completeness (%) and a
+/// line of points for unmet items.
+pub fn trend_chart(points: &[TrendPoint], lang: Lang) -> impl IntoView {
+    let n = points.len().max(1);
+    let step = 560.0 / n as f64;
+    let max_items = points
+        .iter()
+        .map(|p| p.unmet_items)
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let line: Vec<String> = points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let x = 30.0 + step * i as f64 + step / 2.0;
+            let y = 170.0 - p.unmet_items as f64 / max_items * 140.0;
+            format!("{x:.1},{y:.1}")
+        })
+        .collect();
+    view! {
+        <svg class="chart" viewBox="0 0 600 230" width="100%" role="img" preserveAspectRatio="xMinYMin meet" data-testid="trend-chart">
+            <line x1="30" y1="170" x2="590" y2="170" stroke="#888"></line>
+            {points.iter().enumerate().map(|(i, p)| {
+                let x = 30.0 + step * i as f64;
+                let h = p.completeness() * 140.0;
+                view! {
+                    <g>
+                        <rect x=format!("{:.1}", x + step * 0.2) y=format!("{:.1}", 170.0 - h) width=format!("{:.1}", step * 0.6) height=format!("{h:.1}") fill="#9fb7d6"></rect>
+                        <text x=format!("{:.1}", x + step / 2.0) y=format!("{:.1}", 165.0 - h) font-size="12" text-anchor="middle">{format!("{:.0}%", p.completeness() * 100.0)}</text>
+                        <text x=format!("{:.1}", x + step / 2.0) y="190" font-size="11" text-anchor="middle">{p.label.clone()}</text>
+                        <text x=format!("{:.1}", x + step / 2.0) y="206" font-size="11" text-anchor="middle" fill="#b3261e">{format!("{} {}", t(lang, "rollup.items"), p.unmet_items)}</text>
+                    </g>
+                }
+            }).collect_view()}
+            <polyline points=line.join(" ") fill="none" stroke="#b3261e" stroke-width="2"></polyline>
+            <text x="30" y="224" font-size="11">{t(lang, "rollup.trend_legend")}</text>
+        </svg>
+    }
+}
+
+pub fn status_key(s: Option<FilingStatus>) -> &'static str {
+    match s {
+        None => "rollup.missing",
+        Some(FilingStatus::Draft) => "filing.status_draft",
+        Some(FilingStatus::Submitted) => "filing.status_submitted",
+        Some(FilingStatus::Returned) => "filing.status_returned",
+        Some(FilingStatus::Accepted) => "filing.status_accepted",
+    }
+}
+
+fn rollup_href(period: &str, unit: &str, row: &str) -> String {
+    let mut href = format!("/rollup?period={period}");
+    if !unit.is_empty() {
+        href.push_str(&format!("&unit={unit}"));
+    }
+    if !row.is_empty() {
+        href.push_str(&format!("&row={row}"));
+    }
+    href
+}
+
 #[component]
-fn RollupTables(view: RollupView) -> impl IntoView {
+fn RollupTables(
+    view: RollupView,
+    error: Option<crate::error::AppError>,
+    done: bool,
+) -> impl IntoView {
     let lang = use_info().lang;
     let r = view.rollup.clone();
     let c = view.change.clone();
@@ -105,11 +189,50 @@ fn RollupTables(view: RollupView) -> impl IntoView {
             (format!("表{}", f.number), n as f64, n.to_string())
         })
         .collect();
+    let max_industry = r.unmet_by_industry.values().copied().max().unwrap_or(0) as f64;
+    let industries: Vec<(String, f64, String)> = r
+        .unmet_by_industry
+        .iter()
+        .map(|(i, n)| {
+            (
+                crate::domain::unit::industry_name_zh(i)
+                    .unwrap_or(i)
+                    .to_string(),
+                *n as f64,
+                n.to_string(),
+            )
+        })
+        .collect();
     let period_key = view.period.key();
+    let unit_param = if view.scope.kind == ScopeKind::City {
+        String::new()
+    } else {
+        view.scope.unit_id.clone()
+    };
+    let export = |name: &str, ext: &str| {
+        format!("/export/{name}.{ext}?period={period_key}&unit={unit_param}")
+    };
+    let general = error.as_ref().and_then(|e| general_error(lang, e));
+    let remarks_error = error
+        .as_ref()
+        .and_then(|e| e.field_errors())
+        .and_then(|f| f.get("remarks").or_else(|| f.get("period")))
+        .map(str::to_string);
+    let last = view.crumbs.len().saturating_sub(1);
     view! {
-        <section class="card" data-testid="rollup">
-            <h1>{t(lang, "rollup.title")} " · " {view.period.label_zh()}</h1>
+        <section class="card" data-testid="rollup" data-scope=view.scope.unit_id.clone()>
+            <nav class="crumbs no-print" aria-label=t(lang, "rollup.crumbs")>
+                {view.crumbs.iter().enumerate().map(|(i, (unit, name))| {
+                    if i == last {
+                        view! { <span aria-current="page">{name.clone()}</span> }.into_any()
+                    } else {
+                        view! { <a href=rollup_href(&period_key, unit, "")>{name.clone()}</a> " › " }.into_any()
+                    }
+                }).collect_view()}
+            </nav>
+            <h1>{t(lang, "rollup.title")} " · " {view.scope.name.clone()} " · " {view.period.label_zh()}</h1>
             <form method="get" class="filters">
+                {(!unit_param.is_empty()).then(|| view! { <input type="hidden" name="unit" value=unit_param.clone() /> })}
                 <label>{t(lang, "filing.period")}
                     <select name="period">
                         {view.periods.iter().map(|(k, l)| view! { <option value=k.clone() selected=*k == period_key>{l.clone()}</option> }).collect_view()}
@@ -138,15 +261,80 @@ fn RollupTables(view: RollupView) -> impl IntoView {
                     .collect_view()}
             </dl>
             <p class="muted">{t(lang, "rollup.change_note")} " " {view.period.previous().label_zh()}</p>
+            {view.own_filing.clone().map(|(unit, status)| view! {
+                <p data-testid="own-filing">
+                    {t(lang, "rollup.own_filing")} ": " {t(lang, status_key(status))} " · "
+                    <a href=format!("/filing/print?period={period_key}&unit={unit}")>{t(lang, "rollup.view_forms")}</a>
+                </p>
+            })}
             <p class="no-print">
                 {t(lang, "export.label")} ": "
-                <a href=format!("/export/rollup.csv?period={period_key}") download>"CSV"</a> " · "
-                <a href=format!("/export/rollup.xlsx?period={period_key}") download>"XLSX"</a>
+                {[("rollup", "export.rollup"), ("units", "export.units"), ("filings", "export.filings"), ("trend", "export.trend")].into_iter().map(|(name, key)| view! {
+                    <span class="export">{t(lang, key)} " "
+                        <a href=export(name, "csv") download>"CSV"</a> " "
+                        <a href=export(name, "xlsx") download>"XLSX"</a>
+                    </span> " · "
+                }).collect_view()}
             </p>
         </section>
+        <SummaryPanel summary=view.summary.clone() can_file=view.can_file_summary period_key=period_key.clone() general remarks_error done lang />
+        {(!view.children.is_empty()).then(|| view! {
+            <section class="card">
+                <h2>{t(lang, match view.scope.kind { ScopeKind::City => "rollup.counties", _ => "rollup.children" })}</h2>
+                <table class="table" data-testid="children">
+                    <thead><tr>
+                        <th>{t(lang, "filing.unit")}</th><th>{t(lang, "rollup.expected")}</th><th>{t(lang, "rollup.filed")}</th>
+                        <th>{t(lang, "rollup.late")}</th><th>{t(lang, "rollup.missing")}</th><th>{t(lang, "rollup.items")}</th>
+                        <th>{t(lang, "rollup.own_filing")}</th><th>{t(lang, "rollup.summary")}</th>
+                    </tr></thead>
+                    <tbody>
+                        {view.children.iter().map(|ch| view! { <ChildRow child=ch.clone() period_key=period_key.clone() lang /> }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+        })}
+        <section class="card">
+            <h2>{t(lang, "rollup.units")}</h2>
+            {if view.units.is_empty() {
+                view! { <p class="muted">{t(lang, "rollup.no_units")}</p> }.into_any()
+            } else {
+                view! {
+                    <table class="table" data-testid="units">
+                        <thead><tr>
+                            <th>{t(lang, "filing.unit")}</th><th>{t(lang, "rollup.group")}</th><th>{t(lang, "filing.status")}</th>
+                            <th>{t(lang, "rollup.unmet_rows")}</th>
+                        </tr></thead>
+                        <tbody>
+                            {view.units.iter().map(|u| view! { <UnitRowLine line=u.clone() period_key=period_key.clone() unit_param=unit_param.clone() lang /> }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+        {view.row.clone().map(|row| view! {
+            <section class="card" data-testid="row-detail" id="row">
+                <h2>{t(lang, "rollup.row_detail")} " " {row.row_id.clone()}</h2>
+                <p>{row.row_text.clone()}</p>
+                <table class="table">
+                    <thead><tr><th>{t(lang, "filing.unit")}</th><th>{t(lang, "rollup.explanation")}</th></tr></thead>
+                    <tbody>
+                        {row.units.iter().map(|(id, name, why)| view! {
+                            <tr>
+                                <td><a href=format!("/filing/print?period={period_key}&unit={id}")>{name.clone()}</a></td>
+                                <td>{why.clone()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+        })}
         <section class="card">
             <h2>{t(lang, "rollup.completeness")}</h2>
             {bars(groups, 1.0)}
+        </section>
+        <section class="card">
+            <h2>{t(lang, "rollup.trend")}</h2>
+            {trend_chart(&view.trend, lang)}
         </section>
         <section class="card">
             <h2>{t(lang, "rollup.unmet_by_form")}</h2>
@@ -156,12 +344,130 @@ fn RollupTables(view: RollupView) -> impl IntoView {
                 <tbody>
                     {r.unmet_by_row.iter().map(|(row, n)| view! {
                         <tr>
-                            <td>{format!("{row} ")}{crate::domain::forms::row(row).map(|x| x.text).unwrap_or_default()}</td>
+                            <td>
+                                <a href=format!("{}#row", rollup_href(&period_key, &unit_param, row))>{row.clone()}</a>
+                                " " {crate::domain::forms::row(row).map(|x| x.text).unwrap_or_default()}
+                            </td>
                             <td>{*n}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
             </table>
         </section>
+        {(!industries.is_empty()).then(|| view! {
+            <section class="card">
+                <h2>{t(lang, "rollup.unmet_by_industry")}</h2>
+                {bars(industries, max_industry)}
+            </section>
+        })}
+    }
+}
+
+#[component]
+fn SummaryPanel(
+    summary: Option<SummaryRecord>,
+    can_file: bool,
+    period_key: String,
+    general: Option<String>,
+    remarks_error: Option<String>,
+    done: bool,
+    lang: Lang,
+) -> impl IntoView {
+    if summary.is_none() && !can_file {
+        return ().into_any();
+    }
+    view! {
+        <section class="card" data-testid="summary">
+            <h2>{t(lang, "rollup.summary")}</h2>
+            {done.then(|| view! { <p class="form-ok" role="status">{t(lang, "ok.summary_filed")}</p> })}
+            {general.map(|g| view! { <p class="form-error" role="alert">{g}</p> })}
+            {match summary {
+                Some(s) => view! {
+                    <p data-testid="summary-filed">
+                        {format!("{} {} · {} · {}", t(lang, "filing.version"), s.version, s.submitted_at, s.submitted_by)}
+                    </p>
+                    <p>
+                        {format!(
+                            "{} {} · {} {} · {} {} · {} {}",
+                            t(lang, "rollup.expected"), s.rollup.expected,
+                            t(lang, "rollup.accepted"), s.rollup.accepted,
+                            t(lang, "rollup.with_unmet"), s.rollup.with_unmet,
+                            t(lang, "rollup.items"), s.rollup.unmet_items(),
+                        )}
+                    </p>
+                    {(!s.remarks.is_empty()).then(|| view! { <p class="remarks">{s.remarks.clone()}</p> })}
+                }.into_any(),
+                None => view! { <p class="muted">{t(lang, "rollup.summary_none")}</p> }.into_any(),
+            }}
+            {can_file.then(|| view! {
+                <form method="post" action="/api/file_summary" class="no-print">
+                    <input type="hidden" name="period" value=period_key.clone() />
+                    <p class="muted">{t(lang, "rollup.summary_hint")}</p>
+                    <label for="remarks">{t(lang, "rollup.remarks")}</label>
+                    <textarea id="remarks" name="remarks" rows="3" aria-describedby="remarks-error"></textarea>
+                    <FieldError field="remarks" message=Signal::derive(move || remarks_error.clone()) />
+                    <button type="submit" class="primary">{t(lang, "rollup.file_summary")}</button>
+                </form>
+            })}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn ChildRow(child: ChildLine, period_key: String, lang: Lang) -> impl IntoView {
+    view! {
+        <tr data-unit=child.unit_id.clone()>
+            <td><a href=rollup_href(&period_key, &child.unit_id, "")>{child.name.clone()}</a></td>
+            <td>{child.expected}</td>
+            <td>{child.filed}</td>
+            <td>{child.late}</td>
+            <td>{child.missing}</td>
+            <td>{child.unmet_items}</td>
+            <td>{t(lang, status_key(child.own_status))}</td>
+            <td>{match &child.summary {
+                Some(s) => format!("{} {} · {}", t(lang, "filing.version"), s.version, s.submitted_at),
+                None => t(lang, "rollup.summary_none_short").to_string(),
+            }}</td>
+        </tr>
+    }
+}
+
+#[component]
+fn UnitRowLine(
+    line: UnitLine,
+    period_key: String,
+    unit_param: String,
+    lang: Lang,
+) -> impl IntoView {
+    let drillable = matches!(
+        line.kind,
+        crate::domain::unit::UnitKind::CountyGovernment
+            | crate::domain::unit::UnitKind::ManagementCommittee
+            | crate::domain::unit::UnitKind::Department
+            | crate::domain::unit::UnitKind::Township
+    );
+    view! {
+        <tr data-unit=line.unit_id.clone()>
+            <td>
+                <a href=format!("/filing/print?period={period_key}&unit={}", line.unit_id)>{line.name.clone()}</a>
+                {drillable.then(|| view! { " · " <a href=rollup_href(&period_key, &line.unit_id, "")>{t(lang, "rollup.drill")}</a> })}
+                {line.status.is_some().then(|| view! { " · " <a href=format!("/history?period={period_key}&unit={}", line.unit_id)>{t(lang, "review.history")}</a> })}
+            </td>
+            <td>{line.group.clone()}</td>
+            <td>
+                {t(lang, status_key(line.status))}
+                {line.version.map(|v| format!(" · {} {v}", t(lang, "filing.version")))}
+                {line.late.then(|| view! { " " <span class="badge late">{t(lang, "filing.late")}</span> })}
+            </td>
+            <td>
+                {line.unmet.iter().map(|(row, why)| view! {
+                    <div class="unmet">
+                        <a href=format!("{}#row", rollup_href(&period_key, &unit_param, row))>{row.clone()}</a>
+                        "：" {why.clone()}
+                    </div>
+                }).collect_view()}
+            </td>
+        </tr>
     }
 }

@@ -326,3 +326,72 @@ pub async fn app_error(res: reqwest::Response) -> app::error::AppError {
     let body = res.text().await.unwrap();
     serde_json::from_str(&body).unwrap_or_else(|e| panic!("not an AppError ({e}): {body}"))
 }
+
+/// The filing form's fields for period 2026-Y: a complete frame, every row binding `kind`
+/// answered 落实 except those in `unmet`, answered 不落实 with their explanations.
+pub fn filing_fields(
+    kind: app::domain::forms::BindingKind,
+    unmet: &[(&str, &str)],
+) -> Vec<(String, String)> {
+    let mut f = vec![
+        ("period".to_string(), "2026-Y".to_string()),
+        ("principal".to_string(), "赵建国".to_string()),
+        ("leader_in_charge".to_string(), "钱明".to_string()),
+        ("filled_by".to_string(), "孙丽华".to_string()),
+        ("reviewed_by".to_string(), "李志强".to_string()),
+        ("phone".to_string(), "0871-63123456".to_string()),
+    ];
+    for row in app::domain::forms::binding_rows(kind) {
+        let field = app::domain::filing::row_field(row.id);
+        match unmet.iter().find(|(id, _)| *id == row.id) {
+            Some((_, why)) => {
+                f.push((format!("answers[{field}]"), "not_done".into()));
+                f.push((
+                    format!(
+                        "explanations[{}]",
+                        app::domain::filing::explanation_field(row.id)
+                    ),
+                    why.to_string(),
+                ));
+            }
+            None => f.push((format!("answers[{field}]"), "done".into())),
+        }
+    }
+    f
+}
+
+/// The explanation the helpers give every unmet row.
+pub const EXPLANATION: &str = "尚未落实，计划在下季度完成整改并复查。";
+
+/// Saves, checks and submits the logged-in user's filing for 2026-Y with `unmet` rows
+/// answered 不落实 (explained with [`EXPLANATION`]); `version` is the version submitted.
+/// Returns the submitted version's filing id.
+pub async fn submit_filing(
+    app: &TestApp,
+    client: &reqwest::Client,
+    kind: app::domain::forms::BindingKind,
+    unmet: &[&str],
+    version: &str,
+) -> String {
+    let unmet: Vec<(&str, &str)> = unmet.iter().map(|r| (*r, EXPLANATION)).collect();
+    let mut form = filing_fields(kind, &unmet);
+    form.push(("intent".into(), "review".into()));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = app.call_with(client, "save_filing", &pairs).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let res = app
+        .call_with(
+            client,
+            "submit_filing",
+            &[("period", "2026-Y"), ("version", version)],
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let v: app::api::filing::FilingView = app
+        .call_with(client, "filing", &[("period", "2026-Y")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    v.record.unwrap().filing_id
+}

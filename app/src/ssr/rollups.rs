@@ -1,0 +1,697 @@
+//! Roll-ups with drill-down, summaries filed upward, the city government's report, and
+//! their export tables (107号 四、(二) 申报程序: 审核、汇总、上报).
+
+use crate::api::rollup::{
+    ChildLine, CityReport, ReportCounty, RollupView, RowDetail, Scope, ScopeKind, SummaryRecord,
+    UnitLine, TREND_PERIODS,
+};
+use crate::api::UserView;
+use crate::domain::period::Period;
+use crate::domain::rollup::{self, Rollup, TrendPoint, UnitFacts};
+use crate::domain::time::{format_kunming, kunming_date, Clock};
+use crate::domain::unit::{industry_name_zh, Role, UnitKind};
+use crate::error::AppError;
+use crate::ssr::audit::{self, AuditEntry};
+use crate::ssr::db::{internal, new_id, parse_ts, ts, Db};
+use crate::ssr::export::Table;
+use crate::ssr::scope::{self, LatestFiling, ScopedUnit};
+use std::collections::HashMap;
+
+/// Logs a stored-JSON error and turns it into the opaque internal error.
+fn json_error(err: serde_json::Error) -> AppError {
+    tracing::error!(error = %err, "summary JSON");
+    AppError::Internal
+}
+
+/// The periods of a trend ending with `period`, oldest first.
+fn trend_periods(period: Period) -> Vec<Period> {
+    let mut periods: Vec<Period> = std::iter::successors(Some(period), |p| Some(p.previous()))
+        .take(TREND_PERIODS)
+        .collect();
+    periods.reverse();
+    periods
+}
+
+/// The trend of a scope's roll-up over the periods ending with `period`.
+pub async fn trend(
+    db: &Db,
+    scope: &Scope,
+    units: &[ScopedUnit],
+    period: Period,
+) -> Result<Vec<TrendPoint>, AppError> {
+    let mut points = Vec::new();
+    for p in trend_periods(period) {
+        let filings = scope::latest_filings(db, &p.key()).await?;
+        let r = rollup::roll_up(&scope::facts(scope, units, &filings));
+        points.push(TrendPoint::of(p.key(), p.label_zh(), &r));
+    }
+    Ok(points)
+}
+
+/// The unit that files a scope's summary upward: a department itself; for a county, its
+/// government (the office files for it). The city and townships file none.
+fn summary_unit(scope: &Scope) -> Option<&str> {
+    match scope.kind {
+        ScopeKind::Department | ScopeKind::County => Some(&scope.unit_id),
+        ScopeKind::City | ScopeKind::Township => None,
+    }
+}
+
+/// The latest summary of each unit for a period.
+pub async fn latest_summaries(
+    db: &Db,
+    period_key: &str,
+) -> Result<HashMap<String, SummaryRecord>, AppError> {
+    let rows: Vec<(String, i64, String, String, String, String)> = sqlx::query_as(
+        "SELECT s.unit_id, s.version, s.submitted_at, COALESCE(u.display_name, ''), s.remarks, s.content_json \
+         FROM summary s LEFT JOIN app_user u ON u.user_id = s.submitted_by WHERE s.period_key = $1 ORDER BY s.version",
+    )
+    .bind(period_key)
+    .fetch_all(db)
+    .await
+    .map_err(internal)?;
+    let mut out = HashMap::new();
+    for (unit_id, version, at, by, remarks, content) in rows {
+        let rollup: Rollup = serde_json::from_str(&content).map_err(json_error)?;
+        let submitted_at = parse_ts(&at).map(format_kunming).unwrap_or(at);
+        out.insert(
+            unit_id.clone(),
+            SummaryRecord {
+                unit_id,
+                version,
+                submitted_at,
+                submitted_by: by,
+                remarks,
+                rollup,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// The breadcrumbs from the top of what `user` may see down to `scope`.
+fn crumbs(user: &UserView, scope: &Scope) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if user.role == Role::CityOfficeStaff && scope.kind != ScopeKind::City {
+        out.push((String::new(), "全市".to_string()));
+    }
+    if matches!(scope.kind, ScopeKind::Department | ScopeKind::Township)
+        && matches!(user.role, Role::CityOfficeStaff | Role::CountyOfficeStaff)
+    {
+        if let (Some(id), Some(name)) = (&scope.county_id, &scope.county_name) {
+            out.push((id.clone(), name.clone()));
+        }
+    }
+    out.push((scope.unit_id.clone(), scope.name.clone()));
+    if scope.kind == ScopeKind::City {
+        out.last_mut().unwrap().0 = String::new();
+    }
+    out
+}
+
+fn child_line(
+    unit: &ScopedUnit,
+    members: &[&UnitFacts],
+    own: Option<&LatestFiling>,
+    summary: Option<&SummaryRecord>,
+) -> ChildLine {
+    let facts: Vec<UnitFacts> = members.iter().map(|f| (*f).clone()).collect();
+    let r = rollup::roll_up(&facts);
+    ChildLine {
+        unit_id: unit.unit_id.clone(),
+        name: unit.name.clone(),
+        kind: unit.kind,
+        expected: r.expected,
+        filed: r.filed(),
+        late: r.filed_late,
+        missing: r.missing,
+        unmet_items: r.unmet_items(),
+        own_status: own.map(|f| f.status),
+        summary: summary.cloned(),
+    }
+}
+
+/// The units below a scope that can be drilled into, with their own scope's counts: the
+/// counties of the city; the departments and townships of a county.
+async fn children(
+    db: &Db,
+    scope: &Scope,
+    units: &[ScopedUnit],
+    facts: &[UnitFacts],
+    filings: &HashMap<String, LatestFiling>,
+    summaries: &HashMap<String, SummaryRecord>,
+) -> Result<Vec<ChildLine>, AppError> {
+    let pairs: Vec<(&ScopedUnit, &UnitFacts)> = units.iter().zip(facts.iter()).collect();
+    let mut out = Vec::new();
+    match scope.kind {
+        ScopeKind::City => {
+            for county in units.iter().filter(|u| u.kind.is_county_level_government()) {
+                let members: Vec<&UnitFacts> = pairs
+                    .iter()
+                    .filter(|(u, _)| {
+                        u.county_id.as_deref() == Some(county.unit_id.as_str())
+                            && matches!(
+                                u.kind,
+                                UnitKind::Department | UnitKind::Township | UnitKind::Enterprise
+                            )
+                    })
+                    .map(|(_, f)| *f)
+                    .collect();
+                out.push(child_line(
+                    county,
+                    &members,
+                    filings.get(&county.unit_id),
+                    summaries.get(&county.unit_id),
+                ));
+            }
+        }
+        ScopeKind::County => {
+            let industries = scope::department_industries(db, scope.county_id.as_deref()).await?;
+            for child in units
+                .iter()
+                .filter(|u| matches!(u.kind, UnitKind::Department | UnitKind::Township))
+            {
+                let members: Vec<&UnitFacts> = pairs
+                    .iter()
+                    .filter(|(u, _)| {
+                        u.kind == UnitKind::Enterprise
+                            && match child.kind {
+                                UnitKind::Department => u
+                                    .industry
+                                    .as_ref()
+                                    .map(|i| {
+                                        industries
+                                            .get(&child.unit_id)
+                                            .map(|list| list.contains(i))
+                                            .unwrap_or(false)
+                                    })
+                                    .unwrap_or(false),
+                                _ => u.township_id.as_deref() == Some(child.unit_id.as_str()),
+                            }
+                    })
+                    .map(|(_, f)| *f)
+                    .collect();
+                out.push(child_line(
+                    child,
+                    &members,
+                    filings.get(&child.unit_id),
+                    summaries.get(&child.unit_id),
+                ));
+            }
+        }
+        ScopeKind::Department | ScopeKind::Township => {}
+    }
+    Ok(out)
+}
+
+/// The units a scope's list shows: those that file to the scope's unit (the county-level
+/// governments and city-level departments for the city; a county's departments and
+/// townships), and for a department or township its enterprises.
+fn listed(scope: &Scope, u: &ScopedUnit) -> bool {
+    match scope.kind {
+        ScopeKind::City => {
+            u.kind.is_county_level_government()
+                || (u.kind == UnitKind::Department && u.county_id.is_none())
+        }
+        ScopeKind::County => matches!(u.kind, UnitKind::Department | UnitKind::Township),
+        ScopeKind::Department | ScopeKind::Township => u.kind == UnitKind::Enterprise,
+    }
+}
+
+/// Everything the roll-up page shows.
+pub async fn rollup_view(
+    db: &Db,
+    clock: &Clock,
+    user: &UserView,
+    period: &str,
+    unit: &str,
+    row: &str,
+) -> Result<RollupView, AppError> {
+    let now = clock.now();
+    let period = crate::api::filing::period_or_default(period, now)?;
+    let scope = scope::resolve(db, user, unit).await?;
+    let units = scope::units(db, &scope).await?;
+    let filings = scope::latest_filings(db, &period.key()).await?;
+    let facts = scope::facts(&scope, &units, &filings);
+    let before = scope::latest_filings(db, &period.previous().key()).await?;
+    let rollup = rollup::roll_up(&facts);
+    let previous = rollup::roll_up(&scope::facts(&scope, &units, &before));
+    let change = rollup::change(&previous, &rollup);
+    let summaries = latest_summaries(db, &period.key()).await?;
+    let children = children(db, &scope, &units, &facts, &filings, &summaries).await?;
+    let lines = units
+        .iter()
+        .zip(facts.iter())
+        .filter(|(u, _)| listed(&scope, u))
+        .map(|(u, f)| {
+            let latest = filings.get(&u.unit_id);
+            UnitLine {
+                unit_id: u.unit_id.clone(),
+                name: u.name.clone(),
+                kind: u.kind,
+                group: f.group.clone(),
+                status: latest.map(|l| l.status),
+                late: latest.map(|l| l.late).unwrap_or(false),
+                version: latest.map(|l| l.version),
+                unmet: latest.map(|l| l.unmet.clone()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let row = if row.is_empty() {
+        None
+    } else {
+        let def = crate::domain::forms::row(row).ok_or(AppError::NotFound)?;
+        Some(RowDetail {
+            row_id: def.id.to_string(),
+            row_text: def.text.to_string(),
+            units: units
+                .iter()
+                .filter_map(|u| {
+                    let f = filings.get(&u.unit_id)?;
+                    let (_, why) = f.unmet.iter().find(|(r, _)| r == def.id)?;
+                    Some((u.unit_id.clone(), u.name.clone(), why.clone()))
+                })
+                .collect(),
+        })
+    };
+    let trend = trend(db, &scope, &units, period).await?;
+    let summary = summary_unit(&scope).and_then(|u| summaries.get(u).cloned());
+    let own_scope = match user.role {
+        Role::DepartmentStaff => scope.unit_id == user.unit_id,
+        Role::CountyOfficeStaff => {
+            scope.kind == ScopeKind::County && Some(&scope.unit_id) == user.county_id.as_ref()
+        }
+        _ => false,
+    };
+    let can_file_summary = own_scope && now >= period.window().opens_at;
+    let own_filing = match scope.kind {
+        ScopeKind::City => None,
+        _ => {
+            let status = own_status(db, &scope.unit_id, &period).await?;
+            Some((scope.unit_id.clone(), status))
+        }
+    };
+    Ok(RollupView {
+        crumbs: crumbs(user, &scope),
+        period,
+        scope,
+        rollup,
+        previous,
+        change,
+        periods: crate::api::filing::recent_periods(now),
+        children,
+        units: lines,
+        row,
+        trend,
+        summary,
+        can_file_summary,
+        own_filing,
+    })
+}
+
+/// The status of the latest non-draft version of a unit's own filing for a period.
+async fn own_status(
+    db: &Db,
+    unit_id: &str,
+    period: &Period,
+) -> Result<Option<crate::domain::filing::FilingStatus>, AppError> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT status FROM filing WHERE unit_id = $1 AND period_key = $2 AND status <> 'draft' ORDER BY version DESC LIMIT 1",
+    )
+    .bind(unit_id)
+    .bind(period.key())
+    .fetch_optional(db)
+    .await
+    .map_err(internal)?;
+    Ok(row.and_then(|r| crate::domain::filing::FilingStatus::parse(&r.0)))
+}
+
+/// Files the summary of the user's own scope (a department; a county office for its county)
+/// for `period`: the roll-up of the accepted filings, as a new version, audited in the same
+/// transaction. Not before the period's window opens.
+pub async fn file_summary(
+    db: &Db,
+    clock: &Clock,
+    user: &UserView,
+    period: Period,
+    remarks: &str,
+) -> Result<i64, AppError> {
+    let unit_id = match user.role {
+        Role::DepartmentStaff => user.unit_id.clone(),
+        Role::CountyOfficeStaff => user.county_id.clone().ok_or(AppError::Forbidden)?,
+        _ => return Err(AppError::Forbidden),
+    };
+    let remarks = remarks.trim();
+    if remarks.chars().count() > 2000 {
+        return Err(AppError::field("remarks", "err.too_long"));
+    }
+    let now = clock.now();
+    if now < period.window().opens_at {
+        return Err(AppError::field("period", "err.summary_too_early"));
+    }
+    let scope = scope::resolve(db, user, &unit_id).await?;
+    let facts = scope::scope_facts(db, &scope, &period.key()).await?;
+    let summary = rollup::summary_of(&facts);
+    let content = serde_json::to_string(&summary).map_err(json_error)?;
+    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
+    let (latest,): (Option<i64>,) =
+        sqlx::query_as("SELECT MAX(version) FROM summary WHERE unit_id = $1 AND period_key = $2")
+            .bind(&unit_id)
+            .bind(period.key())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(internal)?;
+    let version = latest.unwrap_or(0) + 1;
+    let summary_id = new_id();
+    sqlx::query(
+        "INSERT INTO summary (summary_id, unit_id, period_key, version, content_json, remarks, submitted_at, submitted_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&summary_id)
+    .bind(&unit_id)
+    .bind(period.key())
+    .bind(version)
+    .bind(&content)
+    .bind(remarks)
+    .bind(ts(now))
+    .bind(&user.user_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            at: now,
+            actor: Some(&user.user_id),
+            action: "summary.file",
+            subject_kind: "unit",
+            subject_id: &unit_id,
+            before: None,
+            after: Some(serde_json::json!({
+                "period": period.key(),
+                "version": version,
+                "expected": summary.expected,
+                "accepted": summary.accepted,
+                "unmet_items": summary.unmet_items(),
+                "remarks": remarks,
+            })),
+        },
+    )
+    .await
+    .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(version)
+}
+
+/// The city government's report for a period.
+pub async fn city_report(
+    db: &Db,
+    clock: &Clock,
+    user: &UserView,
+    period: &str,
+) -> Result<CityReport, AppError> {
+    let now = clock.now();
+    let period = crate::api::filing::period_or_default(period, now)?;
+    let city = scope::resolve(db, user, "").await?;
+    let units = scope::units(db, &city).await?;
+    let filings = scope::latest_filings(db, &period.key()).await?;
+    let facts = scope::facts(&city, &units, &filings);
+    let before = scope::latest_filings(db, &period.previous().key()).await?;
+    let summaries = latest_summaries(db, &period.key()).await?;
+    let mut counties = Vec::new();
+    for county in units.iter().filter(|u| u.kind.is_county_level_government()) {
+        let members: Vec<UnitFacts> = units
+            .iter()
+            .zip(facts.iter())
+            .filter(|(u, _)| {
+                u.county_id.as_deref() == Some(county.unit_id.as_str())
+                    && u.unit_id != county.unit_id
+            })
+            .map(|(_, f)| f.clone())
+            .collect();
+        let own = filings.get(&county.unit_id);
+        counties.push(ReportCounty {
+            unit_id: county.unit_id.clone(),
+            name: county.name.clone(),
+            rollup: rollup::roll_up(&members),
+            own_status: own.map(|f| f.status),
+            own_late: own.map(|f| f.late).unwrap_or(false),
+            summary: summaries.get(&county.unit_id).cloned(),
+        });
+    }
+    let city_departments = units
+        .iter()
+        .filter(|u| u.kind == UnitKind::Department && u.county_id.is_none())
+        .map(|u| {
+            let f = filings.get(&u.unit_id);
+            (
+                u.name.clone(),
+                f.map(|f| f.status),
+                f.map(|f| f.late).unwrap_or(false),
+            )
+        })
+        .collect();
+    Ok(CityReport {
+        compiled_on: kunming_date(now).format("%Y年%m月%d日").to_string(),
+        periods: crate::api::filing::recent_periods(now),
+        total: rollup::roll_up(&facts),
+        previous: rollup::roll_up(&scope::facts(&city, &units, &before)),
+        counties,
+        city_departments,
+        gaps: coverage_gaps(db).await?,
+        trend: trend(db, &city, &units, period).await?,
+        period,
+    })
+}
+
+/// Enterprises whose industry no department supervises in their county (无盲区: a gap is a
+/// finding): (county, industry, number of enterprises).
+pub async fn coverage_gaps(db: &Db) -> Result<Vec<(String, String, usize)>, AppError> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT c.name, e.industry_code, COUNT(*) FROM enterprise e JOIN unit n ON n.unit_id = e.unit_id \
+         JOIN unit c ON c.unit_id = n.county_id \
+         WHERE NOT EXISTS (SELECT 1 FROM department_industry d JOIN unit dn ON dn.unit_id = d.unit_id \
+                           WHERE d.industry_code = e.industry_code AND dn.county_id = n.county_id) \
+         GROUP BY c.name, c.area_code, e.industry_code ORDER BY c.area_code, e.industry_code",
+    )
+    .fetch_all(db)
+    .await
+    .map_err(internal)?;
+    Ok(rows
+        .into_iter()
+        .map(|(county, industry, n)| {
+            let name = industry_name_zh(&industry).unwrap_or(&industry).to_string();
+            (county, name, n as usize)
+        })
+        .collect())
+}
+
+fn status_zh(s: Option<crate::domain::filing::FilingStatus>) -> &'static str {
+    use crate::domain::filing::FilingStatus::*;
+    match s {
+        None => "未报",
+        Some(Draft) => "草稿",
+        Some(Submitted) => "已提交",
+        Some(Returned) => "已退回",
+        Some(Accepted) => "已受理",
+    }
+}
+
+/// The units list of a roll-up as an export table.
+pub fn units_table(view: &RollupView) -> Table {
+    Table {
+        name: "单位".into(),
+        headers: [
+            "单位",
+            "类别",
+            "分组",
+            "状态",
+            "逾期",
+            "版本",
+            "不落实事项数",
+            "不落实事项",
+        ]
+        .map(str::to_string)
+        .to_vec(),
+        rows: view
+            .units
+            .iter()
+            .map(|u| {
+                vec![
+                    u.name.clone(),
+                    u.kind.label_zh().to_string(),
+                    u.group.clone(),
+                    status_zh(u.status).to_string(),
+                    if u.late { "是" } else { "否" }.to_string(),
+                    u.version.map(|v| v.to_string()).unwrap_or_default(),
+                    u.unmet.len().to_string(),
+                    u.unmet
+                        .iter()
+                        .map(|(r, why)| format!("{r}：{why}"))
+                        .collect::<Vec<_>>()
+                        .join("；"),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The trend of a roll-up as an export table.
+pub fn trend_table(view: &RollupView) -> Table {
+    Table {
+        name: "趋势".into(),
+        headers: [
+            "申报期",
+            "应报",
+            "已报",
+            "逾期",
+            "完成率（%）",
+            "有不落实事项单位",
+            "不落实事项数",
+        ]
+        .map(str::to_string)
+        .to_vec(),
+        rows: view
+            .trend
+            .iter()
+            .map(|p| {
+                vec![
+                    p.label.clone(),
+                    p.expected.to_string(),
+                    p.filed.to_string(),
+                    p.filed_late.to_string(),
+                    format!("{:.1}", p.completeness() * 100.0),
+                    p.with_unmet.to_string(),
+                    p.unmet_items.to_string(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The filings of a scope's units for a period, one line per answered row of each unit's
+/// latest submitted version.
+pub async fn filings_table(
+    db: &Db,
+    user: &UserView,
+    period: Period,
+    unit: &str,
+) -> Result<Table, AppError> {
+    let scope = scope::resolve(db, user, unit).await?;
+    let units = scope::units(db, &scope).await?;
+    let filings = scope::latest_filings(db, &period.key()).await?;
+    let answers: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT a.filing_id, a.row_id, a.answer, a.explanation FROM filing_answer a JOIN filing f ON f.filing_id = a.filing_id \
+         WHERE f.period_key = $1 AND f.status <> 'draft'",
+    )
+    .bind(period.key())
+    .fetch_all(db)
+    .await
+    .map_err(internal)?;
+    let mut by_filing: HashMap<&str, Vec<(&str, &str, &str)>> = HashMap::new();
+    for (f, row, answer, why) in &answers {
+        by_filing.entry(f.as_str()).or_default().push((
+            row.as_str(),
+            answer.as_str(),
+            why.as_str(),
+        ));
+    }
+    let mut rows = Vec::new();
+    for u in &units {
+        let Some(f) = filings.get(&u.unit_id) else {
+            continue;
+        };
+        let mut lines = by_filing.remove(f.filing_id.as_str()).unwrap_or_default();
+        lines.sort_by_key(|(row, _, _)| {
+            crate::domain::forms::all_rows()
+                .position(|r| r.id == *row)
+                .unwrap_or(usize::MAX)
+        });
+        for (row, answer, why) in lines {
+            let def = crate::domain::forms::row(row);
+            rows.push(vec![
+                u.name.clone(),
+                u.kind.label_zh().to_string(),
+                u.county_name.clone().unwrap_or_default(),
+                u.industry
+                    .as_deref()
+                    .and_then(industry_name_zh)
+                    .unwrap_or("")
+                    .to_string(),
+                f.version.to_string(),
+                status_zh(Some(f.status)).to_string(),
+                if f.late { "是" } else { "否" }.to_string(),
+                format!("表{}", row.split('.').next().unwrap_or("")),
+                row.to_string(),
+                def.map(|d| d.text.to_string()).unwrap_or_default(),
+                crate::domain::forms::Answer::parse(answer)
+                    .map(|a| a.label_zh())
+                    .unwrap_or(answer)
+                    .to_string(),
+                why.to_string(),
+            ]);
+        }
+    }
+    Ok(Table {
+        name: "申报明细".into(),
+        headers: [
+            "单位",
+            "类别",
+            "县（市）区",
+            "行业",
+            "版本",
+            "状态",
+            "逾期",
+            "表",
+            "项目编号",
+            "项目",
+            "落实情况",
+            "说明",
+        ]
+        .map(str::to_string)
+        .to_vec(),
+        rows,
+    })
+}
+
+/// The city report's county table as an export table.
+pub fn report_table(report: &CityReport) -> Table {
+    Table {
+        name: "全市汇总".into(),
+        headers: [
+            "县（市）区",
+            "应报",
+            "按时已报",
+            "逾期补报",
+            "未报",
+            "已受理",
+            "有不落实事项单位",
+            "不落实事项数",
+            "本级申报",
+            "汇总上报",
+        ]
+        .map(str::to_string)
+        .to_vec(),
+        rows: report
+            .counties
+            .iter()
+            .map(|c: &ReportCounty| {
+                vec![
+                    c.name.clone(),
+                    c.rollup.expected.to_string(),
+                    c.rollup.filed_on_time.to_string(),
+                    c.rollup.filed_late.to_string(),
+                    c.rollup.missing.to_string(),
+                    c.rollup.accepted.to_string(),
+                    c.rollup.with_unmet.to_string(),
+                    c.rollup.unmet_items().to_string(),
+                    status_zh(c.own_status).to_string(),
+                    c.summary
+                        .as_ref()
+                        .map(|s| format!("第{}版 {}", s.version, s.submitted_at))
+                        .unwrap_or_else(|| "未上报".to_string()),
+                ]
+            })
+            .collect(),
+    }
+}
