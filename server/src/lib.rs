@@ -46,6 +46,8 @@ pub struct Config {
     pub clock: Clock,
     /// Load the demo data set when the database has no units yet.
     pub seed_demo_if_empty: bool,
+    /// With a fresh demo seed, also load this many past periods of filings (0: none).
+    pub demo_history_periods: usize,
     /// Mark the session cookie `Secure` (behind HTTPS).
     pub secure_cookies: bool,
 }
@@ -58,6 +60,7 @@ impl Config {
             site_root: PathBuf::from("target/site"),
             clock: Clock::system(),
             seed_demo_if_empty: false,
+            demo_history_periods: 0,
             secure_cookies: false,
         }
     }
@@ -97,6 +100,20 @@ impl Application {
                     users = report.users,
                     "demo data loaded"
                 );
+                if config.demo_history_periods > 0 {
+                    let history = app::ssr::seed::seed_demo_history(
+                        &db,
+                        &config.clock,
+                        config.demo_history_periods,
+                    )
+                    .await
+                    .map_err(|e| StartError::Seed(e.to_string()))?;
+                    tracing::info!(
+                        periods = history.periods,
+                        filings = history.filings,
+                        "demo history loaded"
+                    );
+                }
             }
         }
         let listener = TcpListener::bind(config.listen)

@@ -61,6 +61,9 @@ enum Command {
     },
 }
 
+/// How many past periods of filings the demo data set carries (for roll-ups and trends).
+const DEMO_HISTORY_PERIODS: usize = 3;
+
 #[derive(clap::Args, Debug, Clone)]
 struct ServeArgs {
     /// Address to listen on.
@@ -133,6 +136,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             config.site_root = args.site_root;
             config.clock = clock;
             config.seed_demo_if_empty = args.seed_demo_if_empty;
+            config.demo_history_periods = DEMO_HISTORY_PERIODS;
             config.secure_cookies = args.secure_cookies;
             if !config.site_root.join("pkg").join("app.js").exists() {
                 tracing::warn!(site_root = %config.site_root.display(), "no built site (pkg/app.js): pages render, but without styles and hydration");
@@ -170,6 +174,14 @@ async fn run(cli: Cli) -> Result<(), String> {
                 println!(
                     "demo data loaded: {} units ({} enterprises), {} users",
                     report.units, report.enterprises, report.users
+                );
+                let history =
+                    app::ssr::seed::seed_demo_history(&pool, &clock, DEMO_HISTORY_PERIODS)
+                        .await
+                        .map_err(|e| format!("loading the demo history failed: {e}"))?;
+                println!(
+                    "demo history loaded: {} filings over {} past periods",
+                    history.filings, history.periods
                 );
             }
             Ok(())

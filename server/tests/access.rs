@@ -138,6 +138,7 @@ async fn every_role_is_refused_outside_its_subtree_and_outside_its_role(backend:
         Options {
             clock: Some("2027-01-05T10:00:00+08:00"),
             seed: true,
+            ..Default::default()
         },
     )
     .await;

@@ -16,6 +16,7 @@ on_both_databases!(
     the_city_report_counts_every_county_and_names_the_coverage_gaps,
     every_table_and_the_filings_export_as_csv_and_xlsx_that_read_back,
     a_scope_outside_the_users_subtree_is_refused,
+    the_demo_history_rolls_up_like_an_independent_count_and_draws_a_trend,
 );
 
 const DEPT: &str = "county-530102-dept-ajj";
@@ -28,14 +29,17 @@ async fn in_window(backend: Backend) -> TestApp {
         Options {
             clock: Some("2027-01-05T10:00:00+08:00"),
             seed: true,
+            ..Default::default()
         },
     )
     .await
 }
 
 async fn rollup(app: &TestApp, client: &reqwest::Client, form: &[(&str, &str)]) -> RollupView {
-    let mut f = vec![("period", "2026-Y")];
-    f.extend_from_slice(form);
+    let mut f = form.to_vec();
+    if !form.iter().any(|(k, _)| *k == "period") {
+        f.push(("period", "2026-Y"));
+    }
     let res = app.call_with(client, "rollup", &f).await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     res.json().await.unwrap()
@@ -503,5 +507,84 @@ async fn a_scope_outside_the_users_subtree_is_refused(backend: Backend) {
             .scope
             .kind,
         ScopeKind::Township
+    );
+}
+
+async fn the_demo_history_rolls_up_like_an_independent_count_and_draws_a_trend(backend: Backend) {
+    let app = TestApp::spawn_with(
+        backend,
+        Options {
+            clock: Some("2027-01-05T10:00:00+08:00"),
+            seed: true,
+            history: 3,
+        },
+    )
+    .await;
+    // Inside the 2026-Y window, the closed periods are 2025-H1, 2025-Y and 2026-H1.
+    let (periods,): (i64,) = sqlx::query_as("SELECT COUNT(DISTINCT period_key) FROM filing")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(periods, 3);
+    let city = app.logged_in("city").await;
+    for period in ["2025-H1", "2025-Y", "2026-H1"] {
+        let v = rollup(&app, &city, &[("period", period)]).await;
+        let count = |sql: &'static str| {
+            let db = app.db.clone();
+            async move {
+                let (n,): (i64,) = sqlx::query_as(sql)
+                    .bind(period)
+                    .fetch_one(&db)
+                    .await
+                    .unwrap();
+                n as usize
+            }
+        };
+        assert_eq!(
+            v.rollup.filed(),
+            count("SELECT COUNT(*) FROM filing WHERE period_key = $1").await
+        );
+        assert_eq!(
+            v.rollup.filed_late,
+            count("SELECT COUNT(*) FROM filing WHERE period_key = $1 AND late = 1").await
+        );
+        assert_eq!(
+            v.rollup.accepted,
+            count("SELECT COUNT(*) FROM filing WHERE period_key = $1 AND status = 'accepted'")
+                .await
+        );
+        assert_eq!(
+            v.rollup.unmet_items(),
+            count("SELECT COUNT(*) FROM filing_answer a JOIN filing f ON f.filing_id = a.filing_id WHERE f.period_key = $1 AND a.answer = 'not_done'").await
+        );
+        assert!(v.rollup.filed() > 0 && v.rollup.missing > 0 && v.rollup.with_unmet > 0);
+        // Every late filing had an exception; every decision has its review.
+        assert_eq!(
+            count("SELECT COUNT(*) FROM filing f WHERE period_key = $1 AND late = 1 AND NOT EXISTS \
+                   (SELECT 1 FROM late_exception x WHERE x.unit_id = f.unit_id AND x.period_key = f.period_key)").await,
+            0
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM filing f WHERE period_key = $1 AND status IN ('accepted', 'returned') AND NOT EXISTS \
+                   (SELECT 1 FROM filing_review r WHERE r.filing_id = f.filing_id)").await,
+            0
+        );
+    }
+    let now = rollup(&app, &city, &[]).await;
+    assert_eq!(now.period.key(), "2026-Y");
+    let filed: Vec<usize> = now.trend.iter().map(|p| p.filed).collect();
+    assert_eq!(filed.len(), 6);
+    assert!(
+        filed[2..5].iter().all(|n| *n > 0) && filed[5] == 0,
+        "{filed:?}"
+    );
+    // The department's history has decisions made by its demo account.
+    let dept = app.logged_in("wuhua-ajj").await;
+    assert!(
+        rollup(&app, &dept, &[("period", "2026-H1")])
+            .await
+            .rollup
+            .accepted
+            > 0
     );
 }

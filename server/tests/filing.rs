@@ -30,6 +30,7 @@ async fn in_window(backend: Backend) -> TestApp {
         Options {
             clock: Some(IN_WINDOW),
             seed: true,
+            ..Default::default()
         },
     )
     .await
@@ -351,6 +352,7 @@ async fn after_the_window_filing_needs_an_exception_and_is_marked_late(backend: 
         Options {
             clock: Some("2027-01-12T09:00:00+08:00"),
             seed: true,
+            ..Default::default()
         },
     )
     .await;

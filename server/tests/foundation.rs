@@ -85,6 +85,7 @@ async fn during_the_window_the_home_page_counts_down_to_its_close(backend: Backe
         Options {
             clock: Some("2027-01-05T10:00:00+08:00"),
             seed: true,
+            ..Default::default()
         },
     )
     .await;

@@ -41,6 +41,7 @@ async fn in_window(backend: Backend) -> TestApp {
         Options {
             clock: Some("2027-01-05T10:00:00+08:00"),
             seed: true,
+            ..Default::default()
         },
     )
     .await

@@ -406,3 +406,212 @@ pub async fn seed_demo(db: &Db, clock: &Clock) -> Result<SeedReport, sqlx::Error
     tx.commit().await?;
     Ok(report)
 }
+
+/// Explanations demo units give for rows answered 不落实.
+const DEMO_EXPLANATIONS: [&str; 8] = [
+    "安全管理人员调离，新任人员尚未到岗，已报人事部门，下月内补齐。",
+    "年度安全投入未足额提取，已列入下季度预算并报董事会审批。",
+    "隐患排查台账未按季度更新，已责成安全科限期整改并复查。",
+    "应急预案未组织演练，已制定演练计划，定于下月中旬实施。",
+    "部分特种作业人员证书过期，已安排复审培训，月底前完成。",
+    "重大危险源监控设备故障，已联系厂家维修，期间加强人工巡检。",
+    "安全生产目标责任书尚未签订到班组，本月内完成签订。",
+    "监管职责分工文件尚未印发，已提交局务会研究。",
+];
+
+/// What seeding the demo history did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct HistoryReport {
+    pub periods: usize,
+    pub filings: usize,
+}
+
+/// Loads past filings into a freshly seeded demo: for the last `periods` periods whose
+/// windows closed before now, about four in five units filed, some with unmet rows (and an
+/// explanation), some late under an exception granted in time. Where a demo account works in
+/// the receiving unit, most filings were accepted and a few returned, so the demo roll-ups,
+/// trend, history pages and report have something to show. Deterministic, one transaction.
+pub async fn seed_demo_history(
+    db: &Db,
+    clock: &Clock,
+    periods: usize,
+) -> Result<HistoryReport, sqlx::Error> {
+    use crate::domain::filing::binding_kind;
+    use crate::domain::period::{Period, WindowState};
+    use crate::domain::time::start_of_kunming_day;
+    use crate::ssr::db::{new_id, ts};
+    use chrono::Duration;
+
+    let now = clock.now();
+    let latest_closed = match WindowState::at(now) {
+        WindowState::Open(w) => w.period.previous(),
+        WindowState::Closed { last, .. } => last.period,
+    };
+    let mut past: Vec<Period> = std::iter::successors(Some(latest_closed), |p| Some(p.previous()))
+        .take(periods)
+        .collect();
+    past.reverse();
+
+    // Who reviews for whom, where a demo account exists: (receiving unit, user id).
+    let users: Vec<(String, String)> = sqlx::query_as("SELECT unit_id, user_id FROM app_user")
+        .fetch_all(db)
+        .await?;
+    let user_of = |unit: &str| {
+        users
+            .iter()
+            .find(|(u, _)| u == unit)
+            .map(|(_, id)| id.clone())
+    };
+    let units: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT n.unit_id, n.kind, n.county_id, e.industry_code FROM unit n LEFT JOIN enterprise e ON e.unit_id = n.unit_id \
+         WHERE n.kind IN ('county_government', 'management_committee', 'department', 'township', 'enterprise') ORDER BY n.unit_id",
+    )
+    .fetch_all(db)
+    .await?;
+    let dept_industries: Vec<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT d.unit_id, d.industry_code, n.county_id FROM department_industry d JOIN unit n ON n.unit_id = d.unit_id",
+    )
+    .fetch_all(db)
+    .await?;
+    // The reviewer of a unit's filing: the receiving unit's demo account, if any.
+    let reviewer = |kind: UnitKind,
+                    county: Option<&str>,
+                    industry: Option<&str>|
+     -> Option<(String, String)> {
+        let receiving = match kind {
+            UnitKind::Enterprise => dept_industries
+                .iter()
+                .find(|(_, i, c)| Some(i.as_str()) == industry && c.as_deref() == county)
+                .map(|(d, _, _)| d.clone())?,
+            UnitKind::Department | UnitKind::Township => format!("{}-office", county?),
+            _ => CITY_OFFICE_ID.to_string(),
+        };
+        user_of(&receiving).map(|u| (receiving, u))
+    };
+
+    let mut rng = Lcg(20100107);
+    let mut report = HistoryReport {
+        periods: past.len(),
+        ..Default::default()
+    };
+    let mut tx = crate::ssr::db::begin_write(db).await?;
+    for period in &past {
+        let first = start_of_kunming_day(period.window_first_day());
+        for (unit_id, kind, county, industry) in &units {
+            let Some(kind) = UnitKind::parse(kind) else {
+                continue;
+            };
+            if rng.next(100) >= 82 {
+                continue; // did not file
+            }
+            let review = reviewer(kind, county.as_deref(), industry.as_deref());
+            let late = review.is_some() && rng.next(100) < 8;
+            let at = if late {
+                first + Duration::days(11 + rng.next(6) as i64) + Duration::hours(9)
+            } else {
+                first
+                    + Duration::days(rng.next(10) as i64)
+                    + Duration::hours(9 + rng.next(8) as i64)
+            };
+            let binding = binding_kind(kind);
+            let rows: Vec<&str> = crate::domain::forms::binding_rows(binding)
+                .map(|r| r.id)
+                .collect();
+            let unmet: Vec<&str> = if rng.next(100) < 35 {
+                (0..1 + rng.next(3))
+                    .map(|_| rows[rng.next(rows.len())])
+                    .collect()
+            } else {
+                vec![]
+            };
+            let status = match &review {
+                None => "submitted",
+                Some(_) => match rng.next(100) {
+                    0..=79 => "accepted",
+                    80..=86 => "returned",
+                    _ => "submitted",
+                },
+            };
+            let filing_id = new_id();
+            let kunming_day = crate::domain::time::kunming_date(at).to_string();
+            sqlx::query(
+                "INSERT INTO filing (filing_id, unit_id, period_key, version, status, late, principal, leader_in_charge, filled_by, reviewed_by, phone, \
+                 filing_date, nil, created_at, updated_at, submitted_at) VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $13)",
+            )
+            .bind(&filing_id)
+            .bind(unit_id)
+            .bind(period.key())
+            .bind(status)
+            .bind(late as i64)
+            .bind(format!("{}{}", SURNAMES[rng.next(12)], GIVEN[rng.next(12)]))
+            .bind(format!("{}{}", SURNAMES[rng.next(12)], GIVEN[rng.next(12)]))
+            .bind(format!("{}{}", SURNAMES[rng.next(12)], GIVEN[rng.next(12)]))
+            .bind(format!("{}{}", SURNAMES[rng.next(12)], GIVEN[rng.next(12)]))
+            .bind(format!("0871-6{:07}", rng.next(10_000_000)))
+            .bind(&kunming_day)
+            .bind(unmet.is_empty() as i64)
+            .bind(ts(at))
+            .execute(&mut *tx)
+            .await?;
+            for row in &rows {
+                let not_done = unmet.contains(row);
+                sqlx::query("INSERT INTO filing_answer (filing_id, row_id, answer, explanation) VALUES ($1, $2, $3, $4)")
+                    .bind(&filing_id)
+                    .bind(*row)
+                    .bind(if not_done { "not_done" } else { "done" })
+                    .bind(if not_done { DEMO_EXPLANATIONS[rng.next(DEMO_EXPLANATIONS.len())] } else { "" })
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if let Some((receiving, user)) = &review {
+                if late {
+                    sqlx::query(
+                        "INSERT INTO late_exception (unit_id, period_key, granted_by, reason, valid_until, granted_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(unit_id)
+                    .bind(period.key())
+                    .bind(user)
+                    .bind("申报期间主要负责人外出，经审核同意补报。")
+                    .bind(ts(start_of_kunming_day(period.window_last_day()) + Duration::days(8)))
+                    .bind(ts(start_of_kunming_day(period.window_last_day()) + Duration::days(1)))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                if status != "submitted" {
+                    sqlx::query(
+                        "INSERT INTO filing_review (filing_review_id, filing_id, decision, reason, reviewer_unit_id, reviewed_by, reviewed_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(new_id())
+                    .bind(&filing_id)
+                    .bind(if status == "accepted" { "accept" } else { "return" })
+                    .bind(if status == "accepted" { "" } else { "申报表信息不完整，请核实后重新报送。" })
+                    .bind(receiving)
+                    .bind(user)
+                    .bind(ts(at + Duration::days(2)))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            report.filings += 1;
+        }
+    }
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            at: now,
+            actor: None,
+            action: "system.seed_demo_history",
+            subject_kind: "system",
+            subject_id: "demo",
+            before: None,
+            after: Some(serde_json::json!({
+                "periods": past.iter().map(|p| p.key()).collect::<Vec<_>>(),
+                "filings": report.filings,
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(report)
+}

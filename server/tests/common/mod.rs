@@ -167,6 +167,8 @@ pub struct TestApp {
 pub struct Options {
     pub clock: Option<&'static str>,
     pub seed: bool,
+    /// Past periods of demo filings to load with the seed (as `nilfiling serve` does).
+    pub history: usize,
 }
 
 impl Default for Options {
@@ -174,6 +176,7 @@ impl Default for Options {
         Self {
             clock: Some("2026-11-24T10:00:00+08:00"),
             seed: true,
+            history: 0,
         }
     }
 }
@@ -201,6 +204,7 @@ impl TestApp {
             None => Clock::system(),
         };
         config.seed_demo_if_empty = options.seed;
+        config.demo_history_periods = options.history;
         let app = Application::build(config).await.expect("the app starts");
         let base = format!("http://127.0.0.1:{}", app.port());
         let db = app.db().clone();
