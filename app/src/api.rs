@@ -4,6 +4,7 @@
 //! Each one turns its raw arguments into domain values first, checks who is asking, and
 //! answers with [`AppError`] on failure. The types they return are shared with the browser.
 
+pub mod escalation;
 pub mod filing;
 pub mod rollup;
 
@@ -41,6 +42,9 @@ pub struct SessionInfo {
     pub now: DateTime<Utc>,
     /// Set when the app runs on a fixed clock (drills, demos, tests).
     pub clock_fixed: bool,
+    /// How many notices wait for the user (escalations, deadlines, returned filings, decisions).
+    #[serde(default)]
+    pub notices: usize,
 }
 
 /// Errors and typed values kept for a form after a failed post without JavaScript.

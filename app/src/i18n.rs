@@ -196,6 +196,114 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("rollup.row", "事项", "Row"),
     ("rollup.count", "数量", "Count"),
     ("export.label", "导出", "Export"),
+    ("nav.escalations", "警示", "Escalations"),
+    ("nav.inbox", "通知", "Notices"),
+    ("nav.notices", "条待处理", "waiting"),
+    ("home.notices", "需要您处理的事项", "What needs you today"),
+    ("esc.title", "安全生产警示", "Work-safety escalations"),
+    ("esc.document", "警示文书", "Escalation document"),
+    ("esc.status_proposed", "建议（待决定）", "Proposed"),
+    ("esc.status_dismissed", "已驳回建议", "Dismissed"),
+    ("esc.status_issued", "已发出", "Issued"),
+    ("esc.status_closed", "已办结", "Closed"),
+    ("esc.reply_none", "—", "—"),
+    ("esc.reply_awaiting", "待答复", "Awaiting reply"),
+    ("esc.reply_overdue", "逾期未答复", "Reply overdue"),
+    ("esc.reply_review", "待审核答复", "Reply to decide"),
+    ("esc.reply_answered", "已答复", "Answered"),
+    ("esc.weighs", "依据申报期：", "Weighing the period:"),
+    ("esc.last_run", "最近生成建议：", "Proposals last worked out:"),
+    ("esc.run", "立即生成警示建议", "Work out proposals now"),
+    ("esc.proposals_waiting", "待决定的建议", "Proposals waiting"),
+    ("esc.responses_to_decide", "待审核的答复和整改报告", "Replies and reports to decide"),
+    ("esc.overdue", "逾期未答复", "Overdue replies"),
+    ("esc.by_county", "在办警示（按县（市）区）", "Open escalations by county"),
+    ("esc.longest", "警示层级最高、持续最久的单位", "Units with the longest open ladder"),
+    ("esc.highest", "最高警示", "Highest rung"),
+    ("esc.open_count", "在办数", "Open"),
+    ("esc.days_open", "持续天数", "Days open"),
+    ("esc.brief", "专报材料", "Special report brief"),
+    ("esc.proposals", "系统建议的警示", "Proposed escalations"),
+    ("esc.no_proposals", "目前没有待决定的建议。", "No proposals are waiting."),
+    ("esc.issued", "已发出的警示", "Issued escalations"),
+    ("esc.rung", "警示措施", "Rung"),
+    ("esc.severity", "警示级别", "Severity"),
+    ("esc.manual", "直接发出警示", "Issue an escalation by hand"),
+    ("esc.target", "警示对象", "Target"),
+    ("esc.reasons", "警示事由", "Reasons"),
+    ("esc.measures", "整改要求", "Required measures"),
+    ("esc.reply_due", "答复期限", "Reply due"),
+    ("esc.report_due", "整改报告期限", "Rectification report due"),
+    ("esc.due_hint", "告诫的整改报告期限为发出之日起15日（第九条），专报无需答复；其他措施不填则为15日。", "An admonition's report is due 15 days after issue (Article 9); a special report asks no reply; otherwise 15 days unless you choose a date."),
+    ("esc.issue", "发出", "Issue"),
+    ("esc.dismiss_reason", "驳回理由", "Reason for dismissing"),
+    ("esc.dismiss", "驳回建议", "Dismiss"),
+    ("esc.none", "没有警示。", "No escalations."),
+    ("esc.number", "文号", "Number"),
+    ("esc.issued_at", "发出时间", "Issued"),
+    ("esc.reply", "答复", "Reply"),
+    ("esc.evidence", "依据", "Evidence"),
+    ("esc.trail", "办理过程", "Trail"),
+    ("esc.proposed", "系统建议", "proposed by the system"),
+    ("esc.acknowledged", "已签收", "acknowledged"),
+    ("esc.report", "整改报告", "rectification report"),
+    ("esc.accepted", "已备案（接受）", "accepted"),
+    ("esc.more_requested", "要求补充：", "more requested:"),
+    ("esc.acknowledge", "签收", "Acknowledge"),
+    ("esc.report_body", "整改报告：采取的措施和落实情况（第九条）", "Rectification report: measures taken and results (Article 9)"),
+    ("esc.reply_body", "答复：落实情况", "Reply: what has been done"),
+    ("esc.send_report", "报送整改报告", "File the report"),
+    ("esc.send_reply", "报送答复", "Send the reply"),
+    ("esc.accept_report", "接受整改报告（备案）", "Accept the report"),
+    ("esc.accept_reply", "接受答复", "Accept the reply"),
+    ("esc.more_note", "需补充的内容", "What more is needed"),
+    ("esc.ask_more", "要求补充", "Ask for more"),
+    ("esc.close_reason", "办结理由", "Reason for closing"),
+    ("esc.lift", "解除公开", "Lift the disclosure"),
+    ("esc.close", "办结", "Close"),
+    ("esc.accident", "登记事故", "Record an accident"),
+    ("esc.accident_hint", "一次较大事故，或一个月内两起以上一般事故，系统将建议告诫（第六条）。", "One larger accident, or two or more ordinary accidents within a month, lead to a proposed admonition (Article 6)."),
+    ("esc.accident_date", "发生日期", "Date"),
+    ("esc.accident_larger", "较大及以上事故", "Larger accident or worse"),
+    ("esc.accident_description", "事故简况", "What happened"),
+    ("esc.accident_record", "登记", "Record"),
+    ("ok.esc_issued", "警示已发出。", "The escalation was issued."),
+    ("ok.esc_dismissed", "建议已驳回。", "The proposal was dismissed."),
+    ("ok.esc_proposals", "警示建议已生成。", "Proposals worked out."),
+    ("ok.accident", "事故已登记。", "The accident was recorded."),
+    ("ok.esc_acknowledged", "已签收。", "Acknowledged."),
+    ("ok.esc_responded", "已报送。", "Sent."),
+    ("ok.esc_decided", "已处理。", "Decided."),
+    ("ok.esc_closed", "已办结。", "Closed."),
+    ("notice.new", "收到新的警示", "New escalation"),
+    ("notice.window_open", "零申报已开始：", "Filing window open:"),
+    ("notice.window_closing", "零申报即将截止：", "Filing window closing:"),
+    ("notice.report_due", "整改报告即将到期：", "Rectification report due soon:"),
+    ("notice.until", "截止", "until"),
+    ("notice.returned", "申报被退回，请修改后重新报送：", "A filing was returned; amend and resubmit:"),
+    ("inbox.title", "通知与警示", "Notices and escalations"),
+    ("inbox.no_notices", "目前没有待办事项。", "Nothing needs you now."),
+    ("inbox.escalations", "收到的警示", "Escalations received"),
+    ("public.title", "安全生产警示公开", "Work-safety public disclosure"),
+    ("public.intro", "依照《昆明市安全生产警示管理办法（试行）》第七条，对下列单位予以公开；整改到位、经发出单位解除后不再公开。", "Under Article 7 of Kunming's work-safety alert measures these units are disclosed; a unit is removed once the issuer lifts the disclosure."),
+    ("public.none", "目前没有公开的单位。", "No unit is under public disclosure."),
+    ("brief.title", "安全生产警示专报", "Special report brief"),
+    ("err.try_again", "同时有其他操作，请重试。", "Something else changed at the same moment; please try again."),
+    ("err.reply_due_past", "答复期限须晚于今天。", "The reply date must be after today."),
+    ("err.esc_reasons", "请写明警示事由。", "Give the reasons."),
+    ("err.esc_not_proposed", "该建议已处理。", "This proposal has already been decided."),
+    ("err.dismiss_reason", "驳回须写明理由。", "Give a reason for dismissing."),
+    ("err.esc_rung", "请选择警示措施。", "Choose a rung."),
+    ("err.esc_target", "请选择警示对象。", "Choose a target."),
+    ("err.esc_not_open", "该警示已办结或尚未发出。", "This escalation is not open."),
+    ("err.esc_no_reply", "专报无需答复。", "A special report asks no reply."),
+    ("err.esc_body", "请写明采取的措施和落实情况（至少10个字）。", "Describe the measures taken (at least 10 characters)."),
+    ("err.esc_pending", "已有待审核的答复。", "A reply is already waiting for a decision."),
+    ("err.esc_more_note", "请写明需要补充的内容。", "Say what more is needed."),
+    ("err.esc_nothing_pending", "没有待审核的答复。", "No reply is waiting."),
+    ("err.esc_close_reason", "请写明办结理由。", "Give a reason for closing."),
+    ("err.date_future", "日期不能晚于今天。", "The date cannot be in the future."),
+    ("err.accident_description", "请简述事故情况。", "Describe the accident."),
     ("export.rollup", "汇总", "Counts"),
     ("export.units", "单位明细", "Units"),
     ("export.filings", "申报明细", "Filings"),
@@ -296,6 +404,12 @@ const MESSAGES: &[(&str, &str, &str)] = &[
 
 /// The text of `key` in `lang`; the key itself when it has no entry.
 pub fn t(lang: Lang, key: &str) -> &str {
+    if let Some(r) = ladder_refusal(key) {
+        return match lang {
+            Lang::Zh => r.message_zh(),
+            Lang::En => r.message_en(),
+        };
+    }
     match MESSAGES.iter().find(|(k, _, _)| *k == key) {
         Some((_, zh, en)) => match lang {
             Lang::Zh => zh,
@@ -305,9 +419,16 @@ pub fn t(lang: Lang, key: &str) -> &str {
     }
 }
 
+/// The refusals of the escalation ladder carry their texts with them (`err.ladder_*`).
+fn ladder_refusal(key: &str) -> Option<crate::domain::ladder::IssueRefusal> {
+    crate::domain::ladder::IssueRefusal::ALL
+        .into_iter()
+        .find(|r| r.message_key() == key)
+}
+
 /// Whether `key` has an entry (used by tests).
 pub fn has(key: &str) -> bool {
-    MESSAGES.iter().any(|(k, _, _)| *k == key)
+    ladder_refusal(key).is_some() || MESSAGES.iter().any(|(k, _, _)| *k == key)
 }
 
 #[cfg(test)]
@@ -349,6 +470,9 @@ mod tests {
             include_str!("ui/report.rs"),
             include_str!("api/rollup.rs"),
             include_str!("ssr/rollups.rs"),
+            include_str!("ui/escalation.rs"),
+            include_str!("api/escalation.rs"),
+            include_str!("ssr/escalations.rs"),
             include_str!("ui/history.rs"),
         );
         let mut missing = Vec::new();
@@ -367,7 +491,7 @@ mod tests {
             let prefixes = [
                 "err.", "ok.", "nav.", "login.", "home.", "unit.", "user.", "pw.", "form.",
                 "time.", "page.", "lang.", "app.", "rollup.", "report.", "export.", "review.",
-                "filing.", "history.",
+                "filing.", "history.", "esc.", "notice.", "inbox.", "public.", "brief.",
             ];
             if prefixes.iter().any(|p| lit.starts_with(p))
                 && lit

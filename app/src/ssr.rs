@@ -15,6 +15,7 @@
 //! - [`review`]: where filings go, the reviewer's queue, accept / return.
 //! - [`scope`]: what a roll-up is about (city, county, department, township), who may see it.
 //! - [`rollups`]: roll-ups with drill-down and trend, summaries filed upward, the city report.
+//! - [`escalations`]: the escalation ladder (106号): proposals, issuing, replies, disclosure.
 //! - [`seed`]: the demo data set.
 
 pub mod access;
@@ -22,6 +23,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod db;
+pub mod escalations;
 pub mod export;
 pub mod filings;
 pub mod form;

@@ -9,10 +9,13 @@
 //! - [`rollup`]: the roll-up (汇总) of a period, drilled down, with SVG charts and the summary
 //!   filed upward;
 //! - [`report`]: the city government's report of a period (printable);
+//! - [`escalation`]: the escalation ladder (106号): proposals, documents, inbox, public
+//!   disclosure, 专报 brief;
 //! - [`history`]: a unit's recorded changes and its versions side by side;
 //! - [`admin`]: units, accounts, and changing one's password.
 
 pub mod admin;
+pub mod escalation;
 pub mod filing;
 pub mod history;
 pub mod home;
@@ -68,6 +71,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("history") view=history::HistoryPage ssr=SsrMode::Async />
                     <Route path=path!("rollup") view=rollup::RollupPage ssr=SsrMode::Async />
                     <Route path=path!("report") view=report::ReportPage ssr=SsrMode::Async />
+                    <Route path=path!("escalations") view=escalation::EscalationsPage ssr=SsrMode::Async />
+                    <Route path=path!("escalation") view=escalation::EscalationPage ssr=SsrMode::Async />
+                    <Route path=path!("inbox") view=escalation::InboxPage ssr=SsrMode::Async />
+                    <Route path=path!("public") view=escalation::PublicPage ssr=SsrMode::Async />
+                    <Route path=path!("brief") view=escalation::BriefPage ssr=SsrMode::Async />
                     <Route path=path!("exceptions") view=filing::ExceptionsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/units") view=admin::UnitsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=admin::UsersPage ssr=SsrMode::Async />
@@ -123,6 +131,7 @@ fn visitor() -> SessionInfo {
         lang: Lang::Zh,
         now: chrono::Utc::now(),
         clock_fixed: false,
+        notices: 0,
     }
 }
 
@@ -143,7 +152,8 @@ fn Layout() -> impl IntoView {
             <Outlet />
         </main>
         <footer class="footer">
-            {t(info.lang, "app.city")} " · " {t(info.lang, "app.name")}
+            {t(info.lang, "app.city")} " · " {t(info.lang, "app.name")} " · "
+            <a href="/public">{t(info.lang, "public.title")}</a>
             {info
                 .clock_fixed
                 .then(|| {
@@ -182,6 +192,7 @@ fn Header(info: SessionInfo) -> impl IntoView {
         }
     });
     let user = info.user.clone();
+    let notices = info.notices;
     view! {
         <header class="topbar">
             <a class="brand" href="/">
@@ -209,8 +220,13 @@ fn Header(info: SessionInfo) -> impl IntoView {
                                 <a href="/review">{t(lang, "nav.review")}</a>
                                 <a href="/rollup">{t(lang, "nav.rollup")}</a>
                                 <a href="/exceptions">{t(lang, "nav.exceptions")}</a>
+                                <a href="/escalations">{t(lang, "nav.escalations")}</a>
                             })}
                             {(u.role == crate::domain::unit::Role::CityOfficeStaff).then(|| view! { <a href="/report">{t(lang, "nav.report")}</a> })}
+                            <a href="/inbox" data-testid="bell">
+                                {t(lang, "nav.inbox")}
+                                {(notices > 0).then(|| view! { " " <span class="count" aria-label=t(lang, "nav.notices")>{notices}</span> })}
+                            </a>
                             <a href="/account/password">{t(lang, "nav.password")}</a>
                         </nav>
                         <div class="who" data-testid="who">

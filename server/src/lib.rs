@@ -50,6 +50,9 @@ pub struct Config {
     pub demo_history_periods: usize,
     /// Mark the session cookie `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// How often to work out the escalation proposals due (106号; after a window closes and
+    /// daily, by the app clock's Kunming day); `None`: only when offices open their pages.
+    pub proposal_interval: Option<std::time::Duration>,
 }
 
 impl Config {
@@ -62,6 +65,7 @@ impl Config {
             seed_demo_if_empty: false,
             demo_history_periods: 0,
             secure_cookies: false,
+            proposal_interval: None,
         }
     }
 }
@@ -138,6 +142,18 @@ impl Application {
             clock: config.clock.clone(),
         };
         let router = router(state.clone(), config.secure_cookies);
+        if let Some(every) = config.proposal_interval {
+            let (db, clock) = (state.db.clone(), state.clock.clone());
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(every);
+                loop {
+                    tick.tick().await;
+                    if let Err(e) = app::ssr::escalations::run_due(&db, &clock).await {
+                        tracing::error!(error = ?e, "working out the escalation proposals failed");
+                    }
+                }
+            });
+        }
         Ok(Self {
             listener,
             router,

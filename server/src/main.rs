@@ -137,6 +137,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             config.clock = clock;
             config.seed_demo_if_empty = args.seed_demo_if_empty;
             config.demo_history_periods = DEMO_HISTORY_PERIODS;
+            config.proposal_interval = Some(std::time::Duration::from_secs(600));
             config.secure_cookies = args.secure_cookies;
             if !config.site_root.join("pkg").join("app.js").exists() {
                 tracing::warn!(site_root = %config.site_root.display(), "no built site (pkg/app.js): pages render, but without styles and hydration");

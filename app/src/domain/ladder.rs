@@ -459,7 +459,7 @@ pub fn delivery(target_kind: UnitKind, rung: Rung) -> Delivery {
 pub const REPORT_DAYS: u64 = 15;
 
 /// The last Kunming day on which a reply to an escalation issued on `issued_on` is in time.
-fn reply_due(issued_on: NaiveDate) -> NaiveDate {
+pub fn reply_due(issued_on: NaiveDate) -> NaiveDate {
     issued_on
         .checked_add_days(Days::new(REPORT_DAYS))
         .expect("dates stay in range")

@@ -260,10 +260,20 @@ pub async fn session_info(
         }),
         None => None,
     };
+    let notices = match &user {
+        Some(u) => crate::ssr::escalations::notice_count(db, clock, u)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::error!(error = ?e, "could not count the user's notices");
+                0
+            }),
+        None => 0,
+    };
     crate::api::SessionInfo {
         user,
         lang: crate::api::lang_from_cookie(headers).unwrap_or_default(),
         now: clock.now(),
         clock_fixed: clock.is_fixed(),
+        notices,
     }
 }

@@ -19,8 +19,25 @@ pub fn HomePage() -> impl IntoView {
     }
     let lang = info.lang;
     let summary = Resource::new(|| (), |_| get_home_summary());
+    let inbox = Resource::new(|| (), |_| crate::api::escalation::get_inbox());
     view! {
         <PageTitle key="home.title" />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                // What needs the user today (106号 notices, deadlines, returned filings, an
+                // office's decisions); nothing when there is nothing.
+                inbox.await.ok().filter(|i| !i.notices.is_empty()).map(|i| view! {
+                    <section class="card notices-card" data-testid="home-notices">
+                        <h2>{t(lang, "home.notices")}</h2>
+                        <ul class="notices">
+                            {i.notices.iter().map(|n| view! {
+                                <li><a href=super::escalation::notice_href(n)>{super::escalation::notice_text(lang, n)}</a></li>
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                })
+            })}
+        </Suspense>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match summary.await {
