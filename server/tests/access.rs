@@ -128,8 +128,34 @@ async fn submitted_filing(app: &TestApp, unit: &str) -> String {
     id
 }
 
-fn refused(status: u16) -> bool {
-    matches!(status, 403 | 404)
+/// An issued escalation (and a proposal) against each unit, by an office none of the demo
+/// users works in, so that acting on them can be tried.
+async fn probe_escalations(app: &TestApp, unit: &str, seq: usize) -> (String, String) {
+    let mut ids = Vec::new();
+    for (status, number) in [
+        ("issued", Some(format!("官渡区安委办告知〔2027〕{seq}号"))),
+        ("proposed", None),
+    ] {
+        let id = format!("probe-{status}-{unit}");
+        sqlx::query(
+            "INSERT INTO escalation (escalation_id, status, origin, rung, issuer_unit_id, target_unit_id, reasons, number, issued_at, reply_due, created_at, updated_at) \
+             VALUES ($1, $2, 'manual', 'notification', 'county-530111-office', $3, '探针', $4, $5, '2027-01-20', $5, $5)",
+        )
+        .bind(&id)
+        .bind(status)
+        .bind(unit)
+        .bind(number)
+        .bind("2027-01-05T01:00:00Z")
+        .execute(&app.db)
+        .await
+        .unwrap();
+        ids.push(id);
+    }
+    (ids[0].clone(), ids[1].clone())
+}
+
+fn refused(status: u16, body: &str) -> bool {
+    matches!(status, 403 | 404) || (status == 422 && body.contains("err.ladder_"))
 }
 
 async fn every_role_is_refused_outside_its_subtree_and_outside_its_role(backend: Backend) {
@@ -144,10 +170,13 @@ async fn every_role_is_refused_outside_its_subtree_and_outside_its_role(backend:
     .await;
     let matrix = outside_units(&app).await;
     let mut filings = std::collections::HashMap::new();
+    let mut escalations = std::collections::HashMap::new();
     for (_, units) in &matrix {
         for u in units {
             if !filings.contains_key(u) {
                 filings.insert(u.clone(), submitted_filing(&app, u).await);
+                let seq = escalations.len() + 1;
+                escalations.insert(u.clone(), probe_escalations(&app, u, seq).await);
             }
         }
     }
@@ -157,7 +186,51 @@ async fn every_role_is_refused_outside_its_subtree_and_outside_its_role(backend:
         let client = app.logged_in(user).await;
         for unit in units {
             let filing_id = &filings[unit];
+            let (issued, proposed) = &escalations[unit];
             let calls: Vec<(&str, Vec<(&str, &str)>)> = vec![
+                ("escalation", vec![("id", issued)]),
+                ("escalation", vec![("id", proposed)]),
+                ("acknowledge_escalation", vec![("id", issued)]),
+                (
+                    "respond_escalation",
+                    vec![
+                        ("id", issued),
+                        ("body", "越权答复测试，内容足够长以通过校验。"),
+                    ],
+                ),
+                (
+                    "decide_response",
+                    vec![("id", issued), ("decision", "accept")],
+                ),
+                (
+                    "close_escalation",
+                    vec![("id", issued), ("reason", "越权办结测试")],
+                ),
+                (
+                    "issue_escalation",
+                    vec![("escalation_id", proposed), ("reasons", "越权发出测试")],
+                ),
+                (
+                    "dismiss_escalation",
+                    vec![("escalation_id", proposed), ("reason", "越权驳回测试")],
+                ),
+                ("brief", vec![("unit", unit)]),
+                (
+                    "record_accident",
+                    vec![
+                        ("unit_id", unit),
+                        ("occurred_on", "2027-01-02"),
+                        ("description", "越权登记测试"),
+                    ],
+                ),
+                (
+                    "issue_manual",
+                    vec![
+                        ("target_unit_id", unit),
+                        ("rung", "prompt"),
+                        ("reasons", "越权警示测试"),
+                    ],
+                ),
                 ("filing", vec![("period", PERIOD), ("unit", unit)]),
                 (
                     "filing",
@@ -193,12 +266,17 @@ async fn every_role_is_refused_outside_its_subtree_and_outside_its_role(backend:
                     continue;
                 }
                 tried += 1;
-                let status = app.call_with(&client, name, &form).await.status().as_u16();
-                if !refused(status) {
+                let res = app.call_with(&client, name, &form).await;
+                let status = res.status().as_u16();
+                let body = res.text().await.unwrap_or_default();
+                if !refused(status, &body) {
                     failures.push(format!("{user}: /api/{name} {form:?} → {status}"));
                 }
             }
             let mut paths = vec![
+                format!("/escalation?id={issued}"),
+                format!("/escalation?id={proposed}"),
+                format!("/brief?unit={unit}"),
                 format!("/filing?period={PERIOD}&unit={unit}"),
                 format!("/filing/print?period={PERIOD}&unit={unit}"),
                 format!("/history?period={PERIOD}&unit={unit}"),
@@ -216,7 +294,10 @@ async fn every_role_is_refused_outside_its_subtree_and_outside_its_role(backend:
                 let res = app.page_with(&client, &path).await;
                 let status = res.status().as_u16();
                 let body = res.text().await.unwrap_or_default();
-                if !refused(status) || body.contains(filing_id.as_str()) {
+                if !matches!(status, 403 | 404)
+                    || body.contains(filing_id.as_str())
+                    || body.contains("探针")
+                {
                     failures.push(format!("{user}: GET {path} → {status}"));
                 }
             }
@@ -281,6 +362,7 @@ async fn every_role_is_refused_outside_its_subtree_and_outside_its_role(backend:
         ("/rollup", &supervisors),
         ("/exceptions", &supervisors),
         ("/report", &["city"]),
+        ("/escalations", &supervisors),
         ("/admin/units", &["admin"]),
         ("/admin/users", &["admin"]),
         ("/export/queue.csv", &supervisors),

@@ -192,8 +192,16 @@ pub async fn get_escalations(
         async {
             let user = auth::require_supervisor().await?;
             let state = app_state()?;
-            escalations::page(&state.db, &state.clock, &user, &rung, &severity, &county, &status)
-                .await
+            escalations::page(
+                &state.db,
+                &state.clock,
+                &user,
+                &rung,
+                &severity,
+                &county,
+                &status,
+            )
+            .await
         }
         .await,
     )

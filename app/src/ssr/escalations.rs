@@ -7,14 +7,14 @@
 //! of status is a conditional update, so two clicks cannot both issue, dismiss or decide.
 
 use crate::api::escalation::{
-    Brief, BriefPeriod, Dashboard, Disclosure, EscalationActions, EscalationStatus,
-    EscalationView, EscalationsPage, Inbox, Notice, ReplyState, ResponseView, TargetOption,
+    Brief, BriefPeriod, Dashboard, Disclosure, EscalationActions, EscalationStatus, EscalationView,
+    EscalationsPage, Inbox, Notice, ReplyState, ResponseView, TargetOption,
 };
 use crate::api::UserView;
 use crate::domain::filing::FilingStatus;
 use crate::domain::ladder::{
-    self, Accident, FiledSituation, OpenEscalation, Reason, Response, Rung, Severity,
-    UnitPosition, UnitSituation, UnmetItem,
+    self, Accident, FiledSituation, OpenEscalation, Reason, Response, Rung, Severity, UnitPosition,
+    UnitSituation, UnmetItem,
 };
 use crate::domain::period::{Period, WindowState};
 use crate::domain::time::{format_kunming, kunming_date, Clock};
@@ -394,7 +394,8 @@ pub async fn run(db: &Db, clock: &Clock, office: &UnitPosition) -> Result<usize,
     let responses = responses_of(db, &ids).await?;
     let mut open: HashMap<&str, Vec<OpenEscalation>> = HashMap::new();
     for r in &open_rows {
-        if let Some(o) = open_escalation(r, responses.get(&r.id).map(Vec::as_slice).unwrap_or(&[])) {
+        if let Some(o) = open_escalation(r, responses.get(&r.id).map(Vec::as_slice).unwrap_or(&[]))
+        {
             open.entry(r.target_unit_id.as_str()).or_default().push(o);
         }
     }
@@ -543,7 +544,9 @@ fn default_measures(rung: Rung) -> &'static str {
     match rung {
         Rung::Prompt => "对照不落实事项逐项落实，并在规定期限内书面回复落实情况。",
         Rung::Notification => "针对告知事项制定整改方案，明确责任人和时限，限期整改并书面回复。",
-        Rung::Admonition => "自收到告诫之日起15日内，将采取的措施和落实情况书面报告发出告诫的单位备案（第九条）。",
+        Rung::Admonition => {
+            "自收到告诫之日起15日内，将采取的措施和落实情况书面报告发出告诫的单位备案（第九条）。"
+        }
         Rung::Disclosure => "予以通报（对企业在媒体上曝光）；限期整改，整改到位后申请解除公开。",
         Rung::SpecialReport => "专报同级人民政府主要领导，提请研究督办。",
     }
@@ -574,11 +577,12 @@ pub async fn ensure_today(db: &Db, clock: &Clock, office: &UnitPosition) -> Resu
 
 /// Runs today's proposals of every office that has not had them yet (the server's timer).
 pub async fn run_due(db: &Db, clock: &Clock) -> Result<usize, AppError> {
-    let offices: Vec<(String, Option<String>)> =
-        sqlx::query_as("SELECT unit_id, county_id FROM unit WHERE kind = 'safety_office' ORDER BY unit_id")
-            .fetch_all(db)
-            .await
-            .map_err(internal)?;
+    let offices: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT unit_id, county_id FROM unit WHERE kind = 'safety_office' ORDER BY unit_id",
+    )
+    .fetch_all(db)
+    .await
+    .map_err(internal)?;
     for (unit_id, county_id) in &offices {
         ensure_today(
             db,
@@ -627,7 +631,11 @@ async fn next_number(
 /// The reply date of an escalation issued now: a 告诫's report is due 15 days after issue
 /// (第九条, fixed); a 专报 asks no reply; otherwise the date staff chose (later than today),
 /// or 15 days.
-fn reply_due_for(rung: Rung, chosen: &str, now: DateTime<Utc>) -> Result<Option<NaiveDate>, AppError> {
+fn reply_due_for(
+    rung: Rung,
+    chosen: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<NaiveDate>, AppError> {
     let today = kunming_date(now);
     Ok(match rung {
         Rung::Admonition => Some(ladder::rectification_due(now)),
@@ -677,13 +685,22 @@ pub async fn issue_proposal(
         .ok_or(AppError::NotFound)?;
     ladder::may_issue(&office, &target)
         .map_err(|r| AppError::field("target_unit_id", r.message_key()))?;
-    let reasons = if reasons.trim().is_empty() { row.reasons.clone() } else { reasons.trim().to_string() };
+    let reasons = if reasons.trim().is_empty() {
+        row.reasons.clone()
+    } else {
+        reasons.trim().to_string()
+    };
     check_wording(&reasons)?;
-    let measures = if measures.trim().is_empty() { row.measures.clone() } else { measures.trim().to_string() };
+    let measures = if measures.trim().is_empty() {
+        row.measures.clone()
+    } else {
+        measures.trim().to_string()
+    };
     let now = clock.now();
     let due = reply_due_for(row.rung, reply_due, now)?;
     let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
-    let (number, year, seq) = next_number(&mut tx, &office.unit_id, &user.unit_name, row.rung, now).await?;
+    let (number, year, seq) =
+        next_number(&mut tx, &office.unit_id, &user.unit_name, row.rung, now).await?;
     let updated = sqlx::query(
         "UPDATE escalation SET status = 'issued', number = $1, number_year = $2, number_seq = $3, reasons = $4, measures = $5, reply_due = $6, \
          issued_at = $7, issued_by = $8, updated_at = $7 WHERE escalation_id = $9 AND status = 'proposed'",
@@ -803,10 +820,15 @@ pub async fn issue_by_hand(
     check_wording(reasons)?;
     let now = clock.now();
     let due = reply_due_for(rung, reply_due, now)?;
-    let measures = if measures.trim().is_empty() { default_measures(rung).to_string() } else { measures.trim().to_string() };
+    let measures = if measures.trim().is_empty() {
+        default_measures(rung).to_string()
+    } else {
+        measures.trim().to_string()
+    };
     let id = new_id();
     let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
-    let (number, year, seq) = next_number(&mut tx, &office.unit_id, &user.unit_name, rung, now).await?;
+    let (number, year, seq) =
+        next_number(&mut tx, &office.unit_id, &user.unit_name, rung, now).await?;
     sqlx::query(
         "INSERT INTO escalation (escalation_id, status, origin, rung, issuer_unit_id, target_unit_id, period_key, reasons, measures, number, number_year, \
          number_seq, reply_due, issued_at, issued_by, created_at, updated_at) \
@@ -883,7 +905,12 @@ async fn issued_by_office(db: &Db, user: &UserView, id: &str) -> Result<Row, App
 }
 
 /// The target signs for an escalation.
-pub async fn acknowledge(db: &Db, clock: &Clock, user: &UserView, id: &str) -> Result<(), AppError> {
+pub async fn acknowledge(
+    db: &Db,
+    clock: &Clock,
+    user: &UserView,
+    id: &str,
+) -> Result<(), AppError> {
     issued_for_target(db, user, id).await?;
     let now = clock.now();
     let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
@@ -938,7 +965,11 @@ pub async fn respond(
         return Err(AppError::field("body", "err.too_long"));
     }
     let now = clock.now();
-    let kind = if row.rung == Rung::Admonition { "report" } else { "reply" };
+    let kind = if row.rung == Rung::Admonition {
+        "report"
+    } else {
+        "reply"
+    };
     let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
     let (pending,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM escalation_response WHERE escalation_id = $1 AND decision IS NULL",
@@ -1027,7 +1058,11 @@ pub async fn decide_response(
         return Err(AppError::Conflict("err.esc_nothing_pending".into()));
     }
     if accept {
-        let reason = if row.rung == Rung::Admonition { "整改报告已备案（第九条）" } else { "答复已接受" };
+        let reason = if row.rung == Rung::Admonition {
+            "整改报告已备案（第九条）"
+        } else {
+            "答复已接受"
+        };
         sqlx::query(
             "UPDATE escalation SET status = 'closed', closed_at = $1, closed_by = $2, close_reason = $3, updated_at = $1 WHERE escalation_id = $4 AND status = 'issued'",
         )
@@ -1059,7 +1094,13 @@ pub async fn decide_response(
 
 /// The issuer closes an escalation; for a 公开 this lifts the disclosure (the public page
 /// drops the unit; the history stays in the audit).
-pub async fn close(db: &Db, clock: &Clock, user: &UserView, id: &str, reason: &str) -> Result<(), AppError> {
+pub async fn close(
+    db: &Db,
+    clock: &Clock,
+    user: &UserView,
+    id: &str,
+    reason: &str,
+) -> Result<(), AppError> {
     let row = issued_by_office(db, user, id).await?;
     let reason = reason.trim();
     if reason.chars().count() < 4 {
@@ -1085,7 +1126,11 @@ pub async fn close(db: &Db, clock: &Clock, user: &UserView, id: &str, reason: &s
         AuditEntry {
             at: now,
             actor: Some(&user.user_id),
-            action: if row.rung == Rung::Disclosure { "escalation.lift" } else { "escalation.close" },
+            action: if row.rung == Rung::Disclosure {
+                "escalation.lift"
+            } else {
+                "escalation.close"
+            },
             subject_kind: "escalation",
             subject_id: id,
             before: Some(serde_json::json!({ "status": "issued" })),
@@ -1187,11 +1232,24 @@ pub async fn page(
         ensure_today(db, clock, o).await?;
     }
     let all = match &office {
-        Some(o) => rows(db, "x.issuer_unit_id = $1 AND x.status <> 'dismissed'", &[&o.unit_id]).await?,
+        Some(o) => {
+            rows(
+                db,
+                "x.issuer_unit_id = $1 AND x.status <> 'dismissed'",
+                &[&o.unit_id],
+            )
+            .await?
+        }
         None => {
             // A department: the escalations on the enterprises it supervises.
             let mut out = Vec::new();
-            for r in rows(db, "x.status IN ('issued', 'closed') AND t.kind = 'enterprise' AND t.county_id = $1", &[user.county_id.as_deref().unwrap_or("")]).await? {
+            for r in rows(
+                db,
+                "x.status IN ('issued', 'closed') AND t.kind = 'enterprise' AND t.county_id = $1",
+                &[user.county_id.as_deref().unwrap_or("")],
+            )
+            .await?
+            {
                 if access::can_supervise(db, user, &r.target_unit_id).await? {
                     out.push(r);
                 }
@@ -1257,15 +1315,30 @@ async fn target_options(db: &Db, office: &UnitPosition) -> Result<Vec<TargetOpti
         .into_iter()
         .filter_map(|(unit_id, name, kind, county_id)| {
             let kind = UnitKind::parse(&kind)?;
-            let pos = UnitPosition { unit_id: unit_id.clone(), kind, county_id };
+            let pos = UnitPosition {
+                unit_id: unit_id.clone(),
+                kind,
+                county_id,
+            };
             ladder::may_issue(office, &pos).ok()?;
-            Some(TargetOption { unit_id, name, kind })
+            Some(TargetOption {
+                unit_id,
+                name,
+                kind,
+            })
         })
         .collect())
 }
 
-fn dashboard(proposals: &[EscalationView], issued: &[EscalationView], today: NaiveDate) -> Dashboard {
-    let open: Vec<&EscalationView> = issued.iter().filter(|v| v.status == EscalationStatus::Issued).collect();
+fn dashboard(
+    proposals: &[EscalationView],
+    issued: &[EscalationView],
+    today: NaiveDate,
+) -> Dashboard {
+    let open: Vec<&EscalationView> = issued
+        .iter()
+        .filter(|v| v.status == EscalationStatus::Issued)
+        .collect();
     let by_rung = Rung::ALL
         .iter()
         .map(|r| (*r, open.iter().filter(|v| v.rung == *r).count()))
@@ -1288,9 +1361,12 @@ fn dashboard(proposals: &[EscalationView], issued: &[EscalationView], today: Nai
             .and_then(|s| NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok())
             .map(|d| (today - d).num_days())
             .unwrap_or(0);
-        let e = ladders
-            .entry(v.target_unit_id.as_str())
-            .or_insert((v.target_name.clone(), v.rung, 0, 0));
+        let e = ladders.entry(v.target_unit_id.as_str()).or_insert((
+            v.target_name.clone(),
+            v.rung,
+            0,
+            0,
+        ));
         e.1 = e.1.max(v.rung);
         e.2 += 1;
         e.3 = e.3.max(days);
@@ -1299,28 +1375,48 @@ fn dashboard(proposals: &[EscalationView], issued: &[EscalationView], today: Nai
         .into_iter()
         .map(|(id, (name, rung, n, days))| (id.to_string(), name, rung, n, days))
         .collect();
-    longest.sort_by(|a, b| b.2.cmp(&a.2).then(b.4.cmp(&a.4)).then(b.3.cmp(&a.3)).then(a.0.cmp(&b.0)));
+    longest.sort_by(|a, b| {
+        b.2.cmp(&a.2)
+            .then(b.4.cmp(&a.4))
+            .then(b.3.cmp(&a.3))
+            .then(a.0.cmp(&b.0))
+    });
     longest.truncate(10);
     Dashboard {
         by_rung,
         by_severity,
         by_county: by_county.into_iter().collect(),
         proposals_waiting: proposals.len(),
-        responses_to_decide: open.iter().filter(|v| v.reply == ReplyState::UnderReview).count(),
-        overdue: open.iter().filter(|v| v.reply == ReplyState::Overdue).count(),
+        responses_to_decide: open
+            .iter()
+            .filter(|v| v.reply == ReplyState::UnderReview)
+            .count(),
+        overdue: open
+            .iter()
+            .filter(|v| v.reply == ReplyState::Overdue)
+            .count(),
         longest,
     }
 }
 
 /// The notices of `user`'s unit now: escalations not yet acknowledged, deadlines coming,
 /// returned filings; for an office, the decisions waiting.
-pub async fn notices(db: &Db, clock: &Clock, user: &UserView) -> Result<(Vec<Notice>, Vec<EscalationView>), AppError> {
+pub async fn notices(
+    db: &Db,
+    clock: &Clock,
+    user: &UserView,
+) -> Result<(Vec<Notice>, Vec<EscalationView>), AppError> {
     let now = clock.now();
     let today = kunming_date(now);
     let mut notices = Vec::new();
     let mut mine = Vec::new();
     if let Some(unit) = access::own_filing_unit(user) {
-        let rows = rows(db, "x.target_unit_id = $1 AND x.status IN ('issued', 'closed')", &[&unit]).await?;
+        let rows = rows(
+            db,
+            "x.target_unit_id = $1 AND x.status IN ('issued', 'closed')",
+            &[&unit],
+        )
+        .await?;
         mine = views(db, rows, today, user).await?;
         for v in &mine {
             if v.status == EscalationStatus::Issued && v.acknowledged_at.is_none() {
@@ -1340,14 +1436,24 @@ pub async fn notices(db: &Db, clock: &Clock, user: &UserView) -> Result<(Vec<Not
                     rung: v.rung,
                     issued_on: parse_date(v.issued_at.as_deref()?.get(..10)?)?,
                     acknowledged: v.acknowledged_at.is_some(),
-                    responded: v.responses.iter().any(|r| r.decision.as_deref() != Some("more_requested")),
+                    responded: v
+                        .responses
+                        .iter()
+                        .any(|r| r.decision.as_deref() != Some("more_requested")),
                     rectification_due: v.reply_due.as_deref().and_then(parse_date),
-                    report_accepted: v.responses.iter().any(|r| r.decision.as_deref() == Some("accepted")),
+                    report_accepted: v
+                        .responses
+                        .iter()
+                        .any(|r| r.decision.as_deref() == Some("accepted")),
                     evidence_keys: vec![],
                 })
             })
             .collect();
-        notices.extend(ladder::deadline_reminders(now, &open).into_iter().map(Notice::Deadline));
+        notices.extend(
+            ladder::deadline_reminders(now, &open)
+                .into_iter()
+                .map(Notice::Deadline),
+        );
         let returned: Vec<(String,)> = sqlx::query_as(
             "SELECT f.period_key FROM filing f WHERE f.unit_id = $1 AND f.status = 'returned' \
              AND f.version = (SELECT MAX(g.version) FROM filing g WHERE g.unit_id = f.unit_id AND g.period_key = f.period_key) ORDER BY f.period_key",
@@ -1356,16 +1462,35 @@ pub async fn notices(db: &Db, clock: &Clock, user: &UserView) -> Result<(Vec<Not
         .fetch_all(db)
         .await
         .map_err(internal)?;
-        notices.extend(returned.into_iter().map(|(period_key,)| Notice::Returned { period_key }));
+        notices.extend(
+            returned
+                .into_iter()
+                .map(|(period_key,)| Notice::Returned { period_key }),
+        );
     }
     if let Some(o) = office_of(user) {
-        let rows = rows(db, "x.issuer_unit_id = $1 AND x.status IN ('proposed', 'issued')", &[&o.unit_id]).await?;
+        let rows = rows(
+            db,
+            "x.issuer_unit_id = $1 AND x.status IN ('proposed', 'issued')",
+            &[&o.unit_id],
+        )
+        .await?;
         let v = views(db, rows, today, user).await?;
-        let proposals = v.iter().filter(|e| e.status == EscalationStatus::Proposed).count();
-        let responses = v.iter().filter(|e| e.reply == ReplyState::UnderReview).count();
+        let proposals = v
+            .iter()
+            .filter(|e| e.status == EscalationStatus::Proposed)
+            .count();
+        let responses = v
+            .iter()
+            .filter(|e| e.reply == ReplyState::UnderReview)
+            .count();
         let overdue = v.iter().filter(|e| e.reply == ReplyState::Overdue).count();
         if proposals + responses + overdue > 0 {
-            notices.push(Notice::Decisions { proposals, responses, overdue });
+            notices.push(Notice::Decisions {
+                proposals,
+                responses,
+                overdue,
+            });
         }
     }
     Ok((notices, mine))
@@ -1377,7 +1502,11 @@ pub async fn notice_count(db: &Db, clock: &Clock, user: &UserView) -> Result<usi
     Ok(notices
         .iter()
         .map(|n| match n {
-            Notice::Decisions { proposals, responses, overdue } => proposals + responses + overdue,
+            Notice::Decisions {
+                proposals,
+                responses,
+                overdue,
+            } => proposals + responses + overdue,
             _ => 1,
         })
         .sum())
@@ -1386,34 +1515,40 @@ pub async fn notice_count(db: &Db, clock: &Clock, user: &UserView) -> Result<usi
 /// The inbox of `user`'s unit.
 pub async fn inbox(db: &Db, clock: &Clock, user: &UserView) -> Result<Inbox, AppError> {
     let (notices, escalations) = notices(db, clock, user).await?;
-    Ok(Inbox { escalations, notices })
+    Ok(Inbox {
+        escalations,
+        notices,
+    })
 }
 
 /// Units under public disclosure now (第七条): issued 公开 not lifted.
 pub async fn disclosures(db: &Db) -> Result<Vec<Disclosure>, AppError> {
-    Ok(rows(db, "x.status = 'issued' AND x.rung = 'disclosure'", &[])
-        .await?
-        .into_iter()
-        .map(|r| {
-            let mut clauses: Vec<String> = r.evidence.iter().map(|e| e.clause.clone()).collect();
-            clauses.dedup();
-            Disclosure {
-                number: r.number.unwrap_or_default(),
-                unit_name: r.target_name,
-                county: r.target_county,
-                issuer_name: r.issuer_name,
-                reasons: r.reasons,
-                measures: r.measures,
-                clauses,
-                issued_on: r
-                    .issued_at
-                    .as_deref()
-                    .and_then(parse_ts)
-                    .map(|t| kunming_date(t).to_string())
-                    .unwrap_or_default(),
-            }
-        })
-        .collect())
+    Ok(
+        rows(db, "x.status = 'issued' AND x.rung = 'disclosure'", &[])
+            .await?
+            .into_iter()
+            .map(|r| {
+                let mut clauses: Vec<String> =
+                    r.evidence.iter().map(|e| e.clause.clone()).collect();
+                clauses.dedup();
+                Disclosure {
+                    number: r.number.unwrap_or_default(),
+                    unit_name: r.target_name,
+                    county: r.target_county,
+                    issuer_name: r.issuer_name,
+                    reasons: r.reasons,
+                    measures: r.measures,
+                    clauses,
+                    issued_on: r
+                        .issued_at
+                        .as_deref()
+                        .and_then(parse_ts)
+                        .map(|t| kunming_date(t).to_string())
+                        .unwrap_or_default(),
+                }
+            })
+            .collect(),
+    )
 }
 
 /// The 专报 brief on a unit (第八条), for an office that supervises it.
@@ -1440,7 +1575,12 @@ pub async fn brief(db: &Db, clock: &Clock, user: &UserView, unit: &str) -> Resul
         });
         p = p.previous();
     }
-    let rows = rows(db, "x.target_unit_id = $1 AND x.status IN ('issued', 'closed')", &[unit]).await?;
+    let rows = rows(
+        db,
+        "x.target_unit_id = $1 AND x.status IN ('issued', 'closed')",
+        &[unit],
+    )
+    .await?;
     Ok(Brief {
         unit_id: u.unit_id,
         unit_name: u.name,

@@ -7,8 +7,8 @@
 use super::rollup::bars;
 use super::{feedback_from_flash, general_error, use_flash, use_info, FieldError, PageTitle};
 use crate::api::escalation::{
-    get_brief, get_disclosures, get_escalation, get_escalations, get_inbox,
-    EscalationView, EscalationsPage as PageData, Notice, ReplyState,
+    get_brief, get_disclosures, get_escalation, get_escalations, get_inbox, EscalationView,
+    EscalationsPage as PageData, Notice, ReplyState,
 };
 use crate::domain::ladder::{Reminder, Rung, Severity};
 use crate::i18n::{t, Lang};
@@ -112,15 +112,24 @@ fn Escalations(
     lang: Lang,
 ) -> impl IntoView {
     let d = page.dashboard.clone();
-    let failed_on = flash
-        .as_ref()
-        .and_then(|f| f.values.iter().find(|(k, _)| k == "escalation_id").map(|(_, v)| v.clone()));
+    let failed_on = flash.as_ref().and_then(|f| {
+        f.values
+            .iter()
+            .find(|(k, _)| k == "escalation_id")
+            .map(|(_, v)| v.clone())
+    });
     let general = flash.as_ref().and_then(|f| general_error(lang, &f.error));
     let manual = feedback_from_flash(flash.clone(), "manual", done == "manual");
     let accident = feedback_from_flash(flash.clone(), "accident", done == "accident");
     let proposal_feedback = |id: &str| {
         if failed_on.as_deref() == Some(id) {
-            flash.clone().and_then(|f| if f.form == "issue" || f.form == "dismiss" { Some(f) } else { None })
+            flash.clone().and_then(|f| {
+                if f.form == "issue" || f.form == "dismiss" {
+                    Some(f)
+                } else {
+                    None
+                }
+            })
         } else {
             None
         }
@@ -283,9 +292,25 @@ fn Escalations(
 
 #[component]
 fn ProposalCard(p: EscalationView, flash: Option<crate::api::Flash>, lang: Lang) -> impl IntoView {
-    let fb = feedback_from_flash(flash.clone(), flash.as_ref().map(|f| f.form.clone()).unwrap_or_default().as_str(), false);
-    let reasons = if fb.value("reasons").is_empty() { p.reasons.clone() } else { fb.value("reasons") };
-    let measures = if fb.value("measures").is_empty() { p.measures.clone() } else { fb.value("measures") };
+    let fb = feedback_from_flash(
+        flash.clone(),
+        flash
+            .as_ref()
+            .map(|f| f.form.clone())
+            .unwrap_or_default()
+            .as_str(),
+        false,
+    );
+    let reasons = if fb.value("reasons").is_empty() {
+        p.reasons.clone()
+    } else {
+        fb.value("reasons")
+    };
+    let measures = if fb.value("measures").is_empty() {
+        p.measures.clone()
+    } else {
+        fb.value("measures")
+    };
     let id = p.escalation_id.clone();
     let asks_date = !matches!(p.rung, Rung::Admonition | Rung::SpecialReport);
     let fb2 = fb.clone();
@@ -366,7 +391,10 @@ pub fn EscalationPage() -> impl IntoView {
     }
     let lang = info.lang;
     let query = use_query_map();
-    let data = Resource::new(move || query.read().get("id").unwrap_or_default(), get_escalation);
+    let data = Resource::new(
+        move || query.read().get("id").unwrap_or_default(),
+        get_escalation,
+    );
     let flash = use_flash();
     let done = move || query.read().get("done").unwrap_or_default();
     view! {
@@ -380,7 +408,12 @@ pub fn EscalationPage() -> impl IntoView {
 }
 
 #[component]
-fn Document(v: EscalationView, flash: Option<crate::api::Flash>, done: String, lang: Lang) -> impl IntoView {
+fn Document(
+    v: EscalationView,
+    flash: Option<crate::api::Flash>,
+    done: String,
+    lang: Lang,
+) -> impl IntoView {
     let general = flash.as_ref().and_then(|f| general_error(lang, &f.error));
     let respond = feedback_from_flash(flash.clone(), "respond", false);
     let decide = feedback_from_flash(flash.clone(), "decide", false);
@@ -394,13 +427,18 @@ fn Document(v: EscalationView, flash: Option<crate::api::Flash>, done: String, l
     };
     let report = v.rung == Rung::Admonition;
     let id = v.escalation_id.clone();
-    let title = format!("{}{}", v.issuer_name.replace("安全生产委员会办公室", "安委会办公室"), match v.rung {
-        Rung::Prompt => "安全生产提示通知书",
-        Rung::Notification => "安全生产告知书",
-        Rung::Admonition => "安全生产告诫通知书",
-        Rung::Disclosure => "安全生产警示通报",
-        Rung::SpecialReport => "安全生产警示专报",
-    });
+    let title = format!(
+        "{}{}",
+        v.issuer_name
+            .replace("安全生产委员会办公室", "安委会办公室"),
+        match v.rung {
+            Rung::Prompt => "安全生产提示通知书",
+            Rung::Notification => "安全生产告知书",
+            Rung::Admonition => "安全生产告诫通知书",
+            Rung::Disclosure => "安全生产警示通报",
+            Rung::SpecialReport => "安全生产警示专报",
+        }
+    );
     view! {
         {general.map(|g| view! { <p class="form-error no-print" role="alert">{g}</p> })}
         {ok.map(|k| view! { <p class="form-ok no-print" role="status">{t(lang, k)}</p> })}
@@ -497,22 +535,58 @@ fn Document(v: EscalationView, flash: Option<crate::api::Flash>, done: String, l
 /// The text of a notice.
 pub fn notice_text(lang: Lang, n: &Notice) -> String {
     match n {
-        Notice::NewEscalation { number, rung, .. } => format!("{}：{} {}", t(lang, "notice.new"), rung_label(lang, *rung), number),
-        Notice::Deadline(Reminder::WindowOpen { period_key, last_day }) => {
-            format!("{} {} · {} {}", t(lang, "notice.window_open"), period_key, t(lang, "notice.until"), last_day)
+        Notice::NewEscalation { number, rung, .. } => format!(
+            "{}：{} {}",
+            t(lang, "notice.new"),
+            rung_label(lang, *rung),
+            number
+        ),
+        Notice::Deadline(Reminder::WindowOpen {
+            period_key,
+            last_day,
+        }) => {
+            format!(
+                "{} {} · {} {}",
+                t(lang, "notice.window_open"),
+                period_key,
+                t(lang, "notice.until"),
+                last_day
+            )
         }
-        Notice::Deadline(Reminder::WindowClosing { period_key, last_day }) => {
-            format!("{} {} · {} {}", t(lang, "notice.window_closing"), period_key, t(lang, "notice.until"), last_day)
+        Notice::Deadline(Reminder::WindowClosing {
+            period_key,
+            last_day,
+        }) => {
+            format!(
+                "{} {} · {} {}",
+                t(lang, "notice.window_closing"),
+                period_key,
+                t(lang, "notice.until"),
+                last_day
+            )
         }
         Notice::Deadline(Reminder::RectificationReportDue { escalation_no, due }) => {
-            format!("{} {} · {} {}", t(lang, "notice.report_due"), escalation_no, t(lang, "notice.until"), due)
+            format!(
+                "{} {} · {} {}",
+                t(lang, "notice.report_due"),
+                escalation_no,
+                t(lang, "notice.until"),
+                due
+            )
         }
         Notice::Returned { period_key } => format!("{} {}", t(lang, "notice.returned"), period_key),
-        Notice::Decisions { proposals, responses, overdue } => format!(
+        Notice::Decisions {
+            proposals,
+            responses,
+            overdue,
+        } => format!(
             "{} {} · {} {} · {} {}",
-            t(lang, "esc.proposals_waiting"), proposals,
-            t(lang, "esc.responses_to_decide"), responses,
-            t(lang, "esc.overdue"), overdue
+            t(lang, "esc.proposals_waiting"),
+            proposals,
+            t(lang, "esc.responses_to_decide"),
+            responses,
+            t(lang, "esc.overdue"),
+            overdue
         ),
     }
 }
@@ -612,7 +686,10 @@ pub fn BriefPage() -> impl IntoView {
     }
     let lang = info.lang;
     let query = use_query_map();
-    let data = Resource::new(move || query.read().get("unit").unwrap_or_default(), get_brief);
+    let data = Resource::new(
+        move || query.read().get("unit").unwrap_or_default(),
+        get_brief,
+    );
     view! {
         <PageTitle key="brief.title" />
         {page_with!(data, lang, |b| view! {
