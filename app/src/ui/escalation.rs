@@ -427,23 +427,19 @@ fn Document(
     };
     let report = v.rung == Rung::Admonition;
     let id = v.escalation_id.clone();
-    let title = format!(
-        "{}{}",
-        v.issuer_name
-            .replace("安全生产委员会办公室", "安委会办公室"),
-        match v.rung {
-            Rung::Prompt => "安全生产提示通知书",
-            Rung::Notification => "安全生产告知书",
-            Rung::Admonition => "安全生产告诫通知书",
-            Rung::Disclosure => "安全生产警示通报",
-            Rung::SpecialReport => "安全生产警示专报",
-        }
-    );
+    let title = match v.rung {
+        Rung::Prompt => "安全生产提示通知书",
+        Rung::Notification => "安全生产告知书",
+        Rung::Admonition => "安全生产告诫通知书",
+        Rung::Disclosure => "安全生产警示通报",
+        Rung::SpecialReport => "安全生产警示专报",
+    };
     view! {
         {general.map(|g| view! { <p class="form-error no-print" role="alert">{g}</p> })}
         {ok.map(|k| view! { <p class="form-ok no-print" role="status">{t(lang, k)}</p> })}
         <article class="report document" data-testid="document" data-status=v.status.code()>
             <p class="no-print"><button type="button" onclick="window.print()">{t(lang, "report.print")}</button></p>
+            <p class="report-sub">{v.issuer_name.clone()}</p>
             <h1 class="report-title">{title}</h1>
             <p class="report-sub" data-testid="number">{v.number.clone().unwrap_or_else(|| t(lang, "esc.status_proposed").to_string())}</p>
             <p><strong>{v.target_name.clone()}</strong>"："</p>
