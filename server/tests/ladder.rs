@@ -21,6 +21,7 @@ on_both_databases!(
     the_target_acknowledges_and_reports_and_the_issuer_asks_for_more_then_accepts,
     the_public_page_shows_a_disclosed_unit_until_the_issuer_lifts_it,
     two_ordinary_accidents_within_a_month_get_a_proposed_admonition,
+    notices_cover_the_window_returned_filings_and_the_brief,
 );
 
 const ENTERPRISE: &str = "ent-530102-demo";
@@ -718,4 +719,104 @@ async fn two_ordinary_accidents_within_a_month_get_a_proposed_admonition(backend
         )
         .await;
     assert_eq!(res.status(), 403);
+}
+
+async fn notices_cover_the_window_returned_filings_and_the_brief(backend: Backend) {
+    // The window opens on 1 January: a notice from the first day.
+    let app = app_at(backend, "2027-01-02T09:00:00+08:00").await;
+    let qiye = app.logged_in("qiye").await;
+    let inbox: Inbox = app
+        .call_with(&qiye, "inbox", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(inbox.notices.iter().any(|n| matches!(n, Notice::Deadline(app::domain::ladder::Reminder::WindowOpen { period_key, .. }) if period_key == "2026-Y")));
+    // Two days before it closes (the 8th to the 10th), the closing notice.
+    set_clock(&app, "2027-01-08T09:00:00+08:00");
+    let inbox: Inbox = app
+        .call_with(&qiye, "inbox", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(inbox.notices.iter().any(|n| matches!(n, Notice::Deadline(app::domain::ladder::Reminder::WindowClosing { period_key, .. }) if period_key == "2026-Y")));
+    // A returned filing is a notice until it is filed again.
+    let filing_id = submit_filing(&app, &qiye, BindingKind::Enterprise, &[], "1").await;
+    let dept = app.logged_in("wuhua-ajj").await;
+    let res = app
+        .call_with(
+            &dept,
+            "review_filing",
+            &[
+                ("filing_id", &filing_id),
+                ("decision", "return"),
+                ("reason", "负责人签字缺失，请补正"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let inbox: Inbox = app
+        .call_with(&qiye, "inbox", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(inbox
+        .notices
+        .iter()
+        .any(|n| matches!(n, Notice::Returned { period_key } if period_key == "2026-Y")));
+    // The office's decisions: proposals waiting, on its home page.
+    set_clock(&app, "2027-01-11T09:00:00+08:00");
+    let county = app.logged_in("wuhua").await;
+    run(&app, &county).await;
+    let inbox: Inbox = app
+        .call_with(&county, "inbox", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(inbox
+        .notices
+        .iter()
+        .any(|n| matches!(n, Notice::Decisions { proposals, .. } if *proposals > 0)));
+    let html = app.page_with(&county, "/").await.text().await.unwrap();
+    assert!(html.contains("home-notices"));
+    // The 专报 brief on a unit: its filings over six periods and its escalations.
+    assert_eq!(
+        issue_manual(&app, &county, ENTERPRISE, Rung::Prompt)
+            .await
+            .status(),
+        200
+    );
+    let res = app
+        .call_with(&county, "brief", &[("unit", ENTERPRISE)])
+        .await;
+    assert_eq!(res.status(), 200);
+    let brief: app::api::escalation::Brief = res.json().await.unwrap();
+    assert_eq!(brief.periods.len(), 6);
+    assert_eq!(
+        brief.periods[0].status,
+        Some(app::domain::filing::FilingStatus::Returned)
+    );
+    assert_eq!(brief.escalations.len(), 1);
+    let html = app
+        .page_with(&county, &format!("/brief?unit={ENTERPRISE}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("安全生产警示专报") && html.contains("昆明华山化工有限公司"));
+    assert_eq!(
+        app.call_with(&qiye, "brief", &[("unit", ENTERPRISE)])
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        app.call_with(&dept, "brief", &[("unit", ENTERPRISE)])
+            .await
+            .status(),
+        403
+    );
 }
