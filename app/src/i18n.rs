@@ -196,6 +196,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("rollup.row", "事项", "Row"),
     ("rollup.count", "数量", "Count"),
     ("export.label", "导出", "Export"),
+    ("review.untrue", "与事实不符", "Does not match the facts"),
     ("nav.escalations", "警示", "Escalations"),
     ("nav.inbox", "通知", "Notices"),
     ("nav.notices", "条待处理", "waiting"),

@@ -22,6 +22,7 @@ on_both_databases!(
     the_public_page_shows_a_disclosed_unit_until_the_issuer_lifts_it,
     two_ordinary_accidents_within_a_month_get_a_proposed_admonition,
     notices_cover_the_window_returned_filings_and_the_brief,
+    a_filing_returned_as_untrue_gets_a_proposed_notification,
 );
 
 const ENTERPRISE: &str = "ent-530102-demo";
@@ -819,4 +820,41 @@ async fn notices_cover_the_window_returned_filings_and_the_brief(backend: Backen
             .status(),
         403
     );
+}
+
+async fn a_filing_returned_as_untrue_gets_a_proposed_notification(backend: Backend) {
+    let app = app_at(backend, "2027-01-05T10:00:00+08:00").await;
+    let qiye = app.logged_in("qiye").await;
+    let filing_id = submit_filing(&app, &qiye, BindingKind::Enterprise, &[], "1").await;
+    let dept = app.logged_in("wuhua-ajj").await;
+    let res = app
+        .call_with(
+            &dept,
+            "review_filing",
+            &[
+                ("filing_id", &filing_id),
+                ("decision", "return"),
+                ("reason", "现场检查发现重大隐患未登记，与申报不符"),
+                ("untrue", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let (untrue,): (i64,) = sqlx::query_as("SELECT untrue FROM filing_review WHERE filing_id = $1")
+        .bind(&filing_id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(untrue, 1);
+    set_clock(&app, "2027-01-11T09:00:00+08:00");
+    let county = app.logged_in("wuhua").await;
+    let p = page(&app, &county).await;
+    let e = proposals_for(&p, ENTERPRISE, Rung::Notification);
+    assert_eq!(e.len(), 1);
+    let r = e[0]
+        .evidence
+        .iter()
+        .find(|r| matches!(&r.evidence, Evidence::UntrueFiling { period_key } if period_key == "2026-Y"))
+        .expect("the untrue filing is the evidence");
+    assert_eq!(r.clause, "第五条（四）");
 }

@@ -698,6 +698,9 @@ pub async fn review_filing(
     filing_id: String,
     decision: String,
     #[server(default)] reason: String,
+    /// `1`: returned because the filing does not match the facts (106号 第七条（五）).
+    #[server(default)]
+    untrue: String,
 ) -> Result<FilingStatus, AppError> {
     let values = vec![
         ("filing_id".to_string(), filing_id.clone()),
@@ -708,6 +711,9 @@ pub async fn review_filing(
         let state = app_state()?;
         let decision = match decision.as_str() {
             "accept" => crate::ssr::review::Decision::Accept,
+            "return" if untrue == "1" || untrue == "on" => {
+                crate::ssr::review::Decision::ReturnUntrue
+            }
             "return" => crate::ssr::review::Decision::Return,
             _ => return Err(AppError::field("decision", "err.decision")),
         };

@@ -388,6 +388,16 @@ pub async fn run(db: &Db, clock: &Clock, office: &UnitPosition) -> Result<usize,
     let targets = proposal_targets(db, office).await?;
     let filings = crate::ssr::scope::latest_filings(db, &period.key()).await?;
     let previous = crate::ssr::scope::latest_filings(db, &period.previous().key()).await?;
+    // Filings of the period a reviewer returned as not matching the facts (第七条（五）).
+    let untrue: Vec<(String,)> = sqlx::query_as(
+        "SELECT DISTINCT f.unit_id FROM filing_review r JOIN filing f ON f.filing_id = r.filing_id \
+         WHERE f.period_key = $1 AND r.untrue = 1",
+    )
+    .bind(period.key())
+    .fetch_all(db)
+    .await
+    .map_err(internal)?;
+    let untrue: std::collections::HashSet<String> = untrue.into_iter().map(|r| r.0).collect();
     // Issued escalations on these targets, by anyone (the ladder is the unit's, not the office's).
     let open_rows = rows(db, "x.status = 'issued'", &[]).await?;
     let ids: Vec<String> = open_rows.iter().map(|r| r.id.clone()).collect();
@@ -432,7 +442,7 @@ pub async fn run(db: &Db, clock: &Clock, office: &UnitPosition) -> Result<usize,
             filing: filings.get(unit_id).map(|f| FiledSituation {
                 late: f.late,
                 complete: f.status != FilingStatus::Returned,
-                found_untrue: false,
+                found_untrue: untrue.contains(unit_id),
                 unmet_rows: f
                     .unmet
                     .iter()

@@ -139,6 +139,8 @@ pub async fn queue(
 pub enum Decision {
     Accept,
     Return,
+    /// Returned because the filing does not match the facts (不符合事实, 106号 第七条（五）).
+    ReturnUntrue,
 }
 
 /// Accepts or returns a submitted filing. Only the receiving unit may decide; only a
@@ -153,7 +155,7 @@ pub async fn decide(
     reason: &str,
 ) -> Result<FilingStatus, AppError> {
     let reason = reason.trim();
-    if decision == Decision::Return && reason.chars().count() < 4 {
+    if decision != Decision::Accept && reason.chars().count() < 4 {
         return Err(AppError::field("reason", "err.return_reason"));
     }
     let row: Option<(String, String)> =
@@ -168,7 +170,7 @@ pub async fn decide(
     }
     let new_status = match decision {
         Decision::Accept => FilingStatus::Accepted,
-        Decision::Return => FilingStatus::Returned,
+        Decision::Return | Decision::ReturnUntrue => FilingStatus::Returned,
     };
     let now = clock.now();
     let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
@@ -184,8 +186,8 @@ pub async fn decide(
         return Err(AppError::Conflict("err.not_awaiting_review".into()));
     }
     sqlx::query(
-        "INSERT INTO filing_review (filing_review_id, filing_id, decision, reason, reviewer_unit_id, reviewed_by, reviewed_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO filing_review (filing_review_id, filing_id, decision, reason, reviewer_unit_id, reviewed_by, reviewed_at, untrue) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(new_id())
     .bind(filing_id)
@@ -194,6 +196,7 @@ pub async fn decide(
     .bind(&user.unit_id)
     .bind(&user.user_id)
     .bind(ts(now))
+    .bind((decision == Decision::ReturnUntrue) as i64)
     .execute(&mut *tx)
     .await
     .map_err(internal)?;
@@ -210,7 +213,11 @@ pub async fn decide(
             subject_kind: "filing",
             subject_id: filing_id,
             before: Some(serde_json::json!({ "status": "submitted" })),
-            after: Some(serde_json::json!({ "status": new_status.code(), "reason": reason })),
+            after: Some(serde_json::json!({
+                "status": new_status.code(),
+                "reason": reason,
+                "untrue": decision == Decision::ReturnUntrue,
+            })),
         },
     )
     .await

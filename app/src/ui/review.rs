@@ -184,6 +184,7 @@ fn QueueLine(
                         <label for=xid.clone()>{t(lang, "review.reason")}</label>
                         <textarea id=xid.clone() name="reason" rows="1" aria-describedby=format!("{xid}-error")></textarea>
                         <FieldError field=xid.clone() message=Signal::derive(move || reason_error.clone()) />
+                        <label class="check"><input type="checkbox" name="untrue" value="1" /> {t(lang, "review.untrue")}</label>
                         <button type="submit">{t(lang, "review.return")}</button>
                     </form>
                 })}
