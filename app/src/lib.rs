@@ -5,13 +5,15 @@
 //! with feature `hydrate` into the browser's wasm.
 //!
 //! # Layout
-//! - [`domain`]: the pure core, the rules of the regulation (periods, windows, units, roles);
-//!   no Leptos, axum or sqlx; compiled on both sides.
+//! - [`domain`]: the pure core, the rules of the regulation (periods, windows, units, roles,
+//!   the nine forms, roll-ups, the escalation ladder); no Leptos, axum or sqlx; compiled on
+//!   both sides.
 //! - [`error`]: [`error::AppError`], the one error type, and per-field errors.
 //! - [`i18n`]: interface texts, Chinese first, English available.
 //! - [`api`]: server functions (the API) and the types they exchange with the browser.
 //! - [`ui`]: pages and components.
-//! - `ssr` (server only): database, sessions, authentication, audit, demo data.
+//! - `ssr` (server only): database, sessions, authentication, audit, scopes and roll-ups,
+//!   escalations, exports, demo data.
 
 #![recursion_limit = "512"]
 

@@ -285,7 +285,7 @@ async fn attach_session_info(
     next.run(req).await
 }
 
-/// `/export/{queue|rollup}.{csv|xlsx}?period=…`: a table of the pages as a download.
+/// `/export/{table}.{csv|xlsx}?period=…&unit=…`: a table of the pages as a download.
 async fn export(
     axum::extract::State(state): axum::extract::State<AppState>,
     session: tower_sessions::Session,
