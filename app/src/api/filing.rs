@@ -504,13 +504,8 @@ pub struct LateExceptionRow {
     pub granted_at: String,
 }
 
-/// A stored instant as Kunming local time for display.
 #[cfg(feature = "ssr")]
-fn kunming_text(stored: &str) -> String {
-    crate::ssr::db::parse_ts(stored)
-        .map(crate::domain::time::format_kunming)
-        .unwrap_or_else(|| stored.to_string())
-}
+use crate::ssr::db::kunming_text;
 
 #[server(endpoint = "exceptions")]
 pub async fn get_exceptions() -> Result<ExceptionsView, AppError> {
@@ -797,9 +792,7 @@ pub async fn get_history(
                 .map_err(internal)?
                 .into_iter()
                 .map(|(at, actor, action, subject, before, after)| HistoryEvent {
-                    at: crate::ssr::db::parse_ts(&at)
-                        .map(crate::domain::time::format_kunming)
-                        .unwrap_or(at),
+                    at: kunming_text(&at),
                     actor,
                     action,
                     version: versions

@@ -98,6 +98,15 @@ impl Period {
         }
     }
 
+    /// The latest period whose window has closed at `at` (the one before the open window, if
+    /// a window is open): the period whose filings can be judged complete or missing.
+    pub fn latest_closed(at: DateTime<Utc>) -> Self {
+        match WindowState::at(at) {
+            WindowState::Open(w) => w.period.previous(),
+            WindowState::Closed { last, .. } => last.period,
+        }
+    }
+
     /// A stable key, `2026-H1` or `2026-Y`, used in URLs and the database.
     pub fn key(&self) -> String {
         match self.kind {
@@ -285,6 +294,24 @@ mod tests {
         assert_eq!(
             Period::latest_opened(at("2027-11-24T10:00:00+08:00")),
             Period::half_year(2027)
+        );
+    }
+
+    #[test]
+    fn the_latest_closed_period_is_the_one_before_an_open_window() {
+        // Inside the January window (until 24:00 on the 10th, Kunming), 2026-H1 is the last
+        // closed; from 00:00 on the 11th (16:00 UTC on the 10th), 2026-Y.
+        assert_eq!(
+            Period::latest_closed(at("2027-01-10T23:59:00+08:00")),
+            Period::half_year(2026)
+        );
+        assert_eq!(
+            Period::latest_closed(at("2027-01-10T16:00:00Z")),
+            Period::annual(2026)
+        );
+        assert_eq!(
+            Period::latest_closed(at("2026-11-24T10:00:00+08:00")),
+            Period::half_year(2026)
         );
     }
 

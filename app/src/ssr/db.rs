@@ -149,6 +149,14 @@ pub fn ts(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// A stored instant (written by [`ts`]) as Kunming local time for display; the text itself
+/// if it is not one.
+pub fn kunming_text(stored: &str) -> String {
+    parse_ts(stored)
+        .map(crate::domain::time::format_kunming)
+        .unwrap_or_else(|| stored.to_string())
+}
+
 /// Reads an instant written by [`ts`].
 pub fn parse_ts(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)

@@ -16,8 +16,8 @@ use crate::domain::ladder::{
     self, Accident, FiledSituation, OpenEscalation, Reason, Response, Rung, Severity, UnitPosition,
     UnitSituation, UnmetItem,
 };
-use crate::domain::period::{Period, WindowState};
-use crate::domain::time::{format_kunming, kunming_date, Clock};
+use crate::domain::period::Period;
+use crate::domain::time::{kunming_date, Clock};
 use crate::domain::unit::{Role, UnitKind};
 use crate::error::AppError;
 use crate::ssr::access;
@@ -56,19 +56,11 @@ fn short_name(office_name: &str) -> String {
 }
 
 fn kunming_text(stored: Option<String>) -> Option<String> {
-    stored.map(|s| parse_ts(&s).map(format_kunming).unwrap_or(s))
+    stored.as_deref().map(crate::ssr::db::kunming_text)
 }
 
 fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
-}
-
-/// The period the proposals weigh: the latest whose window has closed.
-pub fn period_weighed(now: DateTime<Utc>) -> Period {
-    match WindowState::at(now) {
-        WindowState::Open(w) => w.period.previous(),
-        WindowState::Closed { last, .. } => last.period,
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -206,7 +198,7 @@ async fn responses_of(
             response_id: id,
             kind,
             body,
-            submitted_at: parse_ts(&at).map(format_kunming).unwrap_or(at),
+            submitted_at: crate::ssr::db::kunming_text(&at),
             submitted_by: by,
             decision,
             decision_note: note,
@@ -384,7 +376,7 @@ async fn proposal_targets(
 pub async fn run(db: &Db, clock: &Clock, office: &UnitPosition) -> Result<usize, AppError> {
     let now = clock.now();
     let today = kunming_date(now);
-    let period = period_weighed(now);
+    let period = Period::latest_closed(now);
     let targets = proposal_targets(db, office).await?;
     let filings = crate::ssr::scope::latest_filings(db, &period.key()).await?;
     let previous = crate::ssr::scope::latest_filings(db, &period.previous().key()).await?;
@@ -848,7 +840,7 @@ pub async fn issue_by_hand(
     .bind(rung.code())
     .bind(&office.unit_id)
     .bind(&target.unit_id)
-    .bind(period_weighed(now).key())
+    .bind(Period::latest_closed(now).key())
     .bind(reasons.trim())
     .bind(&measures)
     .bind(&number)
@@ -1305,7 +1297,7 @@ pub async fn page(
         dashboard,
         targets,
         last_run: kunming_text(last_run.map(|r| r.0)),
-        period_label: period_weighed(now).label_zh(),
+        period_label: Period::latest_closed(now).label_zh(),
     })
 }
 

@@ -238,12 +238,7 @@ pub async fn last_review(
     .fetch_optional(db)
     .await
     .map_err(internal)?;
-    Ok(row.map(|(d, r, at)| {
-        let at = crate::ssr::db::parse_ts(&at)
-            .map(crate::domain::time::format_kunming)
-            .unwrap_or(at);
-        (d, r, at)
-    }))
+    Ok(row.map(|(d, r, at)| (d, r, crate::ssr::db::kunming_text(&at))))
 }
 
 /// The review queue as an export table.

@@ -8,11 +8,11 @@ use crate::api::rollup::{
 use crate::api::UserView;
 use crate::domain::period::Period;
 use crate::domain::rollup::{self, Rollup, TrendPoint, UnitFacts};
-use crate::domain::time::{format_kunming, kunming_date, Clock};
+use crate::domain::time::{kunming_date, Clock};
 use crate::domain::unit::{industry_name_zh, Role, UnitKind};
 use crate::error::AppError;
 use crate::ssr::audit::{self, AuditEntry};
-use crate::ssr::db::{internal, new_id, parse_ts, ts, Db};
+use crate::ssr::db::{internal, new_id, ts, Db};
 use crate::ssr::export::Table;
 use crate::ssr::scope::{self, LatestFiling, ScopedUnit};
 use std::collections::HashMap;
@@ -73,7 +73,7 @@ pub async fn latest_summaries(
     let mut out = HashMap::new();
     for (unit_id, version, at, by, remarks, content) in rows {
         let rollup: Rollup = serde_json::from_str(&content).map_err(json_error)?;
-        let submitted_at = parse_ts(&at).map(format_kunming).unwrap_or(at);
+        let submitted_at = crate::ssr::db::kunming_text(&at);
         out.insert(
             unit_id.clone(),
             SummaryRecord {

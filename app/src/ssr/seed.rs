@@ -437,19 +437,16 @@ pub async fn seed_demo_history(
     periods: usize,
 ) -> Result<HistoryReport, sqlx::Error> {
     use crate::domain::filing::binding_kind;
-    use crate::domain::period::{Period, WindowState};
+    use crate::domain::period::Period;
     use crate::domain::time::start_of_kunming_day;
     use crate::ssr::db::{new_id, ts};
     use chrono::Duration;
 
     let now = clock.now();
-    let latest_closed = match WindowState::at(now) {
-        WindowState::Open(w) => w.period.previous(),
-        WindowState::Closed { last, .. } => last.period,
-    };
-    let mut past: Vec<Period> = std::iter::successors(Some(latest_closed), |p| Some(p.previous()))
-        .take(periods)
-        .collect();
+    let mut past: Vec<Period> =
+        std::iter::successors(Some(Period::latest_closed(now)), |p| Some(p.previous()))
+            .take(periods)
+            .collect();
     past.reverse();
 
     // Who reviews for whom, where a demo account exists: (receiving unit, user id).
