@@ -300,14 +300,22 @@ async fn views(
     user: &UserView,
 ) -> Result<Vec<EscalationView>, AppError> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut responses = responses_of(db, &ids).await?;
-    Ok(rows
-        .into_iter()
+    let responses = responses_of(db, &ids).await?;
+    Ok(to_views(rows, responses, today, user))
+}
+
+fn to_views(
+    rows: Vec<Row>,
+    mut responses: HashMap<String, Vec<ResponseView>>,
+    today: NaiveDate,
+    user: &UserView,
+) -> Vec<EscalationView> {
+    rows.into_iter()
         .map(|r| {
             let resp = responses.remove(&r.id).unwrap_or_default();
             to_view(r, resp, today, user)
         })
-        .collect())
+        .collect()
 }
 
 /// Whether `user` may see an escalation: its issuing office, its target, the target's
@@ -1243,20 +1251,23 @@ pub async fn page(
             .await?
         }
         None => {
-            // A department: the escalations on the enterprises it supervises.
-            let mut out = Vec::new();
-            for r in rows(
+            // A department: the escalations on the enterprises it supervises (its scope).
+            let scope = crate::ssr::scope::resolve(db, user, "").await?;
+            let supervised: std::collections::HashSet<String> =
+                crate::ssr::scope::units(db, &scope)
+                    .await?
+                    .into_iter()
+                    .map(|u| u.unit_id)
+                    .collect();
+            rows(
                 db,
                 "x.status IN ('issued', 'closed') AND t.kind = 'enterprise' AND t.county_id = $1",
                 &[user.county_id.as_deref().unwrap_or("")],
             )
             .await?
-            {
-                if access::can_supervise(db, user, &r.target_unit_id).await? {
-                    out.push(r);
-                }
-            }
-            out
+            .into_iter()
+            .filter(|r| supervised.contains(&r.target_unit_id))
+            .collect()
         }
     };
     let all = views(db, all, today, user).await?;
@@ -1419,7 +1430,16 @@ pub async fn notices(
             &[&unit],
         )
         .await?;
-        mine = views(db, rows, today, user).await?;
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let responses = responses_of(db, &ids).await?;
+        let open: Vec<OpenEscalation> = rows
+            .iter()
+            .filter(|r| r.status == EscalationStatus::Issued)
+            .filter_map(|r| {
+                open_escalation(r, responses.get(&r.id).map(Vec::as_slice).unwrap_or(&[]))
+            })
+            .collect();
+        mine = to_views(rows, responses, today, user);
         for v in &mine {
             if v.status == EscalationStatus::Issued && v.acknowledged_at.is_none() {
                 notices.push(Notice::NewEscalation {
@@ -1429,28 +1449,6 @@ pub async fn notices(
                 });
             }
         }
-        let open: Vec<OpenEscalation> = mine
-            .iter()
-            .filter(|v| v.status == EscalationStatus::Issued)
-            .filter_map(|v| {
-                Some(OpenEscalation {
-                    number: v.number.clone()?,
-                    rung: v.rung,
-                    issued_on: parse_date(v.issued_at.as_deref()?.get(..10)?)?,
-                    acknowledged: v.acknowledged_at.is_some(),
-                    responded: v
-                        .responses
-                        .iter()
-                        .any(|r| r.decision.as_deref() != Some("more_requested")),
-                    rectification_due: v.reply_due.as_deref().and_then(parse_date),
-                    report_accepted: v
-                        .responses
-                        .iter()
-                        .any(|r| r.decision.as_deref() == Some("accepted")),
-                    evidence_keys: vec![],
-                })
-            })
-            .collect();
         notices.extend(
             ladder::deadline_reminders(now, &open)
                 .into_iter()
