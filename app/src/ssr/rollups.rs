@@ -23,29 +23,43 @@ fn json_error(err: serde_json::Error) -> AppError {
     AppError::Internal
 }
 
-/// The periods of a trend ending with `period`, oldest first.
-fn trend_periods(period: Period) -> Vec<Period> {
-    let mut periods: Vec<Period> = std::iter::successors(Some(period), |p| Some(p.previous()))
-        .take(TREND_PERIODS)
-        .collect();
-    periods.reverse();
-    periods
-}
+/// The latest filings of each period of a trend ending with `period`, oldest first: the
+/// last two are the period shown and the previous one, so each is read once per page.
+struct TrendFilings(Vec<(Period, HashMap<String, LatestFiling>)>);
 
-/// The trend of a scope's roll-up over the periods ending with `period`.
-pub async fn trend(
-    db: &Db,
-    scope: &Scope,
-    units: &[ScopedUnit],
-    period: Period,
-) -> Result<Vec<TrendPoint>, AppError> {
-    let mut points = Vec::new();
-    for p in trend_periods(period) {
-        let filings = scope::latest_filings(db, &p.key()).await?;
-        let r = rollup::roll_up(&scope::facts(scope, units, &filings));
-        points.push(TrendPoint::of(p.key(), p.label_zh(), &r));
+impl TrendFilings {
+    async fn load(db: &Db, period: Period) -> Result<Self, AppError> {
+        let mut periods: Vec<Period> = std::iter::successors(Some(period), |p| Some(p.previous()))
+            .take(TREND_PERIODS)
+            .collect();
+        periods.reverse();
+        let mut out = Vec::new();
+        for p in periods {
+            out.push((p, scope::latest_filings(db, &p.key()).await?));
+        }
+        Ok(Self(out))
     }
-    Ok(points)
+
+    /// The filings of the period shown.
+    fn current(&self) -> &HashMap<String, LatestFiling> {
+        &self.0[self.0.len() - 1].1
+    }
+
+    /// The filings of the period before it.
+    fn previous(&self) -> &HashMap<String, LatestFiling> {
+        &self.0[self.0.len() - 2].1
+    }
+
+    /// The trend of a scope's roll-up over the periods.
+    fn trend(&self, scope: &Scope, units: &[ScopedUnit]) -> Vec<TrendPoint> {
+        self.0
+            .iter()
+            .map(|(p, filings)| {
+                let r = rollup::roll_up(&scope::facts(scope, units, filings));
+                TrendPoint::of(p.key(), p.label_zh(), &r)
+            })
+            .collect()
+    }
 }
 
 /// The unit that files a scope's summary upward: a department itself; for a county, its
@@ -231,14 +245,14 @@ pub async fn rollup_view(
     let period = crate::api::filing::period_or_default(period, now)?;
     let scope = scope::resolve(db, user, unit).await?;
     let units = scope::units(db, &scope).await?;
-    let filings = scope::latest_filings(db, &period.key()).await?;
-    let facts = scope::facts(&scope, &units, &filings);
-    let before = scope::latest_filings(db, &period.previous().key()).await?;
+    let loaded = TrendFilings::load(db, period).await?;
+    let filings = loaded.current();
+    let facts = scope::facts(&scope, &units, filings);
     let rollup = rollup::roll_up(&facts);
-    let previous = rollup::roll_up(&scope::facts(&scope, &units, &before));
+    let previous = rollup::roll_up(&scope::facts(&scope, &units, loaded.previous()));
     let change = rollup::change(&previous, &rollup);
     let summaries = latest_summaries(db, &period.key()).await?;
-    let children = children(db, &scope, &units, &facts, &filings, &summaries).await?;
+    let children = children(db, &scope, &units, &facts, filings, &summaries).await?;
     let lines = units
         .iter()
         .zip(facts.iter())
@@ -274,7 +288,7 @@ pub async fn rollup_view(
                 .collect(),
         })
     };
-    let trend = trend(db, &scope, &units, period).await?;
+    let trend = loaded.trend(&scope, &units);
     let summary = summary_unit(&scope).and_then(|u| summaries.get(u).cloned());
     let own_scope = match user.role {
         Role::DepartmentStaff => scope.unit_id == user.unit_id,
@@ -414,9 +428,9 @@ pub async fn city_report(
     let period = crate::api::filing::period_or_default(period, now)?;
     let city = scope::resolve(db, user, "").await?;
     let units = scope::units(db, &city).await?;
-    let filings = scope::latest_filings(db, &period.key()).await?;
-    let facts = scope::facts(&city, &units, &filings);
-    let before = scope::latest_filings(db, &period.previous().key()).await?;
+    let loaded = TrendFilings::load(db, period).await?;
+    let filings = loaded.current();
+    let facts = scope::facts(&city, &units, filings);
     let summaries = latest_summaries(db, &period.key()).await?;
     let mut counties = Vec::new();
     for county in units.iter().filter(|u| u.kind.is_county_level_government()) {
@@ -455,11 +469,11 @@ pub async fn city_report(
         compiled_on: kunming_date(now).format("%Y年%m月%d日").to_string(),
         periods: crate::api::filing::recent_periods(now),
         total: rollup::roll_up(&facts),
-        previous: rollup::roll_up(&scope::facts(&city, &units, &before)),
+        previous: rollup::roll_up(&scope::facts(&city, &units, loaded.previous())),
         counties,
         city_departments,
         gaps: coverage_gaps(db).await?,
-        trend: trend(db, &city, &units, period).await?,
+        trend: loaded.trend(&city, &units),
         period,
     })
 }
