@@ -394,6 +394,17 @@ pub fn FormMessage(
     }
 }
 
+/// The message key of a filing status.
+pub fn status_key(s: crate::domain::filing::FilingStatus) -> &'static str {
+    use crate::domain::filing::FilingStatus;
+    match s {
+        FilingStatus::Draft => "filing.status_draft",
+        FilingStatus::Submitted => "filing.status_submitted",
+        FilingStatus::Returned => "filing.status_returned",
+        FilingStatus::Accepted => "filing.status_accepted",
+    }
+}
+
 /// A page title in the language of the page.
 #[component]
 pub fn PageTitle(#[prop(into)] key: String) -> impl IntoView {

@@ -20,6 +20,18 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// A filing's status in the exports' Chinese; no filing is 未报.
+pub fn status_zh(s: Option<crate::domain::filing::FilingStatus>) -> &'static str {
+    use crate::domain::filing::FilingStatus::*;
+    match s {
+        None => "未报",
+        Some(Draft) => "草稿",
+        Some(Submitted) => "已提交",
+        Some(Returned) => "已退回",
+        Some(Accepted) => "已受理",
+    }
+}
+
 /// The table as CSV (with a byte-order mark).
 pub fn to_csv(table: &Table) -> String {
     let mut out = String::from("\u{feff}");

@@ -243,12 +243,6 @@ pub async fn last_review(
 
 /// The review queue as an export table.
 pub fn queue_table(rows: &[QueueRow]) -> crate::ssr::export::Table {
-    let status = |s: FilingStatus| match s {
-        FilingStatus::Draft => "草稿",
-        FilingStatus::Submitted => "已提交",
-        FilingStatus::Returned => "已退回",
-        FilingStatus::Accepted => "已受理",
-    };
     crate::ssr::export::Table {
         name: "审核".into(),
         headers: [
@@ -280,7 +274,7 @@ pub fn queue_table(rows: &[QueueRow]) -> crate::ssr::export::Table {
                         .and_then(crate::ssr::db::parse_ts)
                         .map(crate::domain::time::format_kunming)
                         .unwrap_or_default(),
-                    status(r.status).to_string(),
+                    crate::ssr::export::status_zh(Some(r.status)).to_string(),
                     if r.late { "是" } else { "否" }.to_string(),
                     match r.nil {
                         Some(true) => "是",

@@ -500,17 +500,6 @@ pub async fn coverage_gaps(db: &Db) -> Result<Vec<(String, String, usize)>, AppE
         .collect())
 }
 
-fn status_zh(s: Option<crate::domain::filing::FilingStatus>) -> &'static str {
-    use crate::domain::filing::FilingStatus::*;
-    match s {
-        None => "未报",
-        Some(Draft) => "草稿",
-        Some(Submitted) => "已提交",
-        Some(Returned) => "已退回",
-        Some(Accepted) => "已受理",
-    }
-}
-
 /// The units list of a roll-up as an export table.
 pub fn units_table(view: &RollupView) -> Table {
     Table {
@@ -535,7 +524,7 @@ pub fn units_table(view: &RollupView) -> Table {
                     u.name.clone(),
                     u.kind.label_zh().to_string(),
                     u.group.clone(),
-                    status_zh(u.status).to_string(),
+                    crate::ssr::export::status_zh(u.status).to_string(),
                     if u.late { "是" } else { "否" }.to_string(),
                     u.version.map(|v| v.to_string()).unwrap_or_default(),
                     u.unmet.len().to_string(),
@@ -633,7 +622,7 @@ pub async fn filings_table(
                     .unwrap_or("")
                     .to_string(),
                 f.version.to_string(),
-                status_zh(Some(f.status)).to_string(),
+                crate::ssr::export::status_zh(Some(f.status)).to_string(),
                 if f.late { "是" } else { "否" }.to_string(),
                 format!("表{}", row.split('.').next().unwrap_or("")),
                 row.to_string(),
@@ -699,7 +688,7 @@ pub fn report_table(report: &CityReport) -> Table {
                     c.rollup.accepted.to_string(),
                     c.rollup.with_unmet.to_string(),
                     c.rollup.unmet_items().to_string(),
-                    status_zh(c.own_status).to_string(),
+                    crate::ssr::export::status_zh(c.own_status).to_string(),
                     c.summary
                         .as_ref()
                         .map(|s| format!("第{}版 {}", s.version, s.submitted_at))

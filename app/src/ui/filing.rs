@@ -21,14 +21,10 @@ use leptos_router::hooks::use_query_map;
 use std::collections::BTreeMap;
 
 fn status_label(lang: Lang, s: Option<FilingStatus>) -> &'static str {
-    let key = match s {
-        None => "filing.status_none",
-        Some(FilingStatus::Draft) => "filing.status_draft",
-        Some(FilingStatus::Submitted) => "filing.status_submitted",
-        Some(FilingStatus::Returned) => "filing.status_returned",
-        Some(FilingStatus::Accepted) => "filing.status_accepted",
-    };
-    t(lang, key)
+    t(
+        lang,
+        s.map(super::status_key).unwrap_or("filing.status_none"),
+    )
 }
 
 fn period_label(lang: Lang, v: &FilingView) -> String {

@@ -2,7 +2,7 @@
 //! first, filtered by status, nil / unmet, industry and township; accept, or return with a
 //! reason. Plain forms: the page works the same with JavaScript off.
 
-use super::{general_error, use_done, use_flash, use_info, FieldError, PageTitle};
+use super::{general_error, status_key, use_done, use_flash, use_info, FieldError, PageTitle};
 use crate::api::filing::{get_review_queue, QueueRow};
 use crate::domain::filing::FilingStatus;
 use crate::domain::unit::INDUSTRIES;
@@ -10,15 +10,6 @@ use crate::i18n::{t, Lang};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
-
-fn status_key(s: FilingStatus) -> &'static str {
-    match s {
-        FilingStatus::Draft => "filing.status_draft",
-        FilingStatus::Submitted => "filing.status_submitted",
-        FilingStatus::Returned => "filing.status_returned",
-        FilingStatus::Accepted => "filing.status_accepted",
-    }
-}
 
 #[component]
 pub fn ReviewPage() -> impl IntoView {

@@ -123,14 +123,9 @@ pub fn trend_chart(points: &[TrendPoint], lang: Lang) -> impl IntoView {
     }
 }
 
+/// The message key of a unit's filing status in a roll-up; no filing is "missing".
 pub fn status_key(s: Option<FilingStatus>) -> &'static str {
-    match s {
-        None => "rollup.missing",
-        Some(FilingStatus::Draft) => "filing.status_draft",
-        Some(FilingStatus::Submitted) => "filing.status_submitted",
-        Some(FilingStatus::Returned) => "filing.status_returned",
-        Some(FilingStatus::Accepted) => "filing.status_accepted",
-    }
+    s.map(super::status_key).unwrap_or("rollup.missing")
 }
 
 fn rollup_href(period: &str, unit: &str, row: &str) -> String {
