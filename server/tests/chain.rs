@@ -200,28 +200,7 @@ async fn departments_and_counties_file_summaries_upward_that_the_office_above_se
     .fetch_one(&app.db)
     .await
     .unwrap();
-    let admin = app.logged_in("admin").await;
-    let res = app
-        .call_with(
-            &admin,
-            "create_user",
-            &[
-                ("username", "qiye2"),
-                ("display_name", "第二家"),
-                ("unit_id", &other),
-                ("role", "enterprise_filer"),
-                ("password", "qiye2-pass"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), 200);
-    let qiye2 = app.browser();
-    app.call_with(
-        &qiye2,
-        "login",
-        &[("username", "qiye2"), ("password", "qiye2-pass")],
-    )
-    .await;
+    let qiye2 = app.account("qiye2", &other, "enterprise_filer").await;
     submit_filing(&app, &qiye2, BindingKind::Enterprise, &["6.1"], "1").await;
 
     // The department files its summary: only the accepted filing is in it.

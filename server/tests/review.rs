@@ -64,28 +64,9 @@ async fn an_enterprise_filing_reaches_the_department_supervising_its_industry_on
         "the chemicals enterprise reaches 五华区安监局"
     );
     // Another county's department of the same kind does not see it and cannot decide on it.
-    let admin = app.logged_in("admin").await;
-    let res = app
-        .call_with(
-            &admin,
-            "create_user",
-            &[
-                ("username", "guandu-ajj"),
-                ("display_name", "官渡"),
-                ("unit_id", "county-530111-dept-ajj"),
-                ("role", "department_staff"),
-                ("password", "guandu-pass"),
-            ],
-        )
+    let other = app
+        .account("guandu-ajj", "county-530111-dept-ajj", "department_staff")
         .await;
-    assert_eq!(res.status(), 200);
-    let other = app.browser();
-    app.call_with(
-        &other,
-        "login",
-        &[("username", "guandu-ajj"), ("password", "guandu-pass")],
-    )
-    .await;
     assert!(
         queue(&app, &other, &[]).await.rows.is_empty(),
         "官渡区安监局 receives nothing from 五华区"
@@ -564,26 +545,9 @@ async fn supervisors_see_a_units_history_and_its_versions_side_by_side(backend: 
         "the page marks the row that changed"
     );
     // A county office elsewhere may not look.
-    let admin = app.logged_in("admin").await;
-    app.call_with(
-        &admin,
-        "create_user",
-        &[
-            ("username", "guandu"),
-            ("display_name", "官渡"),
-            ("unit_id", "county-530111-office"),
-            ("role", "county_office_staff"),
-            ("password", "guandu-pass"),
-        ],
-    )
-    .await;
-    let other = app.browser();
-    app.call_with(
-        &other,
-        "login",
-        &[("username", "guandu"), ("password", "guandu-pass")],
-    )
-    .await;
+    let other = app
+        .account("guandu", "county-530111-office", "county_office_staff")
+        .await;
     assert_eq!(
         app.call_with(
             &other,

@@ -294,6 +294,42 @@ impl TestApp {
         browser
     }
 
+    /// Another browser, logged in to a new account the administrator creates for `unit_id`
+    /// with `role` (for units the demo accounts do not cover).
+    pub async fn account(&self, username: &str, unit_id: &str, role: &str) -> reqwest::Client {
+        let admin = self.logged_in("admin").await;
+        let password = format!("{username}-pass");
+        let res = self
+            .call_with(
+                &admin,
+                "create_user",
+                &[
+                    ("username", username),
+                    ("display_name", username),
+                    ("unit_id", unit_id),
+                    ("role", role),
+                    ("password", &password),
+                ],
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            200,
+            "{}",
+            res.text().await.unwrap_or_default()
+        );
+        let browser = self.browser();
+        let res = self
+            .call_with(
+                &browser,
+                "login",
+                &[("username", username), ("password", &password)],
+            )
+            .await;
+        assert_eq!(res.status(), 200, "{username} should log in");
+        browser
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
         self.call("login", &[("username", username), ("password", password)])
             .await
