@@ -14,6 +14,28 @@
 //! - [`history`]: a unit's recorded changes and its versions side by side;
 //! - [`admin`]: units, accounts, and changing one's password.
 
+/// A page's data as it loads: the page's body once `$data` (a resource of a server function)
+/// answers, or the error in the page's language with the error's status code on the
+/// server-rendered response. Each page has exactly one such suspense.
+macro_rules! page_with {
+    ($data:expr, $lang:expr, |$v:ident| $body:expr) => {
+        view! {
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match $data.await {
+                        Err(e) => {
+                            #[cfg(feature = "ssr")]
+                            $crate::ssr::form::set_status_for(&e);
+                            view! { <p class="form-error">{$crate::ui::general_error($lang, &e)}</p> }.into_any()
+                        }
+                        Ok($v) => $body.into_any(),
+                    }
+                })}
+            </Suspense>
+        }
+    };
+}
+
 pub mod admin;
 pub mod escalation;
 pub mod filing;

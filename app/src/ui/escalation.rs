@@ -49,25 +49,6 @@ fn rung_badge(lang: Lang, r: Rung) -> impl IntoView {
     }
 }
 
-macro_rules! page_with {
-    ($data:expr, $lang:expr, |$v:ident| $body:expr) => {
-        view! {
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match $data.await {
-                        Err(e) => {
-                            #[cfg(feature = "ssr")]
-                            crate::ssr::form::set_status_for(&e);
-                            view! { <p class="form-error">{general_error($lang, &e)}</p> }.into_any()
-                        }
-                        Ok($v) => $body.into_any(),
-                    }
-                })}
-            </Suspense>
-        }
-    };
-}
-
 // ---------------------------------------------------------------------------------------------
 // The office's page
 // ---------------------------------------------------------------------------------------------

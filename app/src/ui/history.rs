@@ -1,7 +1,7 @@
 //! A unit's history for a period: every recorded change (who, when, what, before and after)
 //! and every version of its filing side by side.
 
-use super::{general_error, use_info, PageTitle};
+use super::{use_info, PageTitle};
 use crate::api::filing::{get_history, HistoryView};
 use crate::domain::forms::{Answer, FORMS};
 use crate::i18n::t;
@@ -42,18 +42,7 @@ pub fn HistoryPage() -> impl IntoView {
     );
     view! {
         <PageTitle key="history.title" />
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => {
-                        #[cfg(feature = "ssr")]
-                        crate::ssr::form::set_status_for(&e);
-                        view! { <p class="form-error">{general_error(lang, &e)}</p> }.into_any()
-                    }
-                    Ok(v) => view! { <History view=v /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {page_with!(data, lang, |v| view! { <History view=v /> })}
     }
     .into_any()
 }

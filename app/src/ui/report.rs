@@ -3,7 +3,7 @@
 //! official report reads: 总体情况, 各县（市）区情况, 不落实事项分布, 监管盲区, 趋势.
 
 use super::rollup::{bars, status_key, trend_chart};
-use super::{general_error, use_info, PageTitle};
+use super::{use_info, PageTitle};
 use crate::api::rollup::{get_city_report, CityReport};
 use crate::domain::forms::FORMS;
 use crate::i18n::t;
@@ -25,18 +25,7 @@ pub fn ReportPage() -> impl IntoView {
     );
     view! {
         <PageTitle key="report.title" />
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => {
-                        #[cfg(feature = "ssr")]
-                        crate::ssr::form::set_status_for(&e);
-                        view! { <p class="form-error">{general_error(lang, &e)}</p> }.into_any()
-                    }
-                    Ok(r) => view! { <Report report=r /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {page_with!(data, lang, |r| view! { <Report report=r /> })}
     }
     .into_any()
 }

@@ -37,22 +37,10 @@ pub fn RollupPage() -> impl IntoView {
     let done = use_done("summary");
     view! {
         <PageTitle key="rollup.title" />
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let flash = flash.await.filter(|f| f.form == "summary");
-                match data.await {
-                    Err(e) => {
-                        #[cfg(feature = "ssr")]
-                        crate::ssr::form::set_status_for(&e);
-                        view! { <p class="form-error">{general_error(lang, &e)}</p> }.into_any()
-                    }
-                    Ok(v) => {
-                        let error = flash.map(|f| f.error);
-                        view! { <RollupTables view=v error done=done.get_untracked() /> }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        {page_with!(data, lang, |v| {
+            let error = flash.await.filter(|f| f.form == "summary").map(|f| f.error);
+            view! { <RollupTables view=v error done=done.get_untracked() /> }
+        })}
     }
     .into_any()
 }
