@@ -1188,7 +1188,7 @@ mod tests {
     use super::*;
     use crate::domain::time::parse_instant;
 
-    const SOURCE: &str = include_str!("../../../../shared/seed/kunming-2010-zero-report.zh.md");
+    const SOURCE: &str = include_str!("../../../docs/kunming-2010-zero-report.zh.md");
 
     /// The text of one article of 106号, from its number to the next article.
     fn article_text(article: &str) -> &'static str {
