@@ -8,145 +8,22 @@ pub mod escalation;
 pub mod filing;
 pub mod rollup;
 
-use crate::domain::period::{FilingWindow, WindowState};
-use crate::domain::unit::{Role, UnitKind};
 use crate::error::AppError;
-use crate::i18n::Lang;
-use chrono::{DateTime, Utc};
+use crate::model::*;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use crate::ssr::{app_state, auth, db::internal, form};
-
-/// The logged-in user with their unit.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct UserView {
-    pub user_id: String,
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    pub unit_id: String,
-    pub unit_name: String,
-    pub unit_kind: UnitKind,
-    /// The county-level government the unit lies in; `None` at city level.
-    pub county_id: Option<String>,
-    pub county_name: Option<String>,
-}
-
-/// What every page needs: who is asking, in which language, and the app's "now".
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SessionInfo {
-    pub user: Option<UserView>,
-    pub lang: Lang,
-    pub now: DateTime<Utc>,
-    /// Set when the app runs on a fixed clock (drills, demos, tests).
-    pub clock_fixed: bool,
-    /// How many notices wait for the user (escalations, deadlines, returned filings, decisions).
-    #[serde(default)]
-    pub notices: usize,
-}
-
-/// Errors and typed values kept for a form after a failed post without JavaScript.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Flash {
-    pub token: String,
-    pub form: String,
-    pub error: AppError,
-    pub values: Vec<(String, String)>,
-}
-
-/// A unit as listed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct UnitRow {
-    pub unit_id: String,
-    pub name: String,
-    pub kind: UnitKind,
-    pub parent_id: Option<String>,
-    pub parent_name: Option<String>,
-    pub county_id: Option<String>,
-    pub county_name: Option<String>,
-    /// For an enterprise, its industry.
-    pub industry_code: Option<String>,
-    /// For an enterprise, its township, if known.
-    pub township_name: Option<String>,
-}
-
-/// An account as listed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct UserRow {
-    pub user_id: String,
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    pub unit_id: String,
-    pub unit_name: String,
-}
-
-/// A count of units of one kind below the user's unit.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Count {
-    /// Message key of what is counted.
-    pub label: String,
-    pub n: i64,
-}
-
-/// The home page of a role.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct HomeSummary {
-    pub user: UserView,
-    pub now: DateTime<Utc>,
-    pub window: WindowState,
-    /// The window whose filing the unit owes now or next.
-    pub due: FilingWindow,
-    /// Whether this user's unit files its own nine forms (every unit but the city office).
-    pub files_own_forms: bool,
-    /// Where the unit's filing goes (107号 四、(二)); empty with `gap` set when nobody supervises it.
-    pub file_to: Vec<String>,
-    /// An enterprise whose industry no department in its county supervises.
-    pub gap: bool,
-    /// For a department: the industries it supervises (codes).
-    pub industries: Vec<String>,
-    /// Units below that must file.
-    pub below: Vec<Count>,
-}
-
-/// Reads the `lang` cookie.
+use crate::domain::{
+    period::WindowState,
+    unit::{Role, UnitKind},
+};
 #[cfg(feature = "ssr")]
-pub fn lang_from_cookie(headers: &axum::http::HeaderMap) -> Option<Lang> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == "lang")
-        .map(|(_, v)| Lang::parse(v))
-}
+use crate::ssr::{app_state, auth, form};
 
 /// The errors kept by a failed plain form post (see [`crate::ssr::form`]).
 #[server(endpoint = "flash")]
 pub async fn take_flash(token: String) -> Result<Option<Flash>, AppError> {
     Ok(form::flash(&token).await)
-}
-
-/// Whether a role fills in nil-filing forms for a unit (see `ssr::access::own_filing_unit`).
-pub fn filing_role(role: Role) -> bool {
-    matches!(
-        role,
-        Role::EnterpriseFiler
-            | Role::DepartmentStaff
-            | Role::TownshipStaff
-            | Role::CountyOfficeStaff
-    )
-}
-
-/// Whether a role supervises units below it (late-filing exceptions, review).
-pub fn supervisor_role(role: Role) -> bool {
-    matches!(
-        role,
-        Role::DepartmentStaff | Role::CountyOfficeStaff | Role::CityOfficeStaff
-    )
 }
 
 /// Where to go after login: only a local path, never another site.
@@ -211,23 +88,6 @@ pub async fn logout() -> Result<(), AppError> {
     form::finish("logout", vec![], result, Some("/login".into())).await
 }
 
-/// Minimum length of a password.
-pub const MIN_PASSWORD_LEN: usize = 8;
-
-/// Checks a new password pair; used in the browser as the user types, and on the server.
-pub fn check_new_password(new: &str, repeat: &str) -> crate::error::FieldErrors {
-    let mut errors = crate::error::FieldErrors::new();
-    if new.chars().count() < MIN_PASSWORD_LEN {
-        errors.add("new_password", "err.password_too_short");
-    } else if new.chars().count() > 128 {
-        errors.add("new_password", "err.too_long");
-    }
-    if new != repeat {
-        errors.add("repeat_password", "err.password_mismatch");
-    }
-    errors
-}
-
 /// Changes the logged-in user's password.
 #[server(endpoint = "change_password")]
 pub async fn change_password(
@@ -240,19 +100,14 @@ pub async fn change_password(
         check_new_password(&new_password, &repeat_password).into_result()?;
         let state = app_state()?;
         let hash = crate::ssr::users::password_hash(&state.db, &user.user_id)
-            .await
-            .map_err(internal)?
+            .await?
             .ok_or(AppError::NotFound)?;
         if !auth::verify_password(&current_password, &hash) {
             return Err(AppError::field("current_password", "err.password_wrong"));
         }
         let new_hash = auth::hash_password(&new_password)?;
-        let mut tx = crate::ssr::db::begin_write(&state.db)
-            .await
-            .map_err(internal)?;
-        crate::ssr::users::set_password_hash(&mut tx, &user.user_id, &new_hash)
-            .await
-            .map_err(internal)?;
+        let mut tx = crate::ssr::db::begin_write(&state.db).await?;
+        crate::ssr::users::set_password_hash(&mut tx, &user.user_id, &new_hash).await?;
         crate::ssr::audit::record(
             &mut tx,
             crate::ssr::audit::AuditEntry {
@@ -265,9 +120,8 @@ pub async fn change_password(
                 after: None,
             },
         )
-        .await
-        .map_err(internal)?;
-        tx.commit().await.map_err(internal)?;
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
     .await;
@@ -309,30 +163,23 @@ async fn home_summary() -> Result<HomeSummary, AppError> {
         }
         Role::EnterpriseFiler => {
             let unit = units::unit_by_id(db, &user.unit_id)
-                .await
-                .map_err(internal)?
+                .await?
                 .ok_or(AppError::NotFound)?;
             if let (Some(county), Some(industry)) =
                 (unit.county_id.as_deref(), unit.industry_code.as_deref())
             {
-                let departments = units::supervising_departments(db, county, industry)
-                    .await
-                    .map_err(internal)?;
+                let departments = units::supervising_departments(db, county, industry).await?;
                 summary.gap = departments.is_empty();
                 summary.file_to = departments.into_iter().map(|d| d.1).collect();
             }
         }
         Role::DepartmentStaff => {
-            summary.industries = units::department_industries(db, &user.unit_id)
-                .await
-                .map_err(internal)?;
+            summary.industries = units::department_industries(db, &user.unit_id).await?;
             if let Some(county) = user.county_id.as_deref() {
                 summary.file_to = vec![county_office_name(&user)];
                 summary.below.push(count(
                     "home.enterprises",
-                    units::count_supervised_enterprises(db, &user.unit_id, county)
-                        .await
-                        .map_err(internal)?,
+                    units::count_supervised_enterprises(db, &user.unit_id, county).await?,
                 ));
             } else {
                 // A city-level department files to the city office.
@@ -346,18 +193,14 @@ async fn home_summary() -> Result<HomeSummary, AppError> {
         }
         Role::CityOfficeStaff | Role::Administrator => {
             summary.file_to = vec!["昆明市人民政府".into()];
-            let counties = units::count_units(db, None, UnitKind::CountyGovernment)
-                .await
-                .map_err(internal)?
-                + units::count_units(db, None, UnitKind::ManagementCommittee)
-                    .await
-                    .map_err(internal)?;
+            let counties = units::count_units(db, None, UnitKind::CountyGovernment).await?
+                + units::count_units(db, None, UnitKind::ManagementCommittee).await?;
             summary.below.push(count("home.counties", counties));
             summary.below.extend(counts_below(db, None).await?);
             if user.role == Role::Administrator {
                 summary.below.push(count(
                     "home.users",
-                    crate::ssr::users::count_users(db).await.map_err(internal)?,
+                    crate::ssr::users::count_users(db).await?,
                 ));
             }
         }
@@ -377,9 +220,7 @@ async fn counts_below(
         ("home.townships", UnitKind::Township),
         ("home.enterprises", UnitKind::Enterprise),
     ] {
-        let n = crate::ssr::units::count_units(db, county, kind)
-            .await
-            .map_err(internal)?;
+        let n = crate::ssr::units::count_units(db, county, kind).await?;
         out.push(Count {
             label: label.to_string(),
             n,
@@ -430,7 +271,7 @@ async fn units_matching(
         500,
     )
     .await
-    .map_err(internal)
+    .map_err(AppError::from)
 }
 
 /// The county-level governments, for pickers.
@@ -441,7 +282,7 @@ pub async fn list_counties() -> Result<Vec<(String, String)>, AppError> {
             auth::require_role(&[Role::Administrator]).await?;
             crate::ssr::units::county_governments(&app_state()?.db)
                 .await
-                .map_err(internal)
+                .map_err(AppError::from)
         }
         .await,
     )
@@ -455,7 +296,7 @@ pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
             auth::require_role(&[Role::Administrator]).await?;
             crate::ssr::users::list_users(&app_state()?.db, 1000)
                 .await
-                .map_err(internal)
+                .map_err(AppError::from)
         }
         .await,
     )

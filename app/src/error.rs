@@ -26,15 +26,75 @@ pub enum AppError {
     /// Too many failed logins: "try again after {retry_at}" (Kunming time) (HTTP 429).
     #[error("too many failed attempts, retry at {retry_at}")]
     Throttled { retry_at: String },
-    /// The action conflicts with the current state; the key says how (HTTP 409).
-    #[error("conflict: {0}")]
-    Conflict(String),
+    /// The action conflicts with the current state, which changed or forbids it (HTTP 409).
+    #[error("conflict: {0:?}")]
+    Conflict(Conflict),
     /// A failure inside the server: the user sees "please try again", the cause is in the log (HTTP 500).
     #[error("internal error")]
     Internal,
     /// The request did not reach the server or its answer could not be read (network, decoding).
     #[error("request failed: {0}")]
     Transport(String),
+}
+
+/// How an action conflicts with the current state; each is shown as its message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Conflict {
+    /// The filing window is closed and no late-filing exception covers the unit (107号 四、(一)).
+    WindowClosed,
+    /// The version is submitted: a correction is a new version.
+    AlreadySubmitted,
+    /// The filing was accepted by its receiving unit and cannot change.
+    AlreadyAccepted,
+    /// The filing is not (or no longer) waiting for review.
+    NotAwaitingReview,
+    /// Someone else changed the same thing at the same moment: reload and try again.
+    TryAgain,
+    /// The escalation proposal was already issued or dismissed.
+    EscalationNotProposed,
+    /// The escalation is closed or not issued yet.
+    EscalationNotOpen,
+    /// A special report (专报) asks no reply.
+    EscalationNoReply,
+    /// A reply already waits for the issuer's decision.
+    EscalationPending,
+    /// No reply waits for a decision.
+    EscalationNothingPending,
+}
+
+impl Conflict {
+    /// The message key of what the user sees.
+    pub fn message_key(&self) -> &'static str {
+        match self {
+            Conflict::WindowClosed => "err.window_closed",
+            Conflict::AlreadySubmitted => "err.already_submitted",
+            Conflict::AlreadyAccepted => "err.already_accepted",
+            Conflict::NotAwaitingReview => "err.not_awaiting_review",
+            Conflict::TryAgain => "err.try_again",
+            Conflict::EscalationNotProposed => "err.esc_not_proposed",
+            Conflict::EscalationNotOpen => "err.esc_not_open",
+            Conflict::EscalationNoReply => "err.esc_no_reply",
+            Conflict::EscalationPending => "err.esc_pending",
+            Conflict::EscalationNothingPending => "err.esc_nothing_pending",
+        }
+    }
+}
+
+impl From<Conflict> for AppError {
+    fn from(conflict: Conflict) -> Self {
+        AppError::Conflict(conflict)
+    }
+}
+
+/// A database failure is internal: its whole chain is logged once, here, and the user sees
+/// "please try again". Callers that expect a constraint violation (a unique name, a second
+/// submission) match it with [`crate::ssr::db::violated`] before it gets here.
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        tracing::error!(error = ?err, "database error");
+        AppError::Internal
+    }
 }
 
 impl FieldErrors {

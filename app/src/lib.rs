@@ -21,6 +21,7 @@ pub mod api;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod model;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod ui;

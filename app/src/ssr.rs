@@ -8,7 +8,8 @@
 //! - [`access`]: who files for which unit, who supervises whom.
 //! - [`admin`]: creating units and accounts (admin pages, command line).
 //! - [`units`], [`users`]: SQL for the unit hierarchy and accounts.
-//! - [`export`]: tables as CSV and XLSX.
+//! - [`table`]: tables as CSV and XLSX (a leaf).
+//! - [`export`]: the downloads: which table for whom.
 //! - [`filings`]: filings, versions, submission, late-filing exceptions.
 //! - [`form`]: what a form post answers: a redirect with errors kept for the page (no JS),
 //!   or a status code (hydrated).
@@ -33,6 +34,7 @@ pub mod scope;
 pub mod seed;
 pub mod session_store;
 pub mod state;
+pub mod table;
 pub mod units;
 pub mod users;
 

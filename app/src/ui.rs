@@ -46,9 +46,10 @@ pub mod report;
 pub mod review;
 pub mod rollup;
 
-use crate::api::{take_flash, Flash, Logout, SessionInfo};
+use crate::api::{take_flash, Logout};
 use crate::error::AppError;
 use crate::i18n::{t, Lang};
+use crate::model::{Flash, SessionInfo};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
@@ -237,8 +238,8 @@ fn Header(info: SessionInfo) -> impl IntoView {
                                         <a href="/admin/users">{t(lang, "nav.users")}</a>
                                     }
                                 })}
-                            {crate::api::filing_role(u.role).then(|| view! { <a href="/filing">{t(lang, "nav.filing")}</a> })}
-                            {crate::api::supervisor_role(u.role).then(|| view! {
+                            {u.role.fills_forms().then(|| view! { <a href="/filing">{t(lang, "nav.filing")}</a> })}
+                            {u.role.is_supervisor().then(|| view! {
                                 <a href="/review">{t(lang, "nav.review")}</a>
                                 <a href="/rollup">{t(lang, "nav.rollup")}</a>
                                 <a href="/exceptions">{t(lang, "nav.exceptions")}</a>
@@ -374,7 +375,7 @@ pub fn general_error(lang: Lang, err: &AppError) -> Option<String> {
         AppError::Throttled { retry_at } => {
             return Some(format!("{}{retry_at}", t(lang, "err.throttled")))
         }
-        AppError::Conflict(key) => key.as_str(),
+        AppError::Conflict(conflict) => conflict.message_key(),
         AppError::Internal => "err.internal",
         AppError::Transport(_) => "err.transport",
     };

@@ -5,9 +5,9 @@
 
 mod common;
 
-use app::api::rollup::{CityReport, RollupView, ScopeKind};
 use app::domain::forms::BindingKind;
 use app::error::AppError;
+use app::model::rollup::{CityReport, RollupView, ScopeKind};
 use common::{app_error, submit_filing, Backend, Options, TestApp, EXPLANATION};
 
 on_both_databases!(
@@ -174,7 +174,7 @@ async fn the_city_drills_down_to_a_county_a_department_an_enterprise_and_the_row
         .unwrap();
     assert!(html.contains(EXPLANATION));
     // The trend ends with the period shown and counts what was filed in it.
-    assert_eq!(top.trend.len(), app::api::rollup::TREND_PERIODS);
+    assert_eq!(top.trend.len(), app::model::rollup::TREND_PERIODS);
     let last = top.trend.last().unwrap();
     assert_eq!(
         (last.period_key.as_str(), last.filed, last.unmet_items),
@@ -424,7 +424,7 @@ async fn every_table_and_the_filings_export_as_csv_and_xlsx_that_read_back(backe
     let csv = String::from_utf8(get("/export/trend.csv?period=2026-Y".into()).await).unwrap();
     assert_eq!(
         csv.trim_end().split("\r\n").count(),
-        1 + app::api::rollup::TREND_PERIODS
+        1 + app::model::rollup::TREND_PERIODS
     );
     for name in ["filings", "units", "trend", "rollup", "report"] {
         let bytes = get(format!("/export/{name}.xlsx?period=2026-Y")).await;

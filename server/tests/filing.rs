@@ -3,9 +3,9 @@
 
 mod common;
 
-use app::api::filing::FilingView;
 use app::domain::forms::{self, BindingKind};
 use app::error::AppError;
+use app::model::filing::FilingView;
 use common::{app_error, location, Backend, Options, TestApp};
 
 on_both_databases!(
@@ -164,7 +164,7 @@ async fn a_complete_nil_filing_is_submitted_once_and_a_second_submission_changes
     .await;
     assert_eq!(
         err,
-        AppError::Conflict("err.already_submitted".into()),
+        AppError::Conflict(app::error::Conflict::AlreadySubmitted),
         "a submitted filing cannot be changed"
     );
 }
@@ -369,7 +369,7 @@ async fn after_the_window_filing_needs_an_exception_and_is_marked_late(backend: 
     .await;
     assert_eq!(
         err,
-        AppError::Conflict("err.window_closed".into()),
+        AppError::Conflict(app::error::Conflict::WindowClosed),
         "after the 10th nothing can be filed"
     );
     // The supervising department grants a late filing.

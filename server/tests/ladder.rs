@@ -5,11 +5,11 @@
 
 mod common;
 
-use app::api::escalation::{EscalationView, EscalationsPage, Inbox, Notice, ReplyState};
 use app::domain::forms::BindingKind;
 use app::domain::ladder::{Evidence, Rung};
 use app::domain::time::parse_instant;
 use app::error::AppError;
+use app::model::escalation::{EscalationView, EscalationsPage, Inbox, Notice, ReplyState};
 use common::{app_error, submit_filing, Backend, Options, TestApp};
 
 on_both_databases!(
@@ -568,7 +568,7 @@ async fn the_target_acknowledges_and_reports_and_the_issuer_asks_for_more_then_a
         200
     );
     let v = escalation(&app, &county, &e.escalation_id).await;
-    assert_eq!(v.status, app::api::escalation::EscalationStatus::Closed);
+    assert_eq!(v.status, app::model::escalation::EscalationStatus::Closed);
     assert_eq!(v.responses.len(), 2);
     assert_eq!(
         audit_count(&app, "escalation.accept_response", &e.escalation_id).await,
@@ -614,7 +614,7 @@ async fn the_public_page_shows_a_disclosed_unit_until_the_issuer_lifts_it(backen
             && html.contains(&number)
             && html.contains("2027-03-01")
     );
-    let list: Vec<app::api::escalation::Disclosure> = app
+    let list: Vec<app::model::escalation::Disclosure> = app
         .call_with(&anonymous, "disclosures", &[])
         .await
         .json()
@@ -794,7 +794,7 @@ async fn notices_cover_the_window_returned_filings_and_the_brief(backend: Backen
         .call_with(&county, "brief", &[("unit", ENTERPRISE)])
         .await;
     assert_eq!(res.status(), 200);
-    let brief: app::api::escalation::Brief = res.json().await.unwrap();
+    let brief: app::model::escalation::Brief = res.json().await.unwrap();
     assert_eq!(brief.periods.len(), 6);
     assert_eq!(
         brief.periods[0].status,

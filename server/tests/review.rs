@@ -4,10 +4,10 @@
 
 mod common;
 
-use app::api::filing::{FilingView, HistoryView, ReviewQueue};
-use app::api::rollup::RollupView;
 use app::domain::forms::BindingKind;
 use app::error::AppError;
+use app::model::filing::{FilingView, HistoryView, ReviewQueue};
+use app::model::rollup::RollupView;
 use common::{app_error, Backend, Options, TestApp};
 
 on_both_databases!(
@@ -110,7 +110,7 @@ async fn an_enterprise_filing_reaches_the_department_supervising_its_industry_on
     .await;
     assert_eq!(
         err,
-        AppError::Conflict("err.not_awaiting_review".into()),
+        AppError::Conflict(app::error::Conflict::NotAwaitingReview),
         "a decided filing cannot be decided again"
     );
     let v: FilingView = app

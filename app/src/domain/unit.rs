@@ -126,6 +126,25 @@ impl Role {
         Self::ALL.into_iter().find(|r| r.code() == code)
     }
 
+    /// Whether this role fills in nil-filing forms for a unit (see `ssr::access::own_filing_unit`).
+    pub fn fills_forms(&self) -> bool {
+        matches!(
+            self,
+            Role::EnterpriseFiler
+                | Role::DepartmentStaff
+                | Role::TownshipStaff
+                | Role::CountyOfficeStaff
+        )
+    }
+
+    /// Whether this role supervises units below it (late-filing exceptions, review).
+    pub fn is_supervisor(&self) -> bool {
+        matches!(
+            self,
+            Role::DepartmentStaff | Role::CountyOfficeStaff | Role::CityOfficeStaff
+        )
+    }
+
     /// Whether a user with this role may belong to a unit of `kind`.
     /// `unit_has_county` is whether the unit sits in a county-level area (not city level).
     pub fn fits_unit(&self, kind: UnitKind, unit_has_county: bool) -> bool {

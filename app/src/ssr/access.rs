@@ -6,10 +6,10 @@
 //!   county safety committee office, which supervises every unit in its county.
 //! - County governments file to the city safety committee office, which supervises all.
 
-use crate::api::UserView;
 use crate::domain::unit::{Role, UnitKind};
 use crate::error::AppError;
-use crate::ssr::db::{internal, Db};
+use crate::model::UserView;
+use crate::ssr::db::Db;
 
 /// The unit whose nine forms this user fills in: their own unit, or for a county office
 /// the county-level government it works for. The city office compiles the city's report
@@ -26,10 +26,7 @@ pub fn own_filing_unit(user: &UserView) -> Option<String> {
 
 /// Whether `user` supervises `unit_id` (may see its filings and grant it a late filing).
 pub async fn can_supervise(db: &Db, user: &UserView, unit_id: &str) -> Result<bool, AppError> {
-    let Some(unit) = crate::ssr::units::unit_by_id(db, unit_id)
-        .await
-        .map_err(internal)?
-    else {
+    let Some(unit) = crate::ssr::units::unit_by_id(db, unit_id).await? else {
         return Ok(false);
     };
     Ok(match user.role {
@@ -47,8 +44,7 @@ pub async fn can_supervise(db: &Db, user: &UserView, unit_id: &str) -> Result<bo
                 && unit.county_id == user.county_id
                 && match unit.industry_code.as_deref() {
                     Some(industry) => crate::ssr::units::department_industries(db, &user.unit_id)
-                        .await
-                        .map_err(internal)?
+                        .await?
                         .iter()
                         .any(|i| i == industry),
                     None => false,
@@ -65,15 +61,13 @@ pub async fn supervised_units(db: &Db, user: &UserView) -> Result<Vec<(String, S
             "SELECT unit_id, name FROM unit WHERE kind IN ('county_government', 'management_committee') ORDER BY area_code",
         )
         .fetch_all(db)
-        .await
-        .map_err(internal)?,
+        .await?,
         Role::CountyOfficeStaff => sqlx::query_as(
             "SELECT unit_id, name FROM unit WHERE county_id = $1 AND kind IN ('department', 'township', 'enterprise') ORDER BY kind, name",
         )
         .bind(user.county_id.clone().unwrap_or_default())
         .fetch_all(db)
-        .await
-        .map_err(internal)?,
+        .await?,
         Role::DepartmentStaff => sqlx::query_as(
             "SELECT n.unit_id, n.name FROM unit n JOIN enterprise e ON e.unit_id = n.unit_id \
              WHERE n.county_id = $1 AND e.industry_code IN (SELECT industry_code FROM department_industry WHERE unit_id = $2) ORDER BY n.name",
@@ -81,8 +75,7 @@ pub async fn supervised_units(db: &Db, user: &UserView) -> Result<Vec<(String, S
         .bind(user.county_id.clone().unwrap_or_default())
         .bind(&user.unit_id)
         .fetch_all(db)
-        .await
-        .map_err(internal)?,
+        .await?,
         _ => vec![],
     };
     Ok(rows)

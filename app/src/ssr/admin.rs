@@ -6,7 +6,7 @@ use crate::domain::unit::{industry_name_zh, Role, UnitKind};
 use crate::error::{AppError, FieldErrors};
 use crate::ssr::audit::{self, AuditEntry};
 use crate::ssr::auth::hash_password;
-use crate::ssr::db::{internal, is_unique_violation, new_id, Db};
+use crate::ssr::db::{is_unique_violation, new_id, Db};
 use crate::ssr::units::{self, EnterpriseDetails, NewUnit};
 use crate::ssr::users::{self, NewUser};
 
@@ -132,7 +132,7 @@ pub async fn create_unit(
     // The parent: the county-level government, or the city government for a city-level department.
     let parent_id = match &input.county_id {
         Some(county) => {
-            let county_unit = units::unit_by_id(db, county).await.map_err(internal)?;
+            let county_unit = units::unit_by_id(db, county).await?;
             match county_unit {
                 Some(u) if u.kind.is_county_level_government() => county.clone(),
                 _ => return Err(AppError::field("county_id", "err.parent_unfit")),
@@ -145,7 +145,7 @@ pub async fn create_unit(
         .as_ref()
         .and_then(|e| e.township_id.clone())
     {
-        match units::unit_by_id(db, &town).await.map_err(internal)? {
+        match units::unit_by_id(db, &town).await? {
             Some(t) if t.kind == UnitKind::Township && t.county_id == input.county_id => {}
             _ => return Err(AppError::field("township_id", "err.parent_unfit")),
         }
@@ -158,23 +158,19 @@ pub async fn create_unit(
         county_id: input.county_id.clone(),
         area_code: None,
     };
-    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
+    let mut tx = crate::ssr::db::begin_write(db).await?;
     if let Err(e) = units::insert_unit(&mut tx, &unit, now).await {
         return Err(if is_unique_violation(&e) {
             AppError::field("name", "err.name_taken")
         } else {
-            internal(e)
+            AppError::from(e)
         });
     }
     for code in &input.industries {
-        units::insert_department_industry(&mut tx, &unit.unit_id, code)
-            .await
-            .map_err(internal)?;
+        units::insert_department_industry(&mut tx, &unit.unit_id, code).await?;
     }
     if let Some(details) = &input.enterprise {
-        units::insert_enterprise(&mut tx, &unit.unit_id, details)
-            .await
-            .map_err(internal)?;
+        units::insert_enterprise(&mut tx, &unit.unit_id, details).await?;
     }
     audit::record(&mut tx, AuditEntry {
         at: now,
@@ -185,9 +181,8 @@ pub async fn create_unit(
         before: None,
         after: Some(serde_json::json!({ "unit": unit, "industries": input.industries, "enterprise": input.enterprise })),
     })
-    .await
-    .map_err(internal)?;
-    tx.commit().await.map_err(internal)?;
+    .await?;
+    tx.commit().await?;
     Ok(unit.unit_id)
 }
 
@@ -223,7 +218,7 @@ impl UserInput {
             errors.add("username", "err.username_format");
         }
         let display_name = text(&mut errors, "display_name", display_name, 50);
-        if password.chars().count() < crate::api::MIN_PASSWORD_LEN {
+        if password.chars().count() < crate::model::MIN_PASSWORD_LEN {
             errors.add("password", "err.password_too_short");
         }
         let role_parsed = Role::parse(role.trim());
@@ -231,9 +226,7 @@ impl UserInput {
             errors.add("unit_id", "err.unit_missing");
             None
         } else {
-            let unit = units::unit_by_id(db, unit_id.trim())
-                .await
-                .map_err(internal)?;
+            let unit = units::unit_by_id(db, unit_id.trim()).await?;
             if unit.is_none() {
                 errors.add("unit_id", "err.unit_unknown");
             }
@@ -277,12 +270,12 @@ pub async fn create_user(
         password_hash: hash,
     };
     let now = clock.now();
-    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
+    let mut tx = crate::ssr::db::begin_write(db).await?;
     if let Err(e) = users::insert_user(&mut tx, &user, now).await {
         return Err(if is_unique_violation(&e) {
             AppError::field("username", "err.username_taken")
         } else {
-            internal(e)
+            AppError::from(e)
         });
     }
     audit::record(&mut tx, AuditEntry {
@@ -296,9 +289,8 @@ pub async fn create_user(
             "username": user.username, "display_name": user.display_name, "unit_id": user.unit_id, "role": user.role.code(),
         })),
     })
-    .await
-    .map_err(internal)?;
-    tx.commit().await.map_err(internal)?;
+    .await?;
+    tx.commit().await?;
     Ok(user.user_id)
 }
 

@@ -3,11 +3,11 @@
 //! Passwords are hashed with argon2id (the `argon2` crate's defaults). Repeated failed
 //! logins lock the account for a time that doubles with each further failure.
 
-use crate::api::UserView;
 use crate::domain::unit::{Role, UnitKind};
 use crate::error::AppError;
+use crate::model::UserView;
 use crate::ssr::audit::{self, AuditEntry};
-use crate::ssr::db::{internal, parse_ts, ts, Db};
+use crate::ssr::db::{parse_ts, ts, Db};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use chrono::{DateTime, Duration, Utc};
@@ -70,8 +70,7 @@ pub async fn check_login(
     )
     .bind(username)
     .fetch_optional(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     let Some((user_id, hash, failed, locked_until)) = row else {
         let _ = verify_password(password, dummy_hash());
         return Err(AppError::field("password", "err.bad_credentials"));
@@ -89,15 +88,14 @@ pub async fn check_login(
     let ok = tokio::task::spawn_blocking(move || verify_password(&password_owned, &hash_for_check))
         .await
         .map_err(|_| AppError::Internal)?;
-    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
+    let mut tx = crate::ssr::db::begin_write(db).await?;
     if ok {
         sqlx::query(
             "UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE user_id = $1",
         )
         .bind(&user_id)
         .execute(&mut *tx)
-        .await
-        .map_err(internal)?;
+        .await?;
         audit::record(
             &mut tx,
             AuditEntry {
@@ -110,9 +108,8 @@ pub async fn check_login(
                 after: None,
             },
         )
-        .await
-        .map_err(internal)?;
-        tx.commit().await.map_err(internal)?;
+        .await?;
+        tx.commit().await?;
         Ok(user_id)
     } else {
         let failed = failed + 1;
@@ -122,8 +119,7 @@ pub async fn check_login(
             .bind(locked.clone())
             .bind(&user_id)
             .execute(&mut *tx)
-            .await
-            .map_err(internal)?;
+            .await?;
         audit::record(
             &mut tx,
             AuditEntry {
@@ -136,9 +132,8 @@ pub async fn check_login(
                 after: Some(serde_json::json!({ "failed_logins": failed, "locked_until": locked })),
             },
         )
-        .await
-        .map_err(internal)?;
-        tx.commit().await.map_err(internal)?;
+        .await?;
+        tx.commit().await?;
         Err(AppError::field("password", "err.bad_credentials"))
     }
 }
@@ -152,8 +147,7 @@ pub async fn load_user(db: &Db, user_id: &str) -> Result<Option<UserView>, AppEr
     )
     .bind(user_id)
     .fetch_optional(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(row.and_then(
         |(
             user_id,
@@ -205,7 +199,7 @@ pub async fn require_user() -> Result<UserView, AppError> {
 /// The logged-in user if their role supervises units below it, else [`AppError::Forbidden`].
 pub async fn require_supervisor() -> Result<UserView, AppError> {
     let user = require_user().await?;
-    if crate::api::supervisor_role(user.role) {
+    if user.role.is_supervisor() {
         Ok(user)
     } else {
         Err(AppError::Forbidden)
@@ -251,7 +245,7 @@ pub async fn session_info(
     clock: &crate::domain::time::Clock,
     session: &tower_sessions::Session,
     headers: &axum::http::HeaderMap,
-) -> crate::api::SessionInfo {
+) -> crate::model::SessionInfo {
     let user_id: Option<String> = session.get(SESSION_USER_KEY).await.ok().flatten();
     let user = match user_id {
         Some(id) => load_user(db, &id).await.unwrap_or_else(|e| {
@@ -269,11 +263,23 @@ pub async fn session_info(
             }),
         None => 0,
     };
-    crate::api::SessionInfo {
+    crate::model::SessionInfo {
         user,
-        lang: crate::api::lang_from_cookie(headers).unwrap_or_default(),
+        lang: lang_from_cookie(headers).unwrap_or_default(),
         now: clock.now(),
         clock_fixed: clock.is_fixed(),
         notices,
     }
+}
+
+/// Reads the `lang` cookie.
+pub fn lang_from_cookie(headers: &axum::http::HeaderMap) -> Option<crate::i18n::Lang> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == "lang")
+        .map(|(_, v)| crate::i18n::Lang::parse(v))
 }

@@ -169,22 +169,10 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-/// Logs a database error with its whole chain and turns it into the opaque internal error.
-pub fn internal(err: sqlx::Error) -> crate::error::AppError {
-    tracing::error!(error = ?err, "database error");
-    crate::error::AppError::Internal
-}
-
-/// Whether a database error is the violation of a unique constraint.
+/// Whether a database error is the violation of a unique key, on either database (the
+/// drivers behind `Any` report the kind: SQLite's extended code, PostgreSQL's SQLSTATE 23505).
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
-    match err {
-        sqlx::Error::Database(db) => {
-            db.is_unique_violation()
-                || db.message().contains("UNIQUE constraint failed")
-                || db.code().as_deref() == Some("23505")
-        }
-        _ => false,
-    }
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
 #[cfg(test)]
@@ -228,6 +216,37 @@ mod tests {
     fn passwords_are_redacted_from_urls() {
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+
+    #[tokio::test]
+    async fn a_duplicate_key_is_seen_as_a_unique_violation_through_any() {
+        sqlx::any::install_default_drivers();
+        let db = sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        sqlx::query("CREATE TABLE t (k TEXT PRIMARY KEY)")
+            .execute(&db)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO t VALUES ('a')")
+            .execute(&db)
+            .await
+            .unwrap();
+        let err = sqlx::query("INSERT INTO t VALUES ('a')")
+            .execute(&db)
+            .await
+            .unwrap_err();
+        assert!(is_unique_violation(&err), "not seen as unique: {err:?}");
+        let other = sqlx::query("INSERT INTO nope VALUES ('a')")
+            .execute(&db)
+            .await
+            .unwrap_err();
+        assert!(
+            !is_unique_violation(&other),
+            "a missing table is no unique violation"
+        );
     }
 
     #[test]

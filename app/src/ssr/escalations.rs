@@ -6,11 +6,6 @@
 //! Every state change is written with its audit record in one transaction, and every change
 //! of status is a conditional update, so two clicks cannot both issue, dismiss or decide.
 
-use crate::api::escalation::{
-    Brief, BriefPeriod, Dashboard, Disclosure, EscalationActions, EscalationStatus, EscalationView,
-    EscalationsPage, Inbox, Notice, ReplyState, ResponseView, TargetOption,
-};
-use crate::api::UserView;
 use crate::domain::filing::FilingStatus;
 use crate::domain::ladder::{
     self, Accident, FiledSituation, OpenEscalation, Reason, Response, Rung, Severity, UnitPosition,
@@ -20,9 +15,14 @@ use crate::domain::period::Period;
 use crate::domain::time::{kunming_date, Clock};
 use crate::domain::unit::{Role, UnitKind};
 use crate::error::AppError;
+use crate::model::escalation::{
+    Brief, BriefPeriod, Dashboard, Disclosure, EscalationActions, EscalationStatus, EscalationView,
+    EscalationsPage, Inbox, Notice, ReplyState, ResponseView, TargetOption,
+};
+use crate::model::UserView;
 use crate::ssr::access;
 use crate::ssr::audit::{self, AuditEntry};
-use crate::ssr::db::{internal, new_id, parse_ts, ts, Db};
+use crate::ssr::db::{new_id, parse_ts, ts, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 
@@ -41,8 +41,7 @@ fn office_of(user: &UserView) -> Option<UnitPosition> {
 
 async fn position_of(db: &Db, unit_id: &str) -> Result<Option<UnitPosition>, AppError> {
     Ok(crate::ssr::units::unit_by_id(db, unit_id)
-        .await
-        .map_err(internal)?
+        .await?
         .map(|u| UnitPosition {
             unit_id: u.unit_id,
             kind: u.kind,
@@ -143,8 +142,7 @@ async fn rows(db: &Db, filter: &str, binds: &[&str]) -> Result<Vec<Row>, AppErro
         q = q.bind(*b);
     }
     Ok(q.fetch_all(db)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .filter_map(row_of)
         .collect())
@@ -191,9 +189,7 @@ async fn responses_of(
     for id in ids {
         q = q.bind(id);
     }
-    for (esc, id, kind, body, at, by, decision, note, decided_at) in
-        q.fetch_all(db).await.map_err(internal)?
-    {
+    for (esc, id, kind, body, at, by, decision, note, decided_at) in q.fetch_all(db).await? {
         out.entry(esc).or_default().push(ResponseView {
             response_id: id,
             kind,
@@ -370,8 +366,7 @@ async fn proposal_targets(
         )
         .fetch_all(db)
         .await,
-    }
-    .map_err(internal)?;
+    }?;
     Ok(rows
         .into_iter()
         .filter_map(|(id, kind)| Some((id, UnitKind::parse(&kind)?)))
@@ -395,8 +390,7 @@ pub async fn run(db: &Db, clock: &Clock, office: &UnitPosition) -> Result<usize,
     )
     .bind(period.key())
     .fetch_all(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     let untrue: std::collections::HashSet<String> = untrue.into_iter().map(|r| r.0).collect();
     // Issued escalations on these targets, by anyone (the ladder is the unit's, not the office's).
     let open_rows = rows(db, "x.status = 'issued'", &[]).await?;
@@ -413,14 +407,12 @@ pub async fn run(db: &Db, clock: &Clock, office: &UnitPosition) -> Result<usize,
     let accidents: Vec<(String, String, i64)> =
         sqlx::query_as("SELECT unit_id, occurred_on, larger FROM accident")
             .fetch_all(db)
-            .await
-            .map_err(internal)?;
+            .await?;
     let closed_admonitions: Vec<(String, Option<String>)> = sqlx::query_as(
         "SELECT target_unit_id, MAX(issued_at) FROM escalation WHERE status = 'closed' AND rung = 'admonition' GROUP BY target_unit_id",
     )
     .fetch_all(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     let dealt_until: HashMap<&str, NaiveDate> = closed_admonitions
         .iter()
         .filter_map(|(u, at)| Some((u.as_str(), kunming_date(parse_ts(at.as_deref()?)?))))
@@ -431,8 +423,7 @@ pub async fn run(db: &Db, clock: &Clock, office: &UnitPosition) -> Result<usize,
     )
     .bind(&office.unit_id)
     .fetch_all(db)
-    .await
-    .map_err(internal)?;
+    .await?;
 
     let mut new = Vec::new();
     for (unit_id, kind) in &targets {
@@ -486,7 +477,7 @@ pub async fn run(db: &Db, clock: &Clock, office: &UnitPosition) -> Result<usize,
             new.push((unit_id.clone(), p, keys));
         }
     }
-    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
+    let mut tx = crate::ssr::db::begin_write(db).await?;
     for (unit_id, p, keys) in &new {
         let id = new_id();
         let reasons = p
@@ -510,8 +501,7 @@ pub async fn run(db: &Db, clock: &Clock, office: &UnitPosition) -> Result<usize,
         .bind(default_measures(p.rung))
         .bind(ts(now))
         .execute(&mut *tx)
-        .await
-        .map_err(internal)?;
+        .await?;
         audit::record(
             &mut tx,
             AuditEntry {
@@ -531,8 +521,7 @@ pub async fn run(db: &Db, clock: &Clock, office: &UnitPosition) -> Result<usize,
                 })),
             },
         )
-        .await
-        .map_err(internal)?;
+        .await?;
     }
     sqlx::query(
         "INSERT INTO proposal_run (issuer_unit_id, ran_on, ran_at, added) VALUES ($1, $2, $3, $4) \
@@ -543,9 +532,8 @@ pub async fn run(db: &Db, clock: &Clock, office: &UnitPosition) -> Result<usize,
     .bind(ts(now))
     .bind(new.len() as i64)
     .execute(&mut *tx)
-    .await
-    .map_err(internal)?;
-    tx.commit().await.map_err(internal)?;
+    .await?;
+    tx.commit().await?;
     Ok(new.len())
 }
 
@@ -577,8 +565,7 @@ pub async fn ensure_today(db: &Db, clock: &Clock, office: &UnitPosition) -> Resu
             .bind(&office.unit_id)
             .bind(&today)
             .fetch_optional(db)
-            .await
-            .map_err(internal)?;
+            .await?;
     if ran.is_none() {
         run(db, clock, office).await?;
     }
@@ -591,8 +578,7 @@ pub async fn run_due(db: &Db, clock: &Clock) -> Result<usize, AppError> {
         "SELECT unit_id, county_id FROM unit WHERE kind = 'safety_office' ORDER BY unit_id",
     )
     .fetch_all(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     for (unit_id, county_id) in &offices {
         ensure_today(
             db,
@@ -628,8 +614,7 @@ async fn next_number(
     .bind(rung.code())
     .bind(year as i64)
     .fetch_one(&mut **tx)
-    .await
-    .map_err(internal)?;
+    .await?;
     let seq = max.unwrap_or(0) + 1;
     Ok((
         ladder::document_number(&short_name(office_name), year, rung, seq as u32),
@@ -688,7 +673,9 @@ pub async fn issue_proposal(
         return Err(AppError::Forbidden);
     }
     if row.status != EscalationStatus::Proposed {
-        return Err(AppError::Conflict("err.esc_not_proposed".into()));
+        return Err(AppError::Conflict(
+            crate::error::Conflict::EscalationNotProposed,
+        ));
     }
     let target = position_of(db, &row.target_unit_id)
         .await?
@@ -708,7 +695,7 @@ pub async fn issue_proposal(
     };
     let now = clock.now();
     let due = reply_due_for(row.rung, reply_due, now)?;
-    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
+    let mut tx = crate::ssr::db::begin_write(db).await?;
     let (number, year, seq) =
         next_number(&mut tx, &office.unit_id, &user.unit_name, row.rung, now).await?;
     let updated = sqlx::query(
@@ -725,10 +712,11 @@ pub async fn issue_proposal(
     .bind(&user.user_id)
     .bind(id)
     .execute(&mut *tx)
-    .await
-    .map_err(internal)?;
+    .await?;
     if updated.rows_affected() == 0 {
-        return Err(AppError::Conflict("err.esc_not_proposed".into()));
+        return Err(AppError::Conflict(
+            crate::error::Conflict::EscalationNotProposed,
+        ));
     }
     audit::record(
         &mut tx,
@@ -745,13 +733,12 @@ pub async fn issue_proposal(
             })),
         },
     )
-    .await
-    .map_err(internal)?;
+    .await?;
     tx.commit().await.map_err(|e| {
         if crate::ssr::db::is_unique_violation(&e) {
-            AppError::Conflict("err.try_again".into())
+            AppError::Conflict(crate::error::Conflict::TryAgain)
         } else {
-            internal(e)
+            AppError::from(e)
         }
     })?;
     Ok(number)
@@ -775,7 +762,7 @@ pub async fn dismiss(
         return Err(AppError::field("reason", "err.dismiss_reason"));
     }
     let now = clock.now();
-    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
+    let mut tx = crate::ssr::db::begin_write(db).await?;
     let updated = sqlx::query(
         "UPDATE escalation SET status = 'dismissed', dismissed_at = $1, dismissed_by = $2, dismiss_reason = $3, updated_at = $1 \
          WHERE escalation_id = $4 AND status = 'proposed'",
@@ -785,10 +772,11 @@ pub async fn dismiss(
     .bind(reason)
     .bind(id)
     .execute(&mut *tx)
-    .await
-    .map_err(internal)?;
+    .await?;
     if updated.rows_affected() == 0 {
-        return Err(AppError::Conflict("err.esc_not_proposed".into()));
+        return Err(AppError::Conflict(
+            crate::error::Conflict::EscalationNotProposed,
+        ));
     }
     audit::record(
         &mut tx,
@@ -802,9 +790,8 @@ pub async fn dismiss(
             after: Some(serde_json::json!({ "status": "dismissed", "reason": reason, "rung": row.rung.code(), "target": row.target_unit_id })),
         },
     )
-    .await
-    .map_err(internal)?;
-    tx.commit().await.map_err(internal)?;
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -836,7 +823,7 @@ pub async fn issue_by_hand(
         measures.trim().to_string()
     };
     let id = new_id();
-    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
+    let mut tx = crate::ssr::db::begin_write(db).await?;
     let (number, year, seq) =
         next_number(&mut tx, &office.unit_id, &user.unit_name, rung, now).await?;
     sqlx::query(
@@ -858,8 +845,7 @@ pub async fn issue_by_hand(
     .bind(ts(now))
     .bind(&user.user_id)
     .execute(&mut *tx)
-    .await
-    .map_err(internal)?;
+    .await?;
     audit::record(
         &mut tx,
         AuditEntry {
@@ -875,13 +861,12 @@ pub async fn issue_by_hand(
             })),
         },
     )
-    .await
-    .map_err(internal)?;
+    .await?;
     tx.commit().await.map_err(|e| {
         if crate::ssr::db::is_unique_violation(&e) {
-            AppError::Conflict("err.try_again".into())
+            AppError::Conflict(crate::error::Conflict::TryAgain)
         } else {
-            internal(e)
+            AppError::from(e)
         }
     })?;
     Ok(number)
@@ -897,7 +882,9 @@ async fn issued_for_target(db: &Db, user: &UserView, id: &str) -> Result<Row, Ap
         return Err(AppError::Forbidden);
     }
     if row.status != EscalationStatus::Issued {
-        return Err(AppError::Conflict("err.esc_not_open".into()));
+        return Err(AppError::Conflict(
+            crate::error::Conflict::EscalationNotOpen,
+        ));
     }
     Ok(row)
 }
@@ -909,7 +896,9 @@ async fn issued_by_office(db: &Db, user: &UserView, id: &str) -> Result<Row, App
         return Err(AppError::Forbidden);
     }
     if row.status != EscalationStatus::Issued {
-        return Err(AppError::Conflict("err.esc_not_open".into()));
+        return Err(AppError::Conflict(
+            crate::error::Conflict::EscalationNotOpen,
+        ));
     }
     Ok(row)
 }
@@ -923,7 +912,7 @@ pub async fn acknowledge(
 ) -> Result<(), AppError> {
     issued_for_target(db, user, id).await?;
     let now = clock.now();
-    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
+    let mut tx = crate::ssr::db::begin_write(db).await?;
     let updated = sqlx::query(
         "UPDATE escalation SET acknowledged_at = $1, acknowledged_by = $2, updated_at = $1 WHERE escalation_id = $3 AND acknowledged_at IS NULL",
     )
@@ -931,8 +920,7 @@ pub async fn acknowledge(
     .bind(&user.user_id)
     .bind(id)
     .execute(&mut *tx)
-    .await
-    .map_err(internal)?;
+    .await?;
     if updated.rows_affected() == 0 {
         return Ok(()); // already acknowledged: nothing changes
     }
@@ -948,9 +936,8 @@ pub async fn acknowledge(
             after: Some(serde_json::json!({ "acknowledged_at": ts(now) })),
         },
     )
-    .await
-    .map_err(internal)?;
-    tx.commit().await.map_err(internal)?;
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -964,7 +951,9 @@ pub async fn respond(
 ) -> Result<(), AppError> {
     let row = issued_for_target(db, user, id).await?;
     if row.rung == Rung::SpecialReport {
-        return Err(AppError::Conflict("err.esc_no_reply".into()));
+        return Err(AppError::Conflict(
+            crate::error::Conflict::EscalationNoReply,
+        ));
     }
     let body = body.trim();
     let n = body.chars().count();
@@ -980,16 +969,17 @@ pub async fn respond(
     } else {
         "reply"
     };
-    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
+    let mut tx = crate::ssr::db::begin_write(db).await?;
     let (pending,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM escalation_response WHERE escalation_id = $1 AND decision IS NULL",
     )
     .bind(id)
     .fetch_one(&mut *tx)
-    .await
-    .map_err(internal)?;
+    .await?;
     if pending > 0 {
-        return Err(AppError::Conflict("err.esc_pending".into()));
+        return Err(AppError::Conflict(
+            crate::error::Conflict::EscalationPending,
+        ));
     }
     let response_id = new_id();
     sqlx::query(
@@ -1002,8 +992,7 @@ pub async fn respond(
     .bind(ts(now))
     .bind(&user.user_id)
     .execute(&mut *tx)
-    .await
-    .map_err(internal)?;
+    .await?;
     sqlx::query(
         "UPDATE escalation SET acknowledged_at = COALESCE(acknowledged_at, $1), acknowledged_by = COALESCE(acknowledged_by, $2), updated_at = $1 WHERE escalation_id = $3",
     )
@@ -1011,8 +1000,7 @@ pub async fn respond(
     .bind(&user.user_id)
     .bind(id)
     .execute(&mut *tx)
-    .await
-    .map_err(internal)?;
+    .await?;
     audit::record(
         &mut tx,
         AuditEntry {
@@ -1025,9 +1013,8 @@ pub async fn respond(
             after: Some(serde_json::json!({ "kind": kind, "response": response_id, "body": body })),
         },
     )
-    .await
-    .map_err(internal)?;
-    tx.commit().await.map_err(internal)?;
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -1052,7 +1039,7 @@ pub async fn decide_response(
         return Err(AppError::field("note", "err.esc_more_note"));
     }
     let now = clock.now();
-    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
+    let mut tx = crate::ssr::db::begin_write(db).await?;
     let updated = sqlx::query(
         "UPDATE escalation_response SET decision = $1, decision_note = $2, decided_at = $3, decided_by = $4 WHERE escalation_id = $5 AND decision IS NULL",
     )
@@ -1062,10 +1049,11 @@ pub async fn decide_response(
     .bind(&user.user_id)
     .bind(id)
     .execute(&mut *tx)
-    .await
-    .map_err(internal)?;
+    .await?;
     if updated.rows_affected() == 0 {
-        return Err(AppError::Conflict("err.esc_nothing_pending".into()));
+        return Err(AppError::Conflict(
+            crate::error::Conflict::EscalationNothingPending,
+        ));
     }
     if accept {
         let reason = if row.rung == Rung::Admonition {
@@ -1081,8 +1069,7 @@ pub async fn decide_response(
         .bind(reason)
         .bind(id)
         .execute(&mut *tx)
-        .await
-        .map_err(internal)?;
+        .await?;
     }
     audit::record(
         &mut tx,
@@ -1096,9 +1083,8 @@ pub async fn decide_response(
             after: Some(serde_json::json!({ "status": if accept { "closed" } else { "issued" }, "note": note })),
         },
     )
-    .await
-    .map_err(internal)?;
-    tx.commit().await.map_err(internal)?;
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -1117,7 +1103,7 @@ pub async fn close(
         return Err(AppError::field("close_reason", "err.esc_close_reason"));
     }
     let now = clock.now();
-    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
+    let mut tx = crate::ssr::db::begin_write(db).await?;
     let updated = sqlx::query(
         "UPDATE escalation SET status = 'closed', closed_at = $1, closed_by = $2, close_reason = $3, updated_at = $1 WHERE escalation_id = $4 AND status = 'issued'",
     )
@@ -1126,10 +1112,11 @@ pub async fn close(
     .bind(reason)
     .bind(id)
     .execute(&mut *tx)
-    .await
-    .map_err(internal)?;
+    .await?;
     if updated.rows_affected() == 0 {
-        return Err(AppError::Conflict("err.esc_not_open".into()));
+        return Err(AppError::Conflict(
+            crate::error::Conflict::EscalationNotOpen,
+        ));
     }
     audit::record(
         &mut tx,
@@ -1147,9 +1134,8 @@ pub async fn close(
             after: Some(serde_json::json!({ "status": "closed", "reason": reason })),
         },
     )
-    .await
-    .map_err(internal)?;
-    tx.commit().await.map_err(internal)?;
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -1163,7 +1149,7 @@ pub async fn record_accident(
     larger: bool,
     description: &str,
 ) -> Result<(), AppError> {
-    if !crate::api::supervisor_role(user.role) {
+    if !user.role.is_supervisor() {
         return Err(AppError::Forbidden);
     }
     let now = clock.now();
@@ -1189,7 +1175,7 @@ pub async fn record_accident(
     }
     let id = new_id();
     let date = date.expect("checked");
-    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
+    let mut tx = crate::ssr::db::begin_write(db).await?;
     sqlx::query(
         "INSERT INTO accident (accident_id, unit_id, occurred_on, larger, description, entered_by, entered_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -1201,8 +1187,7 @@ pub async fn record_accident(
     .bind(&user.user_id)
     .bind(ts(now))
     .execute(&mut *tx)
-    .await
-    .map_err(internal)?;
+    .await?;
     audit::record(
         &mut tx,
         AuditEntry {
@@ -1215,9 +1200,8 @@ pub async fn record_accident(
             after: Some(serde_json::json!({ "accident": id, "occurred_on": date.to_string(), "larger": larger, "description": description })),
         },
     )
-    .await
-    .map_err(internal)?;
-    tx.commit().await.map_err(internal)?;
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -1297,8 +1281,7 @@ pub async fn page(
         Some(o) => sqlx::query_as("SELECT ran_at FROM proposal_run WHERE issuer_unit_id = $1 ORDER BY ran_at DESC LIMIT 1")
             .bind(&o.unit_id)
             .fetch_optional(db)
-            .await
-            .map_err(internal)?,
+            .await?,
         None => None,
     };
     Ok(EscalationsPage {
@@ -1322,8 +1305,7 @@ async fn target_options(db: &Db, office: &UnitPosition) -> Result<Vec<TargetOpti
         None => sqlx::query_as("SELECT unit_id, name, kind, county_id FROM unit ORDER BY area_code, kind, name")
             .fetch_all(db)
             .await,
-    }
-    .map_err(internal)?;
+    }?;
     Ok(rows
         .into_iter()
         .filter_map(|(unit_id, name, kind, county_id)| {
@@ -1460,8 +1442,7 @@ pub async fn notices(
         )
         .bind(&unit)
         .fetch_all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
         notices.extend(
             returned
                 .into_iter()
@@ -1557,12 +1538,11 @@ pub async fn brief(db: &Db, clock: &Clock, user: &UserView, unit: &str) -> Resul
         return Err(AppError::Forbidden);
     }
     let u = crate::ssr::units::unit_by_id(db, unit)
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or(AppError::NotFound)?;
     let now = clock.now();
     let mut periods = Vec::new();
-    let mut p = crate::api::filing::default_period(now);
+    let mut p = crate::model::filing::default_period(now);
     for _ in 0..6 {
         let filings = crate::ssr::scope::latest_filings(db, &p.key()).await?;
         let f = filings.get(unit);

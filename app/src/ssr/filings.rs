@@ -10,10 +10,10 @@ use crate::domain::period::Period;
 use crate::domain::time::{kunming_date, Clock};
 use crate::error::AppError;
 use crate::ssr::audit::{self, AuditEntry};
-use crate::ssr::db::{internal, new_id, parse_ts, ts, Db};
+use crate::ssr::db::{new_id, parse_ts, ts, Db};
 use chrono::{DateTime, Utc};
 
-pub use crate::api::filing::FilingRecord;
+pub use crate::model::filing::FilingRecord;
 use sqlx::{Any, Transaction};
 
 type RecordTuple = (
@@ -233,37 +233,32 @@ pub async fn save_draft(
     content: &FilingContent,
 ) -> Result<FilingRecord, AppError> {
     let now = clock.now();
-    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
-    let latest = latest_in(&mut tx, unit_id, period)
-        .await
-        .map_err(internal)?;
+    let mut tx = crate::ssr::db::begin_write(db).await?;
+    let latest = latest_in(&mut tx, unit_id, period).await?;
     let (filing_id, before) = match latest {
         Some(r) if r.status == FilingStatus::Draft => {
-            let before = content_in(&mut tx, &r.filing_id).await.map_err(internal)?;
+            let before = content_in(&mut tx, &r.filing_id).await?;
             (r.filing_id, Some(content_json(&before)))
         }
-        Some(_) => return Err(AppError::Conflict("err.already_submitted".into())),
+        Some(_) => return Err(AppError::Conflict(crate::error::Conflict::AlreadySubmitted)),
         None => {
             // Two first saves at once: the unique (unit, period, version) lets one win.
             match insert_version(&mut tx, unit_id, period, 1, now, user_id).await {
                 Ok(id) => (id, None),
                 Err(e) if crate::ssr::db::is_unique_violation(&e) => {
-                    return Err(AppError::Conflict("err.retry".into()))
+                    return Err(AppError::Conflict(crate::error::Conflict::TryAgain))
                 }
-                Err(e) => return Err(internal(e)),
+                Err(e) => return Err(AppError::from(e)),
             }
         }
     };
-    write_content(&mut tx, &filing_id, content)
-        .await
-        .map_err(internal)?;
+    write_content(&mut tx, &filing_id, content).await?;
     sqlx::query("UPDATE filing SET updated_at = $1, updated_by = $2 WHERE filing_id = $3")
         .bind(ts(now))
         .bind(user_id)
         .bind(&filing_id)
         .execute(&mut *tx)
-        .await
-        .map_err(internal)?;
+        .await?;
     audit::record(
         &mut tx,
         AuditEntry {
@@ -276,17 +271,15 @@ pub async fn save_draft(
             after: Some(content_json(content)),
         },
     )
-    .await
-    .map_err(internal)?;
+    .await?;
     let saved = latest_in(&mut tx, unit_id, period)
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or(AppError::Internal)?;
-    tx.commit().await.map_err(internal)?;
+    tx.commit().await?;
     Ok(saved)
 }
 
-pub use crate::api::filing::filings_types::SubmitOutcome;
+pub use crate::model::filing::SubmitOutcome;
 
 /// Submits the draft `version`. `late` marks a filing made under a late-filing exception.
 #[tracing::instrument(skip(db, clock))]
@@ -301,7 +294,7 @@ pub async fn submit(
     late: bool,
 ) -> Result<SubmitOutcome, AppError> {
     let now = clock.now();
-    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
+    let mut tx = crate::ssr::db::begin_write(db).await?;
     let row: Option<RecordTuple> = sqlx::query_as(&format!(
         "{RECORD_SELECT} WHERE unit_id = $1 AND period_key = $2 AND version = $3"
     ))
@@ -309,22 +302,15 @@ pub async fn submit(
     .bind(period.key())
     .bind(version)
     .fetch_optional(&mut *tx)
-    .await
-    .map_err(internal)?;
-    let record = row
-        .map(record)
-        .transpose()
-        .map_err(internal)?
-        .ok_or(AppError::NotFound)?;
+    .await?;
+    let record = row.map(record).transpose()?.ok_or(AppError::NotFound)?;
     if record.status != FilingStatus::Draft {
         return Ok(SubmitOutcome::AlreadySubmitted {
             version: record.version,
             submitted_at: record.submitted_at,
         });
     }
-    let content = content_in(&mut tx, &record.filing_id)
-        .await
-        .map_err(internal)?;
+    let content = content_in(&mut tx, &record.filing_id).await?;
     check_submit(kind, &content).into_result()?;
     let nil = progress(kind, &content.answers).nil;
     let updated = sqlx::query(
@@ -338,14 +324,12 @@ pub async fn submit(
     .bind(user_id)
     .bind(&record.filing_id)
     .execute(&mut *tx)
-    .await
-    .map_err(internal)?;
+    .await?;
     if updated.rows_affected() == 0 {
         // Another submission won the race between our read and our write.
-        tx.rollback().await.map_err(internal)?;
+        tx.rollback().await?;
         let winner = versions(db, unit_id, period)
-            .await
-            .map_err(internal)?
+            .await?
             .into_iter()
             .find(|r| r.version == version);
         return Ok(SubmitOutcome::AlreadySubmitted {
@@ -362,9 +346,8 @@ pub async fn submit(
         before: Some(serde_json::json!({ "status": "draft" })),
         after: Some(serde_json::json!({ "status": "submitted", "version": version, "late": late, "nil": nil })),
     })
-    .await
-    .map_err(internal)?;
-    tx.commit().await.map_err(internal)?;
+    .await?;
+    tx.commit().await?;
     Ok(SubmitOutcome::Submitted { version, late, nil })
 }
 
@@ -378,31 +361,26 @@ pub async fn revise(
     period: Period,
 ) -> Result<FilingRecord, AppError> {
     let now = clock.now();
-    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
+    let mut tx = crate::ssr::db::begin_write(db).await?;
     let latest = latest_in(&mut tx, unit_id, period)
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or(AppError::NotFound)?;
     if latest.status == FilingStatus::Draft {
         return Ok(latest);
     }
     if latest.status == FilingStatus::Accepted {
-        return Err(AppError::Conflict("err.already_accepted".into()));
+        return Err(AppError::Conflict(crate::error::Conflict::AlreadyAccepted));
     }
-    let content = content_in(&mut tx, &latest.filing_id)
-        .await
-        .map_err(internal)?;
+    let content = content_in(&mut tx, &latest.filing_id).await?;
     let id = match insert_version(&mut tx, unit_id, period, latest.version + 1, now, user_id).await
     {
         Ok(id) => id,
         Err(e) if crate::ssr::db::is_unique_violation(&e) => {
-            return Err(AppError::Conflict("err.retry".into()))
+            return Err(AppError::Conflict(crate::error::Conflict::TryAgain))
         }
-        Err(e) => return Err(internal(e)),
+        Err(e) => return Err(AppError::from(e)),
     };
-    write_content(&mut tx, &id, &content)
-        .await
-        .map_err(internal)?;
+    write_content(&mut tx, &id, &content).await?;
     audit::record(&mut tx, AuditEntry {
         at: now,
         actor: Some(user_id),
@@ -412,17 +390,15 @@ pub async fn revise(
         before: Some(serde_json::json!({ "from_version": latest.version, "filing_id": latest.filing_id })),
         after: Some(serde_json::json!({ "version": latest.version + 1 })),
     })
-    .await
-    .map_err(internal)?;
+    .await?;
     let created = latest_in(&mut tx, unit_id, period)
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or(AppError::Internal)?;
-    tx.commit().await.map_err(internal)?;
+    tx.commit().await?;
     Ok(created)
 }
 
-pub use crate::api::filing::LateExceptionRow;
+pub use crate::model::filing::LateExceptionRow;
 
 /// Until when a unit may file a period late, if an exception was granted.
 pub async fn exception_until(
@@ -451,15 +427,14 @@ pub async fn grant_exception(
     valid_until: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let now = clock.now();
-    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
+    let mut tx = crate::ssr::db::begin_write(db).await?;
     let before: Option<(String, String)> = sqlx::query_as(
         "SELECT reason, valid_until FROM late_exception WHERE unit_id = $1 AND period_key = $2",
     )
     .bind(unit_id)
     .bind(period.key())
     .fetch_optional(&mut *tx)
-    .await
-    .map_err(internal)?;
+    .await?;
     sqlx::query(
         "INSERT INTO late_exception (unit_id, period_key, granted_by, reason, valid_until, granted_at) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (unit_id, period_key) DO UPDATE SET granted_by = excluded.granted_by, reason = excluded.reason, \
@@ -472,8 +447,7 @@ pub async fn grant_exception(
     .bind(ts(valid_until))
     .bind(ts(now))
     .execute(&mut *tx)
-    .await
-    .map_err(internal)?;
+    .await?;
     let subject = format!("{unit_id}/{}", period.key());
     audit::record(
         &mut tx,
@@ -487,9 +461,8 @@ pub async fn grant_exception(
             after: Some(serde_json::json!({ "reason": reason, "valid_until": ts(valid_until) })),
         },
     )
-    .await
-    .map_err(internal)?;
-    tx.commit().await.map_err(internal)?;
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -533,7 +506,7 @@ pub async fn access_for(
     period: Period,
 ) -> Result<crate::domain::filing::FilingAccess, AppError> {
     use crate::domain::filing::FilingAccess;
-    let all = versions(db, unit_id, period).await.map_err(internal)?;
+    let all = versions(db, unit_id, period).await?;
     // The returned version: the latest one, or the one before a draft amending it.
     let returned = match (all.first(), all.get(1)) {
         (Some(l), _) if l.status == FilingStatus::Returned => Some(l),
@@ -547,8 +520,6 @@ pub async fn access_for(
     if let Some(r) = returned {
         return Ok(FilingAccess::amending(r.late));
     }
-    let until = exception_until(db, unit_id, period)
-        .await
-        .map_err(internal)?;
+    let until = exception_until(db, unit_id, period).await?;
     Ok(FilingAccess::at(period, clock.now(), until))
 }

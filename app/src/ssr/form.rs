@@ -8,8 +8,8 @@
 //! values typed (never passwords) kept in the session under that token, so the page shows
 //! each error next to its field after the round trip.
 
-use crate::api::Flash;
 use crate::error::AppError;
+use crate::model::Flash;
 use axum::http::{header, HeaderMap, StatusCode};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;

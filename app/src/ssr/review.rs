@@ -1,13 +1,13 @@
 //! Review by the receiving unit (107号 四、(二) 申报程序): where each filing goes, the
 //! reviewer's queue, and the decision (accept, or return with a reason), audited.
 
-use crate::api::UserView;
 use crate::domain::filing::FilingStatus;
 use crate::domain::time::Clock;
 use crate::domain::unit::{Role, UnitKind};
 use crate::error::AppError;
+use crate::model::UserView;
 use crate::ssr::audit::{self, AuditEntry};
-use crate::ssr::db::{internal, new_id, ts, Db};
+use crate::ssr::db::{new_id, ts, Db};
 
 /// The units whose filings `user`'s unit receives:
 /// - a department: the enterprises of its county in the industries it supervises;
@@ -24,18 +24,15 @@ pub async fn received_units(db: &Db, user: &UserView) -> Result<Vec<String>, App
         .bind(&county)
         .bind(&user.unit_id)
         .fetch_all(db)
-        .await
-        .map_err(internal)?,
+        .await?,
         Role::CountyOfficeStaff => sqlx::query_as("SELECT unit_id FROM unit WHERE county_id = $1 AND kind IN ('department', 'township')")
             .bind(&county)
             .fetch_all(db)
-            .await
-            .map_err(internal)?,
+            .await?,
         Role::CityOfficeStaff => sqlx::query_as("SELECT unit_id FROM unit WHERE kind IN ('county_government', 'management_committee') \
              OR (kind = 'department' AND county_id IS NULL)")
             .fetch_all(db)
-            .await
-            .map_err(internal)?,
+            .await?,
         _ => vec![],
     };
     Ok(rows.into_iter().map(|r| r.0).collect())
@@ -46,7 +43,7 @@ pub async fn receives(db: &Db, user: &UserView, unit_id: &str) -> Result<bool, A
     Ok(received_units(db, user).await?.iter().any(|u| u == unit_id))
 }
 
-pub use crate::api::filing::QueueRow;
+pub use crate::model::filing::QueueRow;
 
 /// The queue of `user`'s unit for a period: latest versions that are not drafts, oldest
 /// submission first, filtered by status, nil, industry and township (empty = any).
@@ -99,7 +96,7 @@ pub async fn queue(
     for u in &units {
         q = q.bind(u);
     }
-    let rows = q.fetch_all(db).await.map_err(internal)?;
+    let rows = q.fetch_all(db).await?;
     Ok(rows
         .into_iter()
         .filter_map(
@@ -162,8 +159,7 @@ pub async fn decide(
         sqlx::query_as("SELECT unit_id, status FROM filing WHERE filing_id = $1")
             .bind(filing_id)
             .fetch_optional(db)
-            .await
-            .map_err(internal)?;
+            .await?;
     let (unit_id, _) = row.ok_or(AppError::NotFound)?;
     if !receives(db, user, &unit_id).await? {
         return Err(AppError::Forbidden);
@@ -173,17 +169,18 @@ pub async fn decide(
         Decision::Return | Decision::ReturnUntrue => FilingStatus::Returned,
     };
     let now = clock.now();
-    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
+    let mut tx = crate::ssr::db::begin_write(db).await?;
     let updated = sqlx::query("UPDATE filing SET status = $1, updated_at = $2, updated_by = $3 WHERE filing_id = $4 AND status = 'submitted'")
         .bind(new_status.code())
         .bind(ts(now))
         .bind(&user.user_id)
         .bind(filing_id)
         .execute(&mut *tx)
-        .await
-        .map_err(internal)?;
+        .await?;
     if updated.rows_affected() == 0 {
-        return Err(AppError::Conflict("err.not_awaiting_review".into()));
+        return Err(AppError::Conflict(
+            crate::error::Conflict::NotAwaitingReview,
+        ));
     }
     sqlx::query(
         "INSERT INTO filing_review (filing_review_id, filing_id, decision, reason, reviewer_unit_id, reviewed_by, reviewed_at, untrue) \
@@ -198,8 +195,7 @@ pub async fn decide(
     .bind(ts(now))
     .bind((decision == Decision::ReturnUntrue) as i64)
     .execute(&mut *tx)
-    .await
-    .map_err(internal)?;
+    .await?;
     audit::record(
         &mut tx,
         AuditEntry {
@@ -220,9 +216,8 @@ pub async fn decide(
             })),
         },
     )
-    .await
-    .map_err(internal)?;
-    tx.commit().await.map_err(internal)?;
+    .await?;
+    tx.commit().await?;
     Ok(new_status)
 }
 
@@ -236,14 +231,13 @@ pub async fn last_review(
     )
     .bind(filing_id)
     .fetch_optional(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(row.map(|(d, r, at)| (d, r, crate::ssr::db::kunming_text(&at))))
 }
 
 /// The review queue as an export table.
-pub fn queue_table(rows: &[QueueRow]) -> crate::ssr::export::Table {
-    crate::ssr::export::Table {
+pub fn queue_table(rows: &[QueueRow]) -> crate::ssr::table::Table {
+    crate::ssr::table::Table {
         name: "审核".into(),
         headers: [
             "单位",
@@ -274,7 +268,7 @@ pub fn queue_table(rows: &[QueueRow]) -> crate::ssr::export::Table {
                         .and_then(crate::ssr::db::parse_ts)
                         .map(crate::domain::time::format_kunming)
                         .unwrap_or_default(),
-                    crate::ssr::export::status_zh(Some(r.status)).to_string(),
+                    crate::ssr::table::status_zh(Some(r.status)).to_string(),
                     if r.late { "是" } else { "否" }.to_string(),
                     match r.nil {
                         Some(true) => "是",
@@ -289,7 +283,7 @@ pub fn queue_table(rows: &[QueueRow]) -> crate::ssr::export::Table {
 }
 
 /// A roll-up as an export table: one line per measure, then per form, row and group.
-pub fn rollup_table(r: &crate::domain::rollup::Rollup) -> crate::ssr::export::Table {
+pub fn rollup_table(r: &crate::domain::rollup::Rollup) -> crate::ssr::table::Table {
     let mut rows: Vec<Vec<String>> = [
         ("应报", r.expected),
         ("按时已报", r.filed_on_time),
@@ -333,7 +327,7 @@ pub fn rollup_table(r: &crate::domain::rollup::Rollup) -> crate::ssr::export::Ta
             format!("{}/{}", g.filed, g.expected),
         ]);
     }
-    crate::ssr::export::Table {
+    crate::ssr::table::Table {
         name: "汇总".into(),
         headers: ["类别", "项目", "数量"].map(str::to_string).to_vec(),
         rows,

@@ -1,20 +1,20 @@
 //! Roll-ups with drill-down, summaries filed upward, the city government's report, and
 //! their export tables (107号 四、(二) 申报程序: 审核、汇总、上报).
 
-use crate::api::rollup::{
-    ChildLine, CityReport, ReportCounty, RollupView, RowDetail, Scope, ScopeKind, SummaryRecord,
-    UnitLine, TREND_PERIODS,
-};
-use crate::api::UserView;
 use crate::domain::period::Period;
 use crate::domain::rollup::{self, Rollup, TrendPoint, UnitFacts};
 use crate::domain::time::{kunming_date, Clock};
 use crate::domain::unit::{industry_name_zh, Role, UnitKind};
 use crate::error::AppError;
+use crate::model::rollup::{
+    ChildLine, CityReport, ReportCounty, RollupView, RowDetail, Scope, ScopeKind, SummaryRecord,
+    UnitLine, TREND_PERIODS,
+};
+use crate::model::UserView;
 use crate::ssr::audit::{self, AuditEntry};
-use crate::ssr::db::{internal, new_id, ts, Db};
-use crate::ssr::export::Table;
+use crate::ssr::db::{new_id, ts, Db};
 use crate::ssr::scope::{self, LatestFiling, ScopedUnit};
+use crate::ssr::table::Table;
 use std::collections::HashMap;
 
 /// Logs a stored-JSON error and turns it into the opaque internal error.
@@ -82,8 +82,7 @@ pub async fn latest_summaries(
     )
     .bind(period_key)
     .fetch_all(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     let mut out = HashMap::new();
     for (unit_id, version, at, by, remarks, content) in rows {
         let rollup: Rollup = serde_json::from_str(&content).map_err(json_error)?;
@@ -242,7 +241,7 @@ pub async fn rollup_view(
     row: &str,
 ) -> Result<RollupView, AppError> {
     let now = clock.now();
-    let period = crate::api::filing::period_or_default(period, now)?;
+    let period = crate::model::filing::period_or_default(period, now)?;
     let scope = scope::resolve(db, user, unit).await?;
     let units = scope::units(db, &scope).await?;
     let loaded = TrendFilings::load(db, period).await?;
@@ -312,7 +311,7 @@ pub async fn rollup_view(
         rollup,
         previous,
         change,
-        periods: crate::api::filing::recent_periods(now),
+        periods: crate::model::filing::recent_periods(now),
         children,
         units: lines,
         row,
@@ -335,8 +334,7 @@ async fn own_status(
     .bind(unit_id)
     .bind(period.key())
     .fetch_optional(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(row.and_then(|r| crate::domain::filing::FilingStatus::parse(&r.0)))
 }
 
@@ -367,14 +365,13 @@ pub async fn file_summary(
     let facts = scope::scope_facts(db, &scope, &period.key()).await?;
     let summary = rollup::summary_of(&facts);
     let content = serde_json::to_string(&summary).map_err(json_error)?;
-    let mut tx = crate::ssr::db::begin_write(db).await.map_err(internal)?;
+    let mut tx = crate::ssr::db::begin_write(db).await?;
     let (latest,): (Option<i64>,) =
         sqlx::query_as("SELECT MAX(version) FROM summary WHERE unit_id = $1 AND period_key = $2")
             .bind(&unit_id)
             .bind(period.key())
             .fetch_one(&mut *tx)
-            .await
-            .map_err(internal)?;
+            .await?;
     let version = latest.unwrap_or(0) + 1;
     let summary_id = new_id();
     sqlx::query(
@@ -390,8 +387,7 @@ pub async fn file_summary(
     .bind(ts(now))
     .bind(&user.user_id)
     .execute(&mut *tx)
-    .await
-    .map_err(internal)?;
+    .await?;
     audit::record(
         &mut tx,
         AuditEntry {
@@ -411,9 +407,8 @@ pub async fn file_summary(
             })),
         },
     )
-    .await
-    .map_err(internal)?;
-    tx.commit().await.map_err(internal)?;
+    .await?;
+    tx.commit().await?;
     Ok(version)
 }
 
@@ -425,7 +420,7 @@ pub async fn city_report(
     period: &str,
 ) -> Result<CityReport, AppError> {
     let now = clock.now();
-    let period = crate::api::filing::period_or_default(period, now)?;
+    let period = crate::model::filing::period_or_default(period, now)?;
     let city = scope::resolve(db, user, "").await?;
     let units = scope::units(db, &city).await?;
     let loaded = TrendFilings::load(db, period).await?;
@@ -467,7 +462,7 @@ pub async fn city_report(
         .collect();
     Ok(CityReport {
         compiled_on: kunming_date(now).format("%Y年%m月%d日").to_string(),
-        periods: crate::api::filing::recent_periods(now),
+        periods: crate::model::filing::recent_periods(now),
         total: rollup::roll_up(&facts),
         previous: rollup::roll_up(&scope::facts(&city, &units, loaded.previous())),
         counties,
@@ -489,8 +484,7 @@ pub async fn coverage_gaps(db: &Db) -> Result<Vec<(String, String, usize)>, AppE
          GROUP BY c.name, c.area_code, e.industry_code ORDER BY c.area_code, e.industry_code",
     )
     .fetch_all(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(rows
         .into_iter()
         .map(|(county, industry, n)| {
@@ -524,7 +518,7 @@ pub fn units_table(view: &RollupView) -> Table {
                     u.name.clone(),
                     u.kind.label_zh().to_string(),
                     u.group.clone(),
-                    crate::ssr::export::status_zh(u.status).to_string(),
+                    crate::ssr::table::status_zh(u.status).to_string(),
                     if u.late { "是" } else { "否" }.to_string(),
                     u.version.map(|v| v.to_string()).unwrap_or_default(),
                     u.unmet.len().to_string(),
@@ -589,8 +583,7 @@ pub async fn filings_table(
     )
     .bind(period.key())
     .fetch_all(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     let mut by_filing: HashMap<&str, Vec<(&str, &str, &str)>> = HashMap::new();
     for (f, row, answer, why) in &answers {
         by_filing.entry(f.as_str()).or_default().push((
@@ -622,7 +615,7 @@ pub async fn filings_table(
                     .unwrap_or("")
                     .to_string(),
                 f.version.to_string(),
-                crate::ssr::export::status_zh(Some(f.status)).to_string(),
+                crate::ssr::table::status_zh(Some(f.status)).to_string(),
                 if f.late { "是" } else { "否" }.to_string(),
                 format!("表{}", row.split('.').next().unwrap_or("")),
                 row.to_string(),
@@ -688,7 +681,7 @@ pub fn report_table(report: &CityReport) -> Table {
                     c.rollup.accepted.to_string(),
                     c.rollup.with_unmet.to_string(),
                     c.rollup.unmet_items().to_string(),
-                    crate::ssr::export::status_zh(c.own_status).to_string(),
+                    crate::ssr::table::status_zh(c.own_status).to_string(),
                     c.summary
                         .as_ref()
                         .map(|s| format!("第{}版 {}", s.version, s.submitted_at))

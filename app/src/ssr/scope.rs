@@ -3,13 +3,13 @@
 //! at which (a user only within its unit's subtree), the units each counts, and the facts of
 //! their filings for a period.
 
-use crate::api::rollup::{Scope, ScopeKind};
-use crate::api::UserView;
 use crate::domain::filing::FilingStatus;
 use crate::domain::rollup::{FiledFacts, UnitFacts};
 use crate::domain::unit::{industry_name_zh, Role, UnitKind};
 use crate::error::AppError;
-use crate::ssr::db::{internal, Db};
+use crate::model::rollup::{Scope, ScopeKind};
+use crate::model::UserView;
+use crate::ssr::db::Db;
 use std::collections::HashMap;
 
 /// A unit counted in a scope, with where it sits.
@@ -83,8 +83,7 @@ pub async fn resolve(db: &Db, user: &UserView, unit: &str) -> Result<Scope, AppE
         unit.to_string()
     };
     let row = crate::ssr::units::unit_by_id(db, &unit_id)
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or(AppError::NotFound)?;
     let kind = match row.kind {
         UnitKind::CityGovernment => ScopeKind::City,
@@ -116,8 +115,7 @@ async fn city_government_id(db: &Db) -> Result<String, AppError> {
         "SELECT unit_id FROM unit WHERE kind = 'city_government' ORDER BY unit_id LIMIT 1",
     )
     .fetch_optional(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     row.map(|r| r.0).ok_or(AppError::NotFound)
 }
 
@@ -156,8 +154,7 @@ pub async fn units(db: &Db, scope: &Scope) -> Result<Vec<ScopedUnit>, AppError> 
         .bind(&scope.unit_id)
         .fetch_all(db)
         .await,
-    }
-    .map_err(internal)?;
+    }?;
     Ok(scoped(rows))
 }
 
@@ -206,16 +203,14 @@ pub async fn latest_filings(
     )
     .bind(period_key)
     .fetch_all(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     let unmet: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT a.filing_id, a.row_id, a.explanation FROM filing_answer a JOIN filing f ON f.filing_id = a.filing_id \
          WHERE f.period_key = $1 AND f.status <> 'draft' AND a.answer = 'not_done' ORDER BY a.row_id",
     )
     .bind(period_key)
     .fetch_all(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     let mut by_filing: HashMap<String, Vec<(String, String)>> = HashMap::new();
     for (filing_id, row, explanation) in unmet {
         by_filing
@@ -294,8 +289,7 @@ pub async fn department_industries(
     )
     .bind(county_id.unwrap_or_default())
     .fetch_all(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     let mut map: HashMap<String, Vec<String>> = HashMap::new();
     for (unit, industry) in rows {
         map.entry(unit).or_default().push(industry);

@@ -1,7 +1,7 @@
 //! SQL for the unit hierarchy: units, the industries departments supervise, enterprises.
 
-use crate::api::UnitRow;
 use crate::domain::unit::UnitKind;
+use crate::model::UnitRow;
 use crate::ssr::db::{ts, Db};
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Transaction};

@@ -1,7 +1,7 @@
 //! SQL for accounts.
 
-use crate::api::UserRow;
 use crate::domain::unit::Role;
+use crate::model::UserRow;
 use crate::ssr::db::{ts, Db};
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Transaction};

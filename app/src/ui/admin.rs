@@ -4,12 +4,11 @@ use super::{
     feedback_from_flash, general_error, use_done, use_flash, use_info, FieldError, FormFeedback,
     FormMessage, PageTitle,
 };
-use crate::api::{
-    list_counties, list_units, list_users, ChangePassword, CreateUnit, CreateUser, UnitRow,
-};
+use crate::api::{list_counties, list_units, list_users, ChangePassword, CreateUnit, CreateUser};
 use crate::domain::unit::{Role, UnitKind, INDUSTRIES};
 use crate::error::AppError;
 use crate::i18n::{t, Lang};
+use crate::model::UnitRow;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
@@ -99,7 +98,7 @@ pub fn PasswordPage() -> impl IntoView {
                     let repeat = RwSignal::new(String::new());
                     let live = Memo::new(move |_| {
                         let (n, r) = (new_pw.get(), repeat.get());
-                        if n.is_empty() && r.is_empty() { None } else { Some(crate::api::check_new_password(&n, &r)) }
+                        if n.is_empty() && r.is_empty() { None } else { Some(crate::model::check_new_password(&n, &r)) }
                     });
                     let field_msg = move |name: &'static str| {
                         Signal::derive(move || {

@@ -7,11 +7,11 @@
 use super::rollup::bars;
 use super::{feedback_from_flash, general_error, use_flash, use_info, FieldError, PageTitle};
 use crate::api::escalation::{
-    get_brief, get_disclosures, get_escalation, get_escalations, get_inbox, EscalationView,
-    EscalationsPage as PageData, Notice, ReplyState,
+    get_brief, get_disclosures, get_escalation, get_escalations, get_inbox,
 };
 use crate::domain::ladder::{Reminder, Rung, Severity};
 use crate::i18n::{t, Lang};
+use crate::model::escalation::{EscalationView, EscalationsPage as PageData, Notice, ReplyState};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
@@ -84,7 +84,7 @@ pub fn EscalationsPage() -> impl IntoView {
 #[allow(clippy::too_many_arguments)]
 fn Escalations(
     page: PageData,
-    flash: Option<crate::api::Flash>,
+    flash: Option<crate::model::Flash>,
     done: String,
     rung: String,
     severity: String,
@@ -272,7 +272,11 @@ fn Escalations(
 }
 
 #[component]
-fn ProposalCard(p: EscalationView, flash: Option<crate::api::Flash>, lang: Lang) -> impl IntoView {
+fn ProposalCard(
+    p: EscalationView,
+    flash: Option<crate::model::Flash>,
+    lang: Lang,
+) -> impl IntoView {
     let fb = feedback_from_flash(
         flash.clone(),
         flash
@@ -391,7 +395,7 @@ pub fn EscalationPage() -> impl IntoView {
 #[component]
 fn Document(
     v: EscalationView,
-    flash: Option<crate::api::Flash>,
+    flash: Option<crate::model::Flash>,
     done: String,
     lang: Lang,
 ) -> impl IntoView {

@@ -7,7 +7,7 @@
 use super::{
     general_error, use_done, use_flash, use_info, FieldError, FormFeedback, FormMessage, PageTitle,
 };
-use crate::api::filing::{content_from_fields, get_exceptions, get_filing, FilingView};
+use crate::api::filing::{get_exceptions, get_filing};
 use crate::domain::filing::{
     self, explanation_field, row_field, FilingAccess, FilingStatus, MIN_EXPLANATION_CHARS,
 };
@@ -15,6 +15,7 @@ use crate::domain::forms::{self, Answer, FormDef, FORMS};
 use crate::domain::time::format_kunming;
 use crate::error::AppError;
 use crate::i18n::{t, Lang};
+use crate::model::filing::{content_from_fields, FilingView};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
@@ -60,7 +61,7 @@ pub fn FilingPage() -> impl IntoView {
     let files_forms = info
         .user
         .as_ref()
-        .map(|u| crate::api::filing_role(u.role))
+        .map(|u| u.role.fills_forms())
         .unwrap_or(false);
     let filing = use_filing();
     let flash = use_flash();

@@ -2,9 +2,10 @@
 //! and every version of its filing side by side.
 
 use super::{use_info, PageTitle};
-use crate::api::filing::{get_history, HistoryView};
+use crate::api::filing::get_history;
 use crate::domain::forms::{Answer, FORMS};
 use crate::i18n::t;
+use crate::model::filing::HistoryView;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;

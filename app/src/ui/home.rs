@@ -2,11 +2,12 @@
 //! countdown), what the user's unit owes, and the units below it.
 
 use super::{general_error, use_info, PageTitle};
-use crate::api::{get_home_summary, HomeSummary};
+use crate::api::get_home_summary;
 use crate::domain::period::{Countdown, FilingWindow, WindowState};
 use crate::domain::time::format_kunming;
 use crate::domain::unit::{industry_name_en, industry_name_zh};
 use crate::i18n::{t, Lang};
+use crate::model::HomeSummary;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;

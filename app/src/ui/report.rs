@@ -4,9 +4,10 @@
 
 use super::rollup::{bars, status_key, trend_chart};
 use super::{use_info, PageTitle};
-use crate::api::rollup::{get_city_report, CityReport};
+use crate::api::rollup::get_city_report;
 use crate::domain::forms::FORMS;
 use crate::i18n::t;
+use crate::model::rollup::CityReport;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;

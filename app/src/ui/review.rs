@@ -3,10 +3,11 @@
 //! reason. Plain forms: the page works the same with JavaScript off.
 
 use super::{general_error, status_key, use_done, use_flash, use_info, FieldError, PageTitle};
-use crate::api::filing::{get_review_queue, QueueRow};
+use crate::api::filing::get_review_queue;
 use crate::domain::filing::FilingStatus;
 use crate::domain::unit::INDUSTRIES;
 use crate::i18n::{t, Lang};
+use crate::model::filing::QueueRow;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;

@@ -5,11 +5,12 @@
 //! JavaScript.
 
 use super::{general_error, use_done, use_flash, use_info, FieldError, PageTitle};
-use crate::api::rollup::{get_rollup, ChildLine, RollupView, ScopeKind, SummaryRecord, UnitLine};
+use crate::api::rollup::get_rollup;
 use crate::domain::filing::FilingStatus;
 use crate::domain::forms::FORMS;
 use crate::domain::rollup::TrendPoint;
 use crate::i18n::{t, Lang};
+use crate::model::rollup::{ChildLine, RollupView, ScopeKind, SummaryRecord, UnitLine};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;

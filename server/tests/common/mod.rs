@@ -427,7 +427,7 @@ pub async fn submit_filing(
         )
         .await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-    let v: app::api::filing::FilingView = app
+    let v: app::model::filing::FilingView = app
         .call_with(client, "filing", &[("period", "2026-Y")])
         .await
         .json()
