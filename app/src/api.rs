@@ -162,24 +162,22 @@ async fn home_summary() -> Result<HomeSummary, AppError> {
             summary.file_to = vec![county_office_name(&user)];
         }
         Role::EnterpriseFiler => {
-            let unit = units::unit_by_id(db, &user.unit_id)
+            let unit = units::member(db, &user.unit_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            if let (Some(county), Some(industry)) =
-                (unit.county_id.as_deref(), unit.industry_code.as_deref())
-            {
-                let departments = units::supervising_departments(db, county, industry).await?;
+            if unit.county_id.is_some() && unit.industry.is_some() {
+                let departments = crate::ssr::access::receiving_departments(db, &unit).await?;
                 summary.gap = departments.is_empty();
                 summary.file_to = departments.into_iter().map(|d| d.1).collect();
             }
         }
         Role::DepartmentStaff => {
             summary.industries = units::department_industries(db, &user.unit_id).await?;
-            if let Some(county) = user.county_id.as_deref() {
+            if user.county_id.is_some() {
                 summary.file_to = vec![county_office_name(&user)];
                 summary.below.push(count(
                     "home.enterprises",
-                    units::count_supervised_enterprises(db, &user.unit_id, county).await?,
+                    crate::ssr::access::received_units(db, &user).await?.len() as i64,
                 ));
             } else {
                 // A city-level department files to the city office.

@@ -5,6 +5,8 @@
 //!
 //! - [`time`]: Kunming time, the app clock (real or fixed for drills).
 //! - [`period`]: filing periods (annual, half-year) and their windows (107号 四、(一)).
+//! - [`chain`]: the reporting chain (107号 四、(二)): who files to whom, who oversees whom,
+//!   what a roll-up's scope contains, who may open it.
 //! - [`unit`]: kinds of unit in the reporting chain, roles, industries, county-level areas.
 //! - [`filing`]: a filing's content, what a draft and a submission need, progress.
 //! - [`rollup`]: roll-ups (汇总) of a period's filings over the units below an office.
@@ -13,6 +15,7 @@
 //! - [`ladder`]: the escalation ladder of 106号 (提示、告知、告诫、公开、专报): who may issue to
 //!   whom, what the facts call for, the 15 days of 第九条, document numbers, reminders.
 
+pub mod chain;
 pub mod filing;
 pub mod forms;
 pub mod ladder;

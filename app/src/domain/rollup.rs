@@ -28,6 +28,9 @@ pub struct UnitFacts {
 pub struct FiledFacts {
     pub status: FilingStatus,
     pub late: bool,
+    /// Whether the filing is nil (107号 五: every binding row 落实), as stored when it was
+    /// submitted: the one source of truth, never recomputed from the answers.
+    pub nil: bool,
     /// The binding rows answered 不落实, by id (`5.3`).
     pub unmet_rows: Vec<String>,
 }
@@ -162,7 +165,7 @@ pub fn roll_up(units: &[UnitFacts]) -> Rollup {
             FilingStatus::Accepted => r.accepted += 1,
             FilingStatus::Submitted | FilingStatus::Draft => {}
         }
-        if f.unmet_rows.is_empty() {
+        if f.nil {
             r.nil += 1;
         } else {
             r.with_unmet += 1;
@@ -221,6 +224,7 @@ mod tests {
             filing: filing.map(|(status, late, unmet)| FiledFacts {
                 status,
                 late,
+                nil: unmet.is_empty(),
                 unmet_rows: unmet.iter().map(|s| s.to_string()).collect(),
             }),
         }

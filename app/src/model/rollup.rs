@@ -7,18 +7,8 @@ use crate::domain::rollup::{Rollup, RollupChange, TrendPoint};
 use crate::domain::unit::UnitKind;
 use serde::{Deserialize, Serialize};
 
-/// What a roll-up is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ScopeKind {
-    /// The whole city (the city office).
-    City,
-    /// One county-level area (its office; the city).
-    County,
-    /// The enterprises one department supervises.
-    Department,
-    /// The enterprises in one township.
-    Township,
-}
+/// What a roll-up is about: one of the reporting chain's scopes.
+pub use crate::domain::chain::ScopeKind;
 
 /// The unit a roll-up is about, named by its unit id in `?unit=`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,82 +1,112 @@
-//! Who files for which unit, and who supervises whom (107号 四、(二) 申报程序).
-//!
-//! - An enterprise files to the county-level department supervising its industry in its
-//!   county; that department supervises it.
-//! - A department, a township, and the county government (through its office) file to the
-//!   county safety committee office, which supervises every unit in its county.
-//! - County governments file to the city safety committee office, which supervises all.
+//! The reporting chain applied to a logged-in user: loads what [`crate::domain::chain`]
+//! needs (the user's department's industries, a unit's place in the chain) and asks it.
+//! Every rule of who files to whom and who oversees whom lives in the domain; this module
+//! only loads.
 
-use crate::domain::unit::{Role, UnitKind};
+use crate::domain::chain::{self, Member, Viewer};
 use crate::error::AppError;
 use crate::model::UserView;
 use crate::ssr::db::Db;
+use crate::ssr::units;
 
-/// The unit whose nine forms this user fills in: their own unit, or for a county office
-/// the county-level government it works for. The city office compiles the city's report
-/// instead (the chain), so it has none here.
-pub fn own_filing_unit(user: &UserView) -> Option<String> {
-    match user.role {
-        Role::EnterpriseFiler | Role::DepartmentStaff | Role::TownshipStaff => {
-            Some(user.unit_id.clone())
-        }
-        Role::CountyOfficeStaff => user.county_id.clone(),
-        Role::CityOfficeStaff | Role::Administrator => None,
+/// The chain's view of `user`, without the industries (enough for [`own_filing_unit`]).
+fn viewer_of(user: &UserView, industries: Vec<String>) -> Viewer {
+    Viewer {
+        role: user.role,
+        unit_id: user.unit_id.clone(),
+        county_id: user.county_id.clone(),
+        industries,
     }
 }
 
-/// Whether `user` supervises `unit_id` (may see its filings and grant it a late filing).
-pub async fn can_supervise(db: &Db, user: &UserView, unit_id: &str) -> Result<bool, AppError> {
-    let Some(unit) = crate::ssr::units::unit_by_id(db, unit_id).await? else {
-        return Ok(false);
+/// The chain's view of `user`, with the industries a department's staff supervise.
+pub async fn viewer(db: &Db, user: &UserView) -> Result<Viewer, AppError> {
+    let industries = if user.role == crate::domain::unit::Role::DepartmentStaff {
+        units::department_industries(db, &user.unit_id).await?
+    } else {
+        vec![]
     };
-    Ok(match user.role {
-        Role::CityOfficeStaff => unit.kind != UnitKind::CityGovernment,
-        Role::CountyOfficeStaff => {
-            // Everything in the county but the county government itself (which the city supervises).
-            user.county_id.is_some()
-                && unit.county_id == user.county_id
-                && unit.unit_id != *user.county_id.as_ref().unwrap()
-                && unit.kind != UnitKind::SafetyOffice
-        }
-        Role::DepartmentStaff => {
-            unit.kind == UnitKind::Enterprise
-                && unit.county_id.is_some()
-                && unit.county_id == user.county_id
-                && match unit.industry_code.as_deref() {
-                    Some(industry) => crate::ssr::units::department_industries(db, &user.unit_id)
-                        .await?
-                        .iter()
-                        .any(|i| i == industry),
-                    None => false,
-                }
-        }
-        Role::EnterpriseFiler | Role::TownshipStaff | Role::Administrator => false,
-    })
+    Ok(viewer_of(user, industries))
 }
 
-/// The units `user` supervises, as (id, name), for pickers.
-pub async fn supervised_units(db: &Db, user: &UserView) -> Result<Vec<(String, String)>, AppError> {
-    let rows: Vec<(String, String)> = match user.role {
-        Role::CityOfficeStaff => sqlx::query_as(
-            "SELECT unit_id, name FROM unit WHERE kind IN ('county_government', 'management_committee') ORDER BY area_code",
-        )
-        .fetch_all(db)
-        .await?,
-        Role::CountyOfficeStaff => sqlx::query_as(
-            "SELECT unit_id, name FROM unit WHERE county_id = $1 AND kind IN ('department', 'township', 'enterprise') ORDER BY kind, name",
-        )
-        .bind(user.county_id.clone().unwrap_or_default())
-        .fetch_all(db)
-        .await?,
-        Role::DepartmentStaff => sqlx::query_as(
-            "SELECT n.unit_id, n.name FROM unit n JOIN enterprise e ON e.unit_id = n.unit_id \
-             WHERE n.county_id = $1 AND e.industry_code IN (SELECT industry_code FROM department_industry WHERE unit_id = $2) ORDER BY n.name",
-        )
-        .bind(user.county_id.clone().unwrap_or_default())
-        .bind(&user.unit_id)
-        .fetch_all(db)
-        .await?,
-        _ => vec![],
+/// The unit whose nine forms this user fills in (see [`Viewer::own_filing_unit`]).
+pub fn own_filing_unit(user: &UserView) -> Option<String> {
+    viewer_of(user, vec![])
+        .own_filing_unit()
+        .map(str::to_string)
+}
+
+/// Whether `user` oversees `unit_id` (may see its filings and history, act on it as its
+/// supervisor): [`chain::oversees`].
+pub async fn can_supervise(db: &Db, user: &UserView, unit_id: &str) -> Result<bool, AppError> {
+    let Some(unit) = units::member(db, unit_id).await? else {
+        return Ok(false);
     };
-    Ok(rows)
+    Ok(chain::oversees(&viewer(db, user).await?, &unit))
+}
+
+/// Whether `user`'s unit receives `unit_id`'s filings (reviews them, decides on a late
+/// filing): [`chain::receives`].
+pub async fn receives(db: &Db, user: &UserView, unit_id: &str) -> Result<bool, AppError> {
+    let Some(unit) = units::member(db, unit_id).await? else {
+        return Ok(false);
+    };
+    Ok(chain::receives(&viewer(db, user).await?, &unit))
+}
+
+/// The units whose filings `user`'s unit receives, as (id, name), by name: the review queue
+/// and the late-filing pickers.
+pub async fn received_units(db: &Db, user: &UserView) -> Result<Vec<(String, String)>, AppError> {
+    let viewer = viewer(db, user).await?;
+    let kinds = chain::kinds_received_by(viewer.role);
+    if kinds.is_empty() {
+        return Ok(vec![]);
+    }
+    // The city office receives from the whole city; the others from their own county.
+    let county = match viewer.role {
+        crate::domain::unit::Role::CityOfficeStaff => None,
+        _ => Some(viewer.county_id.clone().ok_or(AppError::Forbidden)?),
+    };
+    Ok(units::members(db, kinds, county.as_deref())
+        .await?
+        .into_iter()
+        .filter(|(member, _)| chain::receives(&viewer, member))
+        .map(|(member, name)| (member.unit_id, name))
+        .collect())
+}
+
+/// The units `user` decides late filings for, as (id, name), for pickers: those it
+/// receives filings from.
+pub async fn supervised_units(db: &Db, user: &UserView) -> Result<Vec<(String, String)>, AppError> {
+    received_units(db, user).await
+}
+
+/// The departments `unit` files to, as (id, name) (an enterprise; empty for the others, and
+/// for an enterprise whose industry no department of its county supervises).
+pub async fn receiving_departments(
+    db: &Db,
+    unit: &Member,
+) -> Result<Vec<(String, String)>, AppError> {
+    let chain::Receiver::Departments { county_id, .. } = chain::files_to(unit) else {
+        return Ok(vec![]);
+    };
+    let industries = units::industries_of_departments(db, Some(&county_id)).await?;
+    Ok(units::members(
+        db,
+        &[crate::domain::unit::UnitKind::Department],
+        Some(&county_id),
+    )
+    .await?
+    .into_iter()
+    .filter(|(dept, _)| {
+        let viewer = Viewer {
+            role: crate::domain::unit::Role::DepartmentStaff,
+            unit_id: dept.unit_id.clone(),
+            county_id: dept.county_id.clone(),
+            industries: industries.get(&dept.unit_id).cloned().unwrap_or_default(),
+        };
+        chain::receives(&viewer, unit)
+    })
+    .map(|(dept, name)| (dept.unit_id, name))
+    .collect())
 }

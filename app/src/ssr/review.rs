@@ -6,41 +6,22 @@ use crate::domain::time::Clock;
 use crate::domain::unit::{Role, UnitKind};
 use crate::error::AppError;
 use crate::model::UserView;
+use crate::ssr::access;
 use crate::ssr::audit::{self, AuditEntry};
 use crate::ssr::db::{new_id, ts, Db};
 
-/// The units whose filings `user`'s unit receives:
-/// - a department: the enterprises of its county in the industries it supervises;
-/// - a county office: its county's departments and townships;
-/// - the city office: the county-level governments (filed by their offices) and the
-///   city-level departments.
+/// The units whose filings `user`'s unit receives ([`crate::domain::chain::receives`]).
 pub async fn received_units(db: &Db, user: &UserView) -> Result<Vec<String>, AppError> {
-    let county = user.county_id.clone().unwrap_or_default();
-    let rows: Vec<(String,)> = match user.role {
-        Role::DepartmentStaff => sqlx::query_as(
-            "SELECT n.unit_id FROM unit n JOIN enterprise e ON e.unit_id = n.unit_id \
-             WHERE n.county_id = $1 AND e.industry_code IN (SELECT industry_code FROM department_industry WHERE unit_id = $2)",
-        )
-        .bind(&county)
-        .bind(&user.unit_id)
-        .fetch_all(db)
-        .await?,
-        Role::CountyOfficeStaff => sqlx::query_as("SELECT unit_id FROM unit WHERE county_id = $1 AND kind IN ('department', 'township')")
-            .bind(&county)
-            .fetch_all(db)
-            .await?,
-        Role::CityOfficeStaff => sqlx::query_as("SELECT unit_id FROM unit WHERE kind IN ('county_government', 'management_committee') \
-             OR (kind = 'department' AND county_id IS NULL)")
-            .fetch_all(db)
-            .await?,
-        _ => vec![],
-    };
-    Ok(rows.into_iter().map(|r| r.0).collect())
+    Ok(access::received_units(db, user)
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect())
 }
 
 /// Whether `user`'s unit receives the filings of `unit_id`.
 pub async fn receives(db: &Db, user: &UserView, unit_id: &str) -> Result<bool, AppError> {
-    Ok(received_units(db, user).await?.iter().any(|u| u == unit_id))
+    access::receives(db, user, unit_id).await
 }
 
 pub use crate::model::filing::QueueRow;
@@ -60,75 +41,74 @@ pub async fn queue(
     if units.is_empty() {
         return Ok(vec![]);
     }
-    let placeholders: Vec<String> = (0..units.len()).map(|i| format!("${}", i + 6)).collect();
+    let placeholders: Vec<String> = (0..units.len()).map(|i| format!("${}", i + 7)).collect();
     let sql = format!(
-        "SELECT f.filing_id, f.unit_id, n.name, n.kind, e.industry_code, t.name, f.version, f.status, f.late, f.nil, f.submitted_at \
+        "SELECT f.filing_id, f.unit_id, n.name AS unit_name, n.kind, e.industry_code, t.name AS township_name, f.version, f.status, f.late, f.nil, f.submitted_at \
          FROM filing f JOIN unit n ON n.unit_id = f.unit_id LEFT JOIN enterprise e ON e.unit_id = n.unit_id \
          LEFT JOIN unit t ON t.unit_id = e.township_id \
-         WHERE f.period_key = $1 AND f.status <> 'draft' \
-         AND f.version = (SELECT MAX(g.version) FROM filing g WHERE g.unit_id = f.unit_id AND g.period_key = f.period_key AND g.status <> 'draft') \
-         AND ($2 = '' OR f.status = $2) AND ($3 = '' OR f.nil = (CASE WHEN $3 = 'nil' THEN 1 ELSE 0 END)) \
-         AND ($4 = '' OR e.industry_code = $4) AND ($5 = '' OR e.township_id = $5) \
+         WHERE f.period_key = $2 AND f.status <> $1 \
+         AND f.version = (SELECT MAX(g.version) FROM filing g WHERE g.unit_id = f.unit_id AND g.period_key = f.period_key AND g.status <> $1) \
+         AND ($3 = '' OR f.status = $3) AND ($4 = '' OR f.nil = (CASE WHEN $4 = 'nil' THEN 1 ELSE 0 END)) \
+         AND ($5 = '' OR e.industry_code = $5) AND ($6 = '' OR e.township_id = $6) \
          AND f.unit_id IN ({}) ORDER BY f.submitted_at, n.name",
         placeholders.join(", ")
     );
-    let mut q = sqlx::query_as::<
-        _,
-        (
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            i64,
-            String,
-            i64,
-            Option<i64>,
-            Option<String>,
-        ),
-    >(&sql)
-    .bind(period_key)
-    .bind(status)
-    .bind(nil)
-    .bind(industry)
-    .bind(township);
+    let mut q = sqlx::query_as::<_, QueueLine>(&sql)
+        .bind(FilingStatus::Draft.code())
+        .bind(period_key)
+        .bind(status)
+        .bind(nil)
+        .bind(industry)
+        .bind(township);
     for u in &units {
         q = q.bind(u);
     }
-    let rows = q.fetch_all(db).await?;
-    Ok(rows
+    q.fetch_all(db)
+        .await?
         .into_iter()
-        .filter_map(
-            |(
-                filing_id,
-                unit_id,
-                unit_name,
-                kind,
-                industry_code,
-                township_name,
-                version,
-                status,
-                late,
-                nil,
-                submitted_at,
-            )| {
-                Some(QueueRow {
-                    filing_id,
-                    unit_id,
-                    unit_name,
-                    unit_kind: UnitKind::parse(&kind)?,
-                    industry_code,
-                    township_name,
-                    version,
-                    status: FilingStatus::parse(&status)?,
-                    late: late == 1,
-                    nil: nil.map(|n| n == 1),
-                    submitted_at,
-                })
-            },
-        )
-        .collect())
+        .map(QueueLine::decode)
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(AppError::from)
+}
+
+/// A line of the queue as read.
+#[derive(sqlx::FromRow)]
+struct QueueLine {
+    filing_id: String,
+    unit_id: String,
+    unit_name: String,
+    kind: String,
+    industry_code: Option<String>,
+    township_name: Option<String>,
+    version: i64,
+    status: String,
+    late: i64,
+    nil: Option<i64>,
+    submitted_at: Option<String>,
+}
+
+impl QueueLine {
+    fn decode(self) -> Result<QueueRow, sqlx::Error> {
+        Ok(QueueRow {
+            filing_id: self.filing_id,
+            unit_id: self.unit_id,
+            unit_name: self.unit_name,
+            unit_kind: crate::ssr::units::unit_kind(&self.kind)?,
+            industry_code: self.industry_code,
+            township_name: self.township_name,
+            version: self.version,
+            status: filing_status(&self.status)?,
+            late: self.late == 1,
+            nil: self.nil.map(|n| n == 1),
+            submitted_at: self.submitted_at,
+        })
+    }
+}
+
+/// A stored filing status; an unknown code is a decoding error.
+fn filing_status(code: &str) -> Result<FilingStatus, sqlx::Error> {
+    FilingStatus::parse(code)
+        .ok_or_else(|| sqlx::Error::Decode(format!("unknown filing status {code:?}").into()))
 }
 
 /// A decision on a submitted filing.
@@ -170,11 +150,12 @@ pub async fn decide(
     };
     let now = clock.now();
     let mut tx = crate::ssr::db::begin_write(db).await?;
-    let updated = sqlx::query("UPDATE filing SET status = $1, updated_at = $2, updated_by = $3 WHERE filing_id = $4 AND status = 'submitted'")
+    let updated = sqlx::query("UPDATE filing SET status = $1, updated_at = $2, updated_by = $3 WHERE filing_id = $4 AND status = $5")
         .bind(new_status.code())
         .bind(ts(now))
         .bind(&user.user_id)
         .bind(filing_id)
+        .bind(FilingStatus::Submitted.code())
         .execute(&mut *tx)
         .await?;
     if updated.rows_affected() == 0 {

@@ -3,12 +3,15 @@
 //! at which (a user only within its unit's subtree), the units each counts, and the facts of
 //! their filings for a period.
 
+use crate::domain::chain::{self, Member, ScopeUnit};
 use crate::domain::filing::FilingStatus;
+use crate::domain::forms::Answer;
 use crate::domain::rollup::{FiledFacts, UnitFacts};
 use crate::domain::unit::{industry_name_zh, Role, UnitKind};
 use crate::error::AppError;
 use crate::model::rollup::{Scope, ScopeKind};
 use crate::model::UserView;
+use crate::ssr::access;
 use crate::ssr::db::Db;
 use std::collections::HashMap;
 
@@ -25,137 +28,126 @@ pub struct ScopedUnit {
     pub township_name: Option<String>,
 }
 
-const SCOPED_SELECT: &str = "SELECT n.unit_id, n.name, n.kind, n.county_id, c.name, e.industry_code, e.township_id, t.name \
+const SCOPED_SELECT: &str = "SELECT n.unit_id, n.name, n.kind, n.county_id, c.name AS county_name, e.industry_code, e.township_id, t.name AS township_name \
      FROM unit n LEFT JOIN unit c ON c.unit_id = n.county_id LEFT JOIN enterprise e ON e.unit_id = n.unit_id \
      LEFT JOIN unit t ON t.unit_id = e.township_id";
 
-type ScopedTuple = (
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-fn scoped(rows: Vec<ScopedTuple>) -> Vec<ScopedUnit> {
-    rows.into_iter()
-        .filter_map(
-            |(
-                unit_id,
-                name,
-                kind,
-                county_id,
-                county_name,
-                industry,
-                township_id,
-                township_name,
-            )| {
-                Some(ScopedUnit {
-                    unit_id,
-                    name,
-                    kind: UnitKind::parse(&kind)?,
-                    county_id,
-                    county_name,
-                    industry,
-                    township_id,
-                    township_name,
-                })
-            },
-        )
-        .collect()
+/// A unit of a scope as read.
+#[derive(sqlx::FromRow)]
+struct ScopedLine {
+    unit_id: String,
+    name: String,
+    kind: String,
+    county_id: Option<String>,
+    county_name: Option<String>,
+    industry_code: Option<String>,
+    township_id: Option<String>,
+    township_name: Option<String>,
 }
 
-/// The scope named by `unit` (a unit id; empty for the user's own), if the user may see it:
-/// the city office sees everything; a county office its own county, and that county's
-/// departments and townships; a department only itself.
+impl ScopedLine {
+    fn decode(self) -> Result<ScopedUnit, sqlx::Error> {
+        Ok(ScopedUnit {
+            unit_id: self.unit_id,
+            name: self.name,
+            kind: crate::ssr::units::unit_kind(&self.kind)?,
+            county_id: self.county_id,
+            county_name: self.county_name,
+            industry: self.industry_code,
+            township_id: self.township_id,
+            township_name: self.township_name,
+        })
+    }
+}
+
+/// The scope named by `unit` (a unit id; empty for the user's own), if the user may see it
+/// ([`chain::may_view_scope`]): the city office sees everything; a county office its own
+/// county, and that county's departments and townships; a department only itself.
 pub async fn resolve(db: &Db, user: &UserView, unit: &str) -> Result<Scope, AppError> {
+    let viewer = access::viewer(db, user).await?;
     let unit_id = if unit.is_empty() {
-        match user.role {
-            Role::CityOfficeStaff => city_government_id(db).await?,
-            Role::CountyOfficeStaff => user.county_id.clone().ok_or(AppError::Forbidden)?,
-            Role::DepartmentStaff => user.unit_id.clone(),
-            _ => return Err(AppError::Forbidden),
-        }
+        let city = city_government_id(db).await?;
+        chain::default_scope_unit(&viewer, &city).ok_or(AppError::Forbidden)?
     } else {
         unit.to_string()
     };
     let row = crate::ssr::units::unit_by_id(db, &unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let kind = match row.kind {
-        UnitKind::CityGovernment => ScopeKind::City,
-        UnitKind::CountyGovernment | UnitKind::ManagementCommittee => ScopeKind::County,
-        UnitKind::Department => ScopeKind::Department,
-        UnitKind::Township => ScopeKind::Township,
-        UnitKind::SafetyOffice | UnitKind::Enterprise => return Err(AppError::NotFound),
-    };
-    let allowed = match user.role {
-        Role::CityOfficeStaff => true,
-        Role::CountyOfficeStaff => kind != ScopeKind::City && row.county_id == user.county_id,
-        Role::DepartmentStaff => kind == ScopeKind::Department && row.unit_id == user.unit_id,
-        _ => false,
-    };
-    if !allowed {
-        return Err(AppError::Forbidden);
-    }
-    Ok(Scope {
+    let kind = ScopeKind::of(row.kind).ok_or(AppError::NotFound)?;
+    let scope = Scope {
         kind,
         unit_id: row.unit_id,
         name: row.name,
         county_id: row.county_id,
         county_name: row.county_name,
+    };
+    if !chain::may_view_scope(&viewer, &chain_scope(db, &scope).await?) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(scope)
+}
+
+/// The chain's view of a scope: a department's scope with the industries it supervises.
+async fn chain_scope(db: &Db, scope: &Scope) -> Result<ScopeUnit, AppError> {
+    let industries = if scope.kind == ScopeKind::Department {
+        crate::ssr::units::department_industries(db, &scope.unit_id).await?
+    } else {
+        vec![]
+    };
+    Ok(ScopeUnit {
+        kind: scope.kind,
+        unit_id: scope.unit_id.clone(),
+        county_id: scope.county_id.clone(),
+        industries,
     })
 }
 
 async fn city_government_id(db: &Db) -> Result<String, AppError> {
-    let row: Option<(String,)> = sqlx::query_as(
-        "SELECT unit_id FROM unit WHERE kind = 'city_government' ORDER BY unit_id LIMIT 1",
-    )
-    .fetch_optional(db)
-    .await?;
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT unit_id FROM unit WHERE kind = $1 ORDER BY unit_id LIMIT 1")
+            .bind(UnitKind::CityGovernment.code())
+            .fetch_optional(db)
+            .await?;
     row.map(|r| r.0).ok_or(AppError::NotFound)
 }
 
-/// The units a scope counts:
-/// - the city: every filing unit (county-level governments, departments, townships, enterprises);
-/// - a county: its departments, townships and enterprises (its government's own forms are
-///   counted by the city);
-/// - a department: the enterprises of the industries it supervises, in its county (a
-///   city-level department: in the whole city);
-/// - a township: the enterprises in it.
+/// The units a scope counts ([`chain::scope_contains`]), by area then name for the city and
+/// by name below it. The SQL loads the candidates (the kinds the scope counts, in its county
+/// when it has one); the chain decides.
 pub async fn units(db: &Db, scope: &Scope) -> Result<Vec<ScopedUnit>, AppError> {
-    let rows: Vec<ScopedTuple> = match scope.kind {
-        ScopeKind::City => sqlx::query_as(&format!(
-            "{SCOPED_SELECT} WHERE n.kind IN ('county_government', 'management_committee', 'department', 'township', 'enterprise') \
-             ORDER BY n.area_code, n.name"
-        ))
-        .fetch_all(db)
-        .await,
-        ScopeKind::County => sqlx::query_as(&format!(
-            "{SCOPED_SELECT} WHERE n.county_id = $1 AND n.kind IN ('department', 'township', 'enterprise') ORDER BY n.name"
-        ))
-        .bind(scope.county_id.clone().unwrap_or_default())
-        .fetch_all(db)
-        .await,
-        ScopeKind::Department => sqlx::query_as(&format!(
-            "{SCOPED_SELECT} WHERE n.kind = 'enterprise' AND ($1 = '' OR n.county_id = $1) \
-             AND e.industry_code IN (SELECT industry_code FROM department_industry WHERE unit_id = $2) ORDER BY n.name"
-        ))
-        .bind(scope.county_id.clone().unwrap_or_default())
-        .bind(&scope.unit_id)
-        .fetch_all(db)
-        .await,
-        ScopeKind::Township => sqlx::query_as(&format!(
-            "{SCOPED_SELECT} WHERE n.kind = 'enterprise' AND e.township_id = $1 ORDER BY n.name"
-        ))
-        .bind(&scope.unit_id)
-        .fetch_all(db)
-        .await,
-    }?;
-    Ok(scoped(rows))
+    let chain_scope = chain_scope(db, scope).await?;
+    let kinds = scope.kind.counted_kinds();
+    let placeholders: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 2)).collect();
+    let order = if scope.kind == ScopeKind::City {
+        "n.area_code, n.name"
+    } else {
+        "n.name"
+    };
+    let sql = format!(
+        "{SCOPED_SELECT} WHERE ($1 = '' OR n.county_id = $1) AND n.kind IN ({}) ORDER BY {order}",
+        placeholders.join(", ")
+    );
+    let mut q =
+        sqlx::query_as::<_, ScopedLine>(&sql).bind(scope.county_id.clone().unwrap_or_default());
+    for k in kinds {
+        q = q.bind(k.code());
+    }
+    let mut out = Vec::new();
+    for line in q.fetch_all(db).await? {
+        let unit = line.decode()?;
+        let member = Member {
+            unit_id: unit.unit_id.clone(),
+            kind: unit.kind,
+            county_id: unit.county_id.clone(),
+            industry: unit.industry.clone(),
+            township_id: unit.township_id.clone(),
+        };
+        if chain::scope_contains(&chain_scope, &member) {
+            out.push(unit);
+        }
+    }
+    Ok(out)
 }
 
 /// The group a unit is counted under in a scope's charts: by county for the city; by kind
@@ -187,63 +179,95 @@ pub struct LatestFiling {
     pub version: i64,
     pub status: FilingStatus,
     pub late: bool,
+    /// Whether it is nil, as stored at submission.
+    pub nil: bool,
     /// (row id, explanation), binding rows answered 不落实 only.
     pub unmet: Vec<(String, String)>,
 }
 
+/// A filing as read for the roll-ups.
+#[derive(sqlx::FromRow)]
+struct LatestLine {
+    unit_id: String,
+    filing_id: String,
+    version: i64,
+    status: String,
+    late: i64,
+    nil: Option<i64>,
+    kind: String,
+}
+
+/// An unmet answer as read.
+#[derive(sqlx::FromRow)]
+struct UnmetLine {
+    filing_id: String,
+    row_id: String,
+    explanation: String,
+}
+
 /// Latest non-draft filings of the period, by unit id (the whole period: callers pick).
+#[tracing::instrument(skip(db))]
 pub async fn latest_filings(
     db: &Db,
     period_key: &str,
 ) -> Result<HashMap<String, LatestFiling>, AppError> {
-    let filings: Vec<(String, String, i64, String, i64, String)> = sqlx::query_as(
-        "SELECT f.unit_id, f.filing_id, f.version, f.status, f.late, n.kind FROM filing f JOIN unit n ON n.unit_id = f.unit_id \
-         WHERE f.period_key = $1 AND f.status <> 'draft' \
-         AND f.version = (SELECT MAX(g.version) FROM filing g WHERE g.unit_id = f.unit_id AND g.period_key = f.period_key AND g.status <> 'draft')",
+    let filings: Vec<LatestLine> = sqlx::query_as(
+        "SELECT f.unit_id, f.filing_id, f.version, f.status, f.late, f.nil, n.kind FROM filing f JOIN unit n ON n.unit_id = f.unit_id \
+         WHERE f.period_key = $1 AND f.status <> $2 \
+         AND f.version = (SELECT MAX(g.version) FROM filing g WHERE g.unit_id = f.unit_id AND g.period_key = f.period_key AND g.status <> $2)",
     )
     .bind(period_key)
+    .bind(FilingStatus::Draft.code())
     .fetch_all(db)
     .await?;
-    let unmet: Vec<(String, String, String)> = sqlx::query_as(
+    let unmet: Vec<UnmetLine> = sqlx::query_as(
         "SELECT a.filing_id, a.row_id, a.explanation FROM filing_answer a JOIN filing f ON f.filing_id = a.filing_id \
-         WHERE f.period_key = $1 AND f.status <> 'draft' AND a.answer = 'not_done' ORDER BY a.row_id",
+         WHERE f.period_key = $1 AND f.status <> $2 AND a.answer = $3 ORDER BY a.row_id",
     )
     .bind(period_key)
+    .bind(FilingStatus::Draft.code())
+    .bind(Answer::NotDone.code())
     .fetch_all(db)
     .await?;
     let mut by_filing: HashMap<String, Vec<(String, String)>> = HashMap::new();
-    for (filing_id, row, explanation) in unmet {
+    for u in unmet {
         by_filing
-            .entry(filing_id)
+            .entry(u.filing_id)
             .or_default()
-            .push((row, explanation));
+            .push((u.row_id, u.explanation));
     }
-    Ok(filings
-        .into_iter()
-        .filter_map(|(unit_id, filing_id, version, status, late, kind)| {
-            let binding = crate::domain::filing::binding_kind(UnitKind::parse(&kind)?);
-            let unmet = by_filing
-                .remove(&filing_id)
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|(row, _)| {
-                    crate::domain::forms::row(row)
-                        .map(|r| r.is_binding_for(binding))
-                        .unwrap_or(false)
-                })
-                .collect();
-            Some((
-                unit_id,
-                LatestFiling {
-                    filing_id,
-                    version,
-                    status: FilingStatus::parse(&status)?,
-                    late: late == 1,
-                    unmet,
-                },
+    let mut out = HashMap::with_capacity(filings.len());
+    for f in filings {
+        let kind = crate::ssr::units::unit_kind(&f.kind)?;
+        let binding = crate::domain::filing::binding_kind(kind);
+        let unmet = by_filing
+            .remove(&f.filing_id)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(row, _)| {
+                crate::domain::forms::row(row)
+                    .map(|r| r.is_binding_for(binding))
+                    .unwrap_or(false)
+            })
+            .collect();
+        let status = FilingStatus::parse(&f.status).ok_or_else(|| {
+            AppError::from(sqlx::Error::Decode(
+                format!("unknown filing status {:?}", f.status).into(),
             ))
-        })
-        .collect())
+        })?;
+        out.insert(
+            f.unit_id,
+            LatestFiling {
+                filing_id: f.filing_id,
+                version: f.version,
+                status,
+                late: f.late == 1,
+                nil: f.nil == Some(1),
+                unmet,
+            },
+        );
+    }
+    Ok(out)
 }
 
 /// The roll-up facts of a scope's units, in the order of `units`.
@@ -261,6 +285,7 @@ pub fn facts(
             filing: filings.get(&u.unit_id).map(|f| FiledFacts {
                 status: f.status,
                 late: f.late,
+                nil: f.nil,
                 unmet_rows: f.unmet.iter().map(|(row, _)| row.clone()).collect(),
             }),
         })
@@ -283,16 +308,5 @@ pub async fn department_industries(
     db: &Db,
     county_id: Option<&str>,
 ) -> Result<HashMap<String, Vec<String>>, AppError> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT d.unit_id, d.industry_code FROM department_industry d JOIN unit n ON n.unit_id = d.unit_id \
-         WHERE ($1 = '' AND n.county_id IS NULL) OR n.county_id = $1",
-    )
-    .bind(county_id.unwrap_or_default())
-    .fetch_all(db)
-    .await?;
-    let mut map: HashMap<String, Vec<String>> = HashMap::new();
-    for (unit, industry) in rows {
-        map.entry(unit).or_default().push(industry);
-    }
-    Ok(map)
+    Ok(crate::ssr::units::industries_of_departments(db, county_id).await?)
 }

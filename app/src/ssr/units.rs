@@ -1,10 +1,12 @@
 //! SQL for the unit hierarchy: units, the industries departments supervise, enterprises.
 
+use crate::domain::chain::Member;
 use crate::domain::unit::UnitKind;
 use crate::model::UnitRow;
 use crate::ssr::db::{ts, Db};
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Transaction};
+use std::collections::HashMap;
 
 /// A unit to insert.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -97,7 +99,7 @@ const UNIT_SELECT: &str = "SELECT n.unit_id, n.name, n.kind, n.parent_id, p.name
      FROM unit n LEFT JOIN unit p ON p.unit_id = n.parent_id LEFT JOIN unit c ON c.unit_id = n.county_id \
      LEFT JOIN enterprise e ON e.unit_id = n.unit_id LEFT JOIN unit t ON t.unit_id = e.township_id";
 
-fn unit_row(t: UnitTuple) -> Option<UnitRow> {
+fn unit_row(t: UnitTuple) -> Result<UnitRow, sqlx::Error> {
     let (
         unit_id,
         name,
@@ -109,10 +111,10 @@ fn unit_row(t: UnitTuple) -> Option<UnitRow> {
         industry_code,
         township_name,
     ) = t;
-    Some(UnitRow {
+    Ok(UnitRow {
         unit_id,
         name,
-        kind: UnitKind::parse(&kind)?,
+        kind: unit_kind(&kind)?,
         parent_id,
         parent_name,
         county_id,
@@ -127,7 +129,7 @@ pub async fn unit_by_id(db: &Db, unit_id: &str) -> Result<Option<UnitRow>, sqlx:
         .bind(unit_id)
         .fetch_optional(db)
         .await?;
-    Ok(row.and_then(unit_row))
+    row.map(unit_row).transpose()
 }
 
 /// Units matching a filter, by county then kind then name. `county_id` limits to one
@@ -153,7 +155,7 @@ pub async fn list_units(
         .bind(limit)
         .fetch_all(db)
         .await?;
-    Ok(rows.into_iter().filter_map(unit_row).collect())
+    rows.into_iter().map(unit_row).collect()
 }
 
 /// How many units of `kind` lie in the county-level area `county_id` (all areas if `None`).
@@ -171,23 +173,6 @@ pub async fn count_units(
     Ok(n)
 }
 
-/// The county-level departments that supervise `industry_code` in `county_id`
-/// (107号 四、(二)1: 按行业性质向所在地县（市）区负有安全生产监管职能的部门申报).
-pub async fn supervising_departments(
-    db: &Db,
-    county_id: &str,
-    industry_code: &str,
-) -> Result<Vec<(String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT n.unit_id, n.name FROM unit n JOIN department_industry d ON d.unit_id = n.unit_id \
-         WHERE n.kind = 'department' AND n.county_id = $1 AND d.industry_code = $2 ORDER BY n.name",
-    )
-    .bind(county_id)
-    .bind(industry_code)
-    .fetch_all(db)
-    .await
-}
-
 /// The industries a department supervises, in the order of 107号 三、(二).
 pub async fn department_industries(db: &Db, unit_id: &str) -> Result<Vec<String>, sqlx::Error> {
     let rows: Vec<(String,)> = sqlx::query_as(
@@ -200,35 +185,113 @@ pub async fn department_industries(db: &Db, unit_id: &str) -> Result<Vec<String>
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
-/// How many enterprises in `county_id` are in one of the industries `unit_id` supervises.
-pub async fn count_supervised_enterprises(
-    db: &Db,
-    department_id: &str,
-    county_id: &str,
-) -> Result<i64, sqlx::Error> {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM unit n JOIN enterprise e ON e.unit_id = n.unit_id \
-         WHERE n.county_id = $1 AND e.industry_code IN (SELECT industry_code FROM department_industry WHERE unit_id = $2)",
-    )
-    .bind(county_id)
-    .bind(department_id)
-    .fetch_one(db)
-    .await?;
-    Ok(n)
-}
-
-/// The county-level governments and management committees, in the order of their codes.
-pub async fn county_governments(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT unit_id, name FROM unit WHERE kind IN ('county_government', 'management_committee') ORDER BY area_code",
-    )
-    .fetch_all(db)
-    .await
-}
-
 pub async fn unit_exists(db: &Db) -> Result<bool, sqlx::Error> {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM unit")
         .fetch_one(db)
         .await?;
     Ok(n > 0)
+}
+
+/// The county-level governments and management committees, in the order of their codes.
+pub async fn county_governments(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT unit_id, name FROM unit WHERE kind IN ($1, $2) ORDER BY area_code")
+        .bind(UnitKind::CountyGovernment.code())
+        .bind(UnitKind::ManagementCommittee.code())
+        .fetch_all(db)
+        .await
+}
+
+/// A unit's place in the reporting chain, as read.
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    unit_id: String,
+    name: String,
+    kind: String,
+    county_id: Option<String>,
+    industry_code: Option<String>,
+    township_id: Option<String>,
+}
+
+const MEMBER_SELECT: &str =
+    "SELECT n.unit_id, n.name, n.kind, n.county_id, e.industry_code, e.township_id \
+     FROM unit n LEFT JOIN enterprise e ON e.unit_id = n.unit_id";
+
+/// A stored unit kind; an unknown code is a decoding error, never a dropped row.
+pub fn unit_kind(code: &str) -> Result<UnitKind, sqlx::Error> {
+    UnitKind::parse(code)
+        .ok_or_else(|| sqlx::Error::Decode(format!("unknown unit kind {code:?}").into()))
+}
+
+impl MemberRow {
+    fn decode(self) -> Result<(Member, String), sqlx::Error> {
+        let r = self;
+        Ok((
+            Member {
+                unit_id: r.unit_id,
+                kind: unit_kind(&r.kind)?,
+                county_id: r.county_id,
+                industry: r.industry_code,
+                township_id: r.township_id,
+            },
+            r.name,
+        ))
+    }
+}
+
+/// One unit's place in the chain (see [`crate::domain::chain`]).
+#[tracing::instrument(skip(db))]
+pub async fn member(db: &Db, unit_id: &str) -> Result<Option<Member>, sqlx::Error> {
+    let row: Option<MemberRow> = sqlx::query_as(&format!("{MEMBER_SELECT} WHERE n.unit_id = $1"))
+        .bind(unit_id)
+        .fetch_optional(db)
+        .await?;
+    row.map(|r| r.decode().map(|m| m.0)).transpose()
+}
+
+/// The units of the given kinds (in `county_id` if given), with their names, by name: the
+/// candidates the chain's rules are asked about.
+#[tracing::instrument(skip(db))]
+pub async fn members(
+    db: &Db,
+    kinds: &[UnitKind],
+    county_id: Option<&str>,
+) -> Result<Vec<(Member, String)>, sqlx::Error> {
+    if kinds.is_empty() {
+        return Ok(vec![]);
+    }
+    let placeholders: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "{MEMBER_SELECT} WHERE ($1 = '' OR n.county_id = $1) AND n.kind IN ({}) ORDER BY n.name, n.unit_id",
+        placeholders.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, MemberRow>(&sql).bind(county_id.unwrap_or_default());
+    for k in kinds {
+        q = q.bind(k.code());
+    }
+    q.fetch_all(db)
+        .await?
+        .into_iter()
+        .map(MemberRow::decode)
+        .collect()
+}
+
+/// The industries each department of a county (or of the city, for `None`) supervises.
+#[tracing::instrument(skip(db))]
+pub async fn industries_of_departments(
+    db: &Db,
+    county_id: Option<&str>,
+) -> Result<HashMap<String, Vec<String>>, sqlx::Error> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT d.unit_id, d.industry_code FROM department_industry d JOIN unit n ON n.unit_id = d.unit_id \
+         JOIN industry i ON i.industry_code = d.industry_code \
+         WHERE ($1 = '' AND n.county_id IS NULL) OR n.county_id = $1 ORDER BY i.sort_order",
+    )
+    .bind(county_id.unwrap_or_default())
+    .fetch_all(db)
+    .await?;
+    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    for (unit, industry) in rows {
+        map.entry(unit).or_default().push(industry);
+    }
+    Ok(map)
 }
