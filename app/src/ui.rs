@@ -58,9 +58,12 @@ use leptos_router::{path, SsrMode};
 
 /// The HTML document around the app (server side).
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
+    let info = load_session_info();
+    let html_lang = info.lang.html_lang();
+    let info_json = session_info_json(&info);
     view! {
         <!DOCTYPE html>
-        <html lang="zh-CN">
+        <html lang=html_lang>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -68,7 +71,7 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/pkg/favicon.svg" type="image/svg+xml" />
                 <HydrationScripts options />
                 <MetaTags />
-                <script id="session-info" type="application/json" inner_html=session_info_json(&load_session_info())></script>
+                <script id="session-info" type="application/json" inner_html=info_json></script>
             </head>
             <body>
                 <App />
