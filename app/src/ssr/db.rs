@@ -175,6 +175,17 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
+/// Begins a transaction that will write. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing when
+/// it upgrades a read; PostgreSQL's row locks need nothing special.
+pub async fn begin_write(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    if db.connect_options().database_url.scheme() == "sqlite" {
+        db.begin_with("BEGIN IMMEDIATE").await
+    } else {
+        db.begin().await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,16 +265,5 @@ mod tests {
         let at = crate::domain::time::parse_instant("2027-01-05T10:00:00+08:00").unwrap();
         assert_eq!(ts(at), "2027-01-05T02:00:00Z");
         assert_eq!(parse_ts(&ts(at)), Some(at));
-    }
-}
-
-/// Begins a transaction that will write. On SQLite it takes the write lock at once
-/// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing when
-/// it upgrades a read; PostgreSQL's row locks need nothing special.
-pub async fn begin_write(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-    if db.connect_options().database_url.scheme() == "sqlite" {
-        db.begin_with("BEGIN IMMEDIATE").await
-    } else {
-        db.begin().await
     }
 }

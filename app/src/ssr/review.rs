@@ -3,7 +3,7 @@
 
 use crate::domain::filing::FilingStatus;
 use crate::domain::time::Clock;
-use crate::domain::unit::{Role, UnitKind};
+
 use crate::error::AppError;
 use crate::model::UserView;
 use crate::ssr::access;

@@ -7,7 +7,7 @@ use crate::domain::chain::{self, Member, ScopeUnit};
 use crate::domain::filing::FilingStatus;
 use crate::domain::forms::Answer;
 use crate::domain::rollup::{FiledFacts, UnitFacts};
-use crate::domain::unit::{industry_name_zh, Role, UnitKind};
+use crate::domain::unit::{industry_name_zh, UnitKind};
 use crate::error::AppError;
 use crate::model::rollup::{Scope, ScopeKind};
 use crate::model::UserView;

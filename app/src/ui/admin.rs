@@ -30,14 +30,14 @@ fn industry_label(lang: Lang, code: &str) -> String {
 }
 
 /// Feedback of a server action, falling back to the flash of a plain post.
-fn feedback<T: Clone + Send + Sync + 'static>(
+fn feedback<T>(
     action: ServerAction<
-        impl leptos::server_fn::ServerFn<Output = T, Error = AppError> + Clone + Send + Sync + 'static,
+        impl leptos::server_fn::ServerFn<Output = T, Error = AppError> + Clone + Sync + 'static,
     >,
     from_flash: FormFeedback,
 ) -> Memo<FormFeedback>
 where
-    T: PartialEq,
+    T: Clone + PartialEq + Send + Sync + 'static,
 {
     Memo::new(move |_| match action.value().get() {
         Some(Err(e)) => FormFeedback {
