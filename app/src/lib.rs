@@ -5,15 +5,23 @@
 //! with feature `hydrate` into the browser's wasm.
 //!
 //! # Layout
-//! - [`domain`]: the pure core, the rules of the regulation (periods, windows, units, roles,
-//!   the nine forms, roll-ups, the escalation ladder); no Leptos, axum or sqlx; compiled on
-//!   both sides.
-//! - [`error`]: [`error::AppError`], the one error type, and per-field errors.
+//! Dependencies point one way: `ui` → `api` → `ssr` → `model` → `domain` (`tests/layering.rs`
+//! fails on an import against the arrows or on any circle).
+//! - [`domain`]: the pure core, the rules of the regulation: periods and windows, units and
+//!   roles, the reporting chain (who files to whom, who oversees whom, what a scope holds),
+//!   the nine forms, roll-ups, the escalation ladder. No Leptos, axum or sqlx; compiled on
+//!   both sides, unit-tested beside each rule.
+//! - [`error`]: [`error::AppError`], the one error type (with [`error::Conflict`]), and
+//!   per-field errors; a database error becomes `Internal` with its cause logged once.
 //! - [`i18n`]: interface texts, Chinese first, English available.
-//! - [`api`]: server functions (the API) and the types they exchange with the browser.
+//! - [`model`]: the data that crosses between the server and the pages (views, rows, page
+//!   data); depends only on `domain`, `error` and `i18n`.
+//! - `ssr` (server only): database, sessions, authentication, audit, access by the chain,
+//!   filings, review, scopes and roll-ups, escalations, exports, demo data. Never uses `api`
+//!   or `ui`.
+//! - [`api`]: server functions: each parses its input, asks `ssr`, answers with a `model`
+//!   type or an [`error::AppError`].
 //! - [`ui`]: pages and components.
-//! - `ssr` (server only): database, sessions, authentication, audit, scopes and roll-ups,
-//!   escalations, exports, demo data.
 
 #![recursion_limit = "512"]
 

@@ -5,7 +5,8 @@
 //! - [`session_store`]: tower-sessions records kept in the `web_session` table.
 //! - [`auth`]: password hashing (argon2id), login with slow-down, the current user.
 //! - [`audit`]: the audit trail, written in the same transaction as each change.
-//! - [`access`]: who files for which unit, who supervises whom.
+//! - [`access`]: the reporting chain ([`crate::domain::chain`]) applied to a logged-in user:
+//!   loads the units it needs and asks the domain who receives and who oversees.
 //! - [`admin`]: creating units and accounts (admin pages, command line).
 //! - [`units`], [`users`]: SQL for the unit hierarchy and accounts.
 //! - [`table`]: tables as CSV and XLSX (a leaf).

@@ -1,0 +1,47 @@
+//! The page shell: what every page carries whatever its route.
+
+mod common;
+
+use common::{Backend, Options, TestApp};
+
+/// The `lang` attribute of a page's `<html>` element.
+fn html_lang(page: &str) -> Option<String> {
+    let start = page.find("<html")?;
+    let tag = &page[start..start + page[start..].find('>')?];
+    let value = tag.split("lang=\"").nth(1)?;
+    Some(value[..value.find('"')?].to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_language_follows_the_users_choice() {
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        Options {
+            seed: false,
+            ..Default::default()
+        },
+    )
+    .await;
+    let chinese = app.text("/login").await;
+    assert_eq!(
+        html_lang(&chinese).as_deref(),
+        Some("zh-CN"),
+        "Chinese first: {}",
+        &chinese[..chinese.len().min(300)]
+    );
+    let english = app
+        .client
+        .get(app.url("/login"))
+        .header(reqwest::header::COOKIE, "lang=en")
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("body");
+    assert_eq!(
+        html_lang(&english).as_deref(),
+        Some("en"),
+        "the English page says so to screen readers and spell checkers"
+    );
+}
