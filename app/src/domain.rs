@@ -9,6 +9,7 @@
 //!   what a roll-up's scope contains, who may open it.
 //! - [`unit`]: kinds of unit in the reporting chain, roles, industries, county-level areas.
 //! - [`filing`]: a filing's content, what a draft and a submission need, progress.
+//! - [`review`]: the receiving unit's decision on a filing (accept, return, untrue).
 //! - [`rollup`]: roll-ups (汇总) of a period's filings over the units below an office.
 //! - [`validation`]: per-field errors.
 //! - [`forms`]: the nine nil-filing forms word for word, who answers which row, nil logic (107号 五).
@@ -20,6 +21,7 @@ pub mod filing;
 pub mod forms;
 pub mod ladder;
 pub mod period;
+pub mod review;
 pub mod rollup;
 pub mod time;
 pub mod unit;

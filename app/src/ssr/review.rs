@@ -111,14 +111,7 @@ fn filing_status(code: &str) -> Result<FilingStatus, sqlx::Error> {
         .ok_or_else(|| sqlx::Error::Decode(format!("unknown filing status {code:?}").into()))
 }
 
-/// A decision on a submitted filing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Decision {
-    Accept,
-    Return,
-    /// Returned because the filing does not match the facts (不符合事实, 106号 第七条（五）).
-    ReturnUntrue,
-}
+pub use crate::domain::review::Decision;
 
 /// Accepts or returns a submitted filing. Only the receiving unit may decide; only a
 /// submitted version can be decided on, once (a conditional update, so two reviewers at
@@ -132,7 +125,7 @@ pub async fn decide(
     reason: &str,
 ) -> Result<FilingStatus, AppError> {
     let reason = reason.trim();
-    if decision != Decision::Accept && reason.chars().count() < 4 {
+    if !decision.reason_suffices(reason) {
         return Err(AppError::field("reason", "err.return_reason"));
     }
     let row: Option<(String, String)> =
@@ -169,7 +162,7 @@ pub async fn decide(
     )
     .bind(new_id())
     .bind(filing_id)
-    .bind(if decision == Decision::Accept { "accept" } else { "return" })
+    .bind(decision.code())
     .bind(reason)
     .bind(&user.unit_id)
     .bind(&user.user_id)
