@@ -252,6 +252,47 @@ pub fn scope_contains(scope: &ScopeUnit, unit: &Member) -> bool {
     }
 }
 
+/// Whether a scope's page lists `unit` as one of its own lines: the units that file to the
+/// scope's unit (the county-level governments and city-level departments for the city; a
+/// county's departments and townships), and for a department or township its enterprises.
+pub fn lists(scope: &ScopeUnit, unit: &Member) -> bool {
+    match scope.kind {
+        ScopeKind::City => files_to(unit) == Receiver::CityOffice,
+        ScopeKind::County => match (files_to(unit), &scope.county_id) {
+            (Receiver::CountyOffice { county_id }, Some(scope_county)) => {
+                county_id == *scope_county
+            }
+            _ => false,
+        },
+        ScopeKind::Department | ScopeKind::Township => scope_contains(scope, unit),
+    }
+}
+
+/// The unit that files a scope's summary upward (四、(二)2–3: 审核汇总后上报): a department
+/// itself; for a county, its government (its office files for it). The city (whose office
+/// reports to the city government instead) and townships file none.
+pub fn summary_filer(scope: &ScopeUnit) -> Option<&str> {
+    match scope.kind {
+        ScopeKind::Department | ScopeKind::County => Some(&scope.unit_id),
+        ScopeKind::City | ScopeKind::Township => None,
+    }
+}
+
+/// Whether `viewer` files `scope`'s summary: a department its own, a county office its
+/// county's.
+pub fn files_summary_of(viewer: &Viewer, scope: &ScopeUnit) -> bool {
+    match viewer.role {
+        Role::DepartmentStaff => {
+            scope.kind == ScopeKind::Department && scope.unit_id == viewer.unit_id
+        }
+        Role::CountyOfficeStaff => {
+            scope.kind == ScopeKind::County
+                && viewer.county_id.as_deref() == Some(scope.unit_id.as_str())
+        }
+        _ => false,
+    }
+}
+
 /// Whether `viewer` may open the roll-up of `scope`: the city office every scope; a county
 /// office its own county and that county's departments and townships; a department only
 /// its own.
@@ -594,5 +635,47 @@ mod tests {
             default_scope_unit(&city_office(), "city").as_deref(),
             Some("city")
         );
+    }
+
+    #[test]
+    fn a_scope_lists_the_units_that_file_to_it() {
+        let city = scope(ScopeKind::City, "city", None, &[]);
+        let county = scope(ScopeKind::County, WUHUA, Some(WUHUA), &[]);
+        let gov = member(WUHUA, UnitKind::CountyGovernment, Some(WUHUA));
+        let city_dept = member("city-dept", UnitKind::Department, None);
+        let dept = member("dept", UnitKind::Department, Some(WUHUA));
+        let town = member("town", UnitKind::Township, Some(WUHUA));
+        let firm = enterprise("ent", WUHUA, "chemical", Some("town"));
+        assert!(lists(&city, &gov) && lists(&city, &city_dept));
+        assert!(!lists(&city, &dept) && !lists(&city, &firm));
+        assert!(lists(&county, &dept) && lists(&county, &town));
+        assert!(!lists(&county, &firm) && !lists(&county, &gov));
+        assert!(!lists(
+            &scope(ScopeKind::County, PANLONG, Some(PANLONG), &[]),
+            &dept
+        ));
+        let mines = scope(ScopeKind::Department, "dept", Some(WUHUA), &["chemical"]);
+        assert!(lists(&mines, &firm) && !lists(&mines, &town));
+    }
+
+    #[test]
+    fn departments_and_county_offices_file_their_scopes_summary() {
+        let county = scope(ScopeKind::County, WUHUA, Some(WUHUA), &[]);
+        let mines = scope(ScopeKind::Department, "dept-ajj", Some(WUHUA), &[]);
+        assert_eq!(summary_filer(&county), Some(WUHUA));
+        assert_eq!(summary_filer(&mines), Some("dept-ajj"));
+        assert_eq!(
+            summary_filer(&scope(ScopeKind::City, "city", None, &[])),
+            None
+        );
+        assert_eq!(
+            summary_filer(&scope(ScopeKind::Township, "t", Some(WUHUA), &[])),
+            None
+        );
+        assert!(files_summary_of(&county_office(WUHUA), &county));
+        assert!(!files_summary_of(&county_office(PANLONG), &county));
+        assert!(files_summary_of(&mines_department(WUHUA), &mines));
+        assert!(!files_summary_of(&mines_department(WUHUA), &county));
+        assert!(!files_summary_of(&city_office(), &county));
     }
 }
