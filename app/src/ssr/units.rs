@@ -83,53 +83,48 @@ pub async fn insert_enterprise(
     Ok(())
 }
 
-type UnitTuple = (
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
+/// A unit as listed, as read.
+#[derive(sqlx::FromRow)]
+struct UnitLine {
+    unit_id: String,
+    name: String,
+    kind: String,
+    parent_id: Option<String>,
+    parent_name: Option<String>,
+    county_id: Option<String>,
+    county_name: Option<String>,
+    industry_code: Option<String>,
+    township_name: Option<String>,
+}
 
-const UNIT_SELECT: &str = "SELECT n.unit_id, n.name, n.kind, n.parent_id, p.name, n.county_id, c.name, e.industry_code, t.name \
+const UNIT_SELECT: &str = "SELECT n.unit_id, n.name, n.kind, n.parent_id, p.name AS parent_name, n.county_id, c.name AS county_name, \
+     e.industry_code, t.name AS township_name \
      FROM unit n LEFT JOIN unit p ON p.unit_id = n.parent_id LEFT JOIN unit c ON c.unit_id = n.county_id \
      LEFT JOIN enterprise e ON e.unit_id = n.unit_id LEFT JOIN unit t ON t.unit_id = e.township_id";
 
-fn unit_row(t: UnitTuple) -> Result<UnitRow, sqlx::Error> {
-    let (
-        unit_id,
-        name,
-        kind,
-        parent_id,
-        parent_name,
-        county_id,
-        county_name,
-        industry_code,
-        township_name,
-    ) = t;
-    Ok(UnitRow {
-        unit_id,
-        name,
-        kind: unit_kind(&kind)?,
-        parent_id,
-        parent_name,
-        county_id,
-        county_name,
-        industry_code,
-        township_name,
-    })
+impl UnitLine {
+    fn decode(self) -> Result<UnitRow, sqlx::Error> {
+        Ok(UnitRow {
+            unit_id: self.unit_id,
+            name: self.name,
+            kind: unit_kind(&self.kind)?,
+            parent_id: self.parent_id,
+            parent_name: self.parent_name,
+            county_id: self.county_id,
+            county_name: self.county_name,
+            industry_code: self.industry_code,
+            township_name: self.township_name,
+        })
+    }
 }
 
+#[tracing::instrument(skip(db))]
 pub async fn unit_by_id(db: &Db, unit_id: &str) -> Result<Option<UnitRow>, sqlx::Error> {
-    let row: Option<UnitTuple> = sqlx::query_as(&format!("{UNIT_SELECT} WHERE n.unit_id = $1"))
+    let row: Option<UnitLine> = sqlx::query_as(&format!("{UNIT_SELECT} WHERE n.unit_id = $1"))
         .bind(unit_id)
         .fetch_optional(db)
         .await?;
-    row.map(unit_row).transpose()
+    row.map(UnitLine::decode).transpose()
 }
 
 /// Units matching a filter, by county then kind then name. `county_id` limits to one
@@ -147,7 +142,7 @@ pub async fn list_units(
          ORDER BY c.area_code, n.kind, n.name LIMIT $5"
     );
     let search = search.unwrap_or_default();
-    let rows: Vec<UnitTuple> = sqlx::query_as(&sql)
+    let rows: Vec<UnitLine> = sqlx::query_as(&sql)
         .bind(county_id.unwrap_or_default())
         .bind(kind.map(|k| k.code()).unwrap_or_default())
         .bind(search)
@@ -155,7 +150,7 @@ pub async fn list_units(
         .bind(limit)
         .fetch_all(db)
         .await?;
-    rows.into_iter().map(unit_row).collect()
+    rows.into_iter().map(UnitLine::decode).collect()
 }
 
 /// How many units of `kind` lie in the county-level area `county_id` (all areas if `None`).
