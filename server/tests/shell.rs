@@ -29,16 +29,13 @@ async fn the_page_language_follows_the_users_choice() {
         "Chinese first: {}",
         &chinese[..chinese.len().min(300)]
     );
-    let english = app
-        .client
-        .get(app.url("/login"))
-        .header(reqwest::header::COOKIE, "lang=en")
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("body");
+    // The language switch sets the `lang` cookie, as a user's click on "English" does.
+    let switched = app.page("/lang/en?next=/login").await;
+    assert!(
+        switched.status().is_redirection(),
+        "the switch answers a redirect"
+    );
+    let english = app.text("/login").await;
     assert_eq!(
         html_lang(&english).as_deref(),
         Some("en"),
