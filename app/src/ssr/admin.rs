@@ -122,6 +122,7 @@ impl UnitInput {
 }
 
 /// Creates a unit with its audit record; returns its id.
+#[tracing::instrument(skip(db, clock, input), fields(name = %input.name, kind = input.kind.code()))]
 pub async fn create_unit(
     db: &Db,
     clock: &Clock,
@@ -204,6 +205,7 @@ pub fn valid_username(name: &str) -> bool {
 }
 
 impl UserInput {
+    #[tracing::instrument(skip(db, password))]
     pub async fn parse(
         db: &Db,
         username: &str,
@@ -251,6 +253,7 @@ impl UserInput {
 }
 
 /// Creates an account with its audit record; returns its id.
+#[tracing::instrument(skip(db, clock, input), fields(username = %input.username))]
 pub async fn create_user(
     db: &Db,
     clock: &Clock,

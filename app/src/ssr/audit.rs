@@ -43,84 +43,63 @@ pub async fn record(
     Ok(())
 }
 
-/// An audit event as read back.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq)]
-pub struct AuditRow {
-    pub occurred_at: String,
-    pub actor_user_id: Option<String>,
-    pub action: String,
-    pub subject_kind: String,
-    pub subject_id: String,
-    pub before_json: Option<String>,
-    pub after_json: Option<String>,
+/// A recorded change as the history of a unit reads it back.
+#[derive(sqlx::FromRow)]
+struct UnitEvent {
+    occurred_at: String,
+    actor_name: Option<String>,
+    action: String,
+    subject_id: String,
+    before_json: Option<String>,
+    after_json: Option<String>,
 }
 
-/// The history of one subject, oldest first.
-pub async fn history(
-    db: &crate::ssr::db::Db,
-    subject_kind: &str,
-    subject_id: &str,
-) -> Result<Vec<AuditRow>, sqlx::Error> {
-    let rows: Vec<(String, Option<String>, String, String, String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT occurred_at, actor_user_id, action, subject_kind, subject_id, before_json, after_json \
-         FROM audit_event WHERE subject_kind = $1 AND subject_id = $2 ORDER BY occurred_at, audit_event_id",
-    )
-    .bind(subject_kind)
-    .bind(subject_id)
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(
-                occurred_at,
-                actor_user_id,
-                action,
-                subject_kind,
-                subject_id,
-                before_json,
-                after_json,
-            )| AuditRow {
-                occurred_at,
-                actor_user_id,
-                action,
-                subject_kind,
-                subject_id,
-                before_json,
-                after_json,
-            },
-        )
-        .collect())
-}
+/// One change in a unit's history: (occurred_at, actor's name, action, subject id, before,
+/// after).
+pub type HistoryEntry = (
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
 
 /// Every recorded change to a unit and to its filings and late-filing exceptions for a
-/// period, oldest first: (occurred_at, actor's name, action, subject id, before, after).
+/// period, oldest first.
+#[tracing::instrument(skip(db))]
 pub async fn unit_history(
     db: &crate::ssr::db::Db,
     unit_id: &str,
     period_key: &str,
-) -> Result<
-    Vec<(
-        String,
-        Option<String>,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-    )>,
-    sqlx::Error,
-> {
-    sqlx::query_as(
-        "SELECT a.occurred_at, u.display_name, a.action, a.subject_id, a.before_json, a.after_json \
+) -> Result<Vec<HistoryEntry>, sqlx::Error> {
+    let events: Vec<UnitEvent> = sqlx::query_as(
+        "SELECT a.occurred_at, u.display_name AS actor_name, a.action, a.subject_id, a.before_json, a.after_json \
          FROM audit_event a LEFT JOIN app_user u ON u.user_id = a.actor_user_id \
-         WHERE (a.subject_kind = 'filing' AND a.subject_id IN (SELECT filing_id FROM filing WHERE unit_id = $1 AND period_key = $2)) \
-            OR (a.subject_kind = 'unit' AND a.subject_id = $1) \
-            OR (a.subject_kind = 'late_exception' AND a.subject_id = $3) \
+         WHERE (a.subject_kind = $4 AND a.subject_id IN (SELECT filing_id FROM filing WHERE unit_id = $1 AND period_key = $2)) \
+            OR (a.subject_kind = $5 AND a.subject_id = $1) \
+            OR (a.subject_kind = $6 AND a.subject_id = $3) \
          ORDER BY a.occurred_at, a.audit_event_id",
     )
     .bind(unit_id)
     .bind(period_key)
     .bind(format!("{unit_id}/{period_key}"))
+    .bind("filing")
+    .bind("unit")
+    .bind("late_exception")
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(events
+        .into_iter()
+        .map(|e| {
+            (
+                e.occurred_at,
+                e.actor_name,
+                e.action,
+                e.subject_id,
+                e.before_json,
+                e.after_json,
+            )
+        })
+        .collect())
 }

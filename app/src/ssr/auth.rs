@@ -8,6 +8,7 @@ use crate::error::AppError;
 use crate::model::UserView;
 use crate::ssr::audit::{self, AuditEntry};
 use crate::ssr::db::{parse_ts, ts, Db};
+use crate::ssr::users::parse_code;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use chrono::{DateTime, Duration, Utc};
@@ -65,13 +66,19 @@ pub async fn check_login(
     password: &str,
     now: DateTime<Utc>,
 ) -> Result<String, AppError> {
-    let row: Option<(String, String, i64, Option<String>)> = sqlx::query_as(
+    let row: Option<LoginRow> = sqlx::query_as(
         "SELECT user_id, password_hash, failed_logins, locked_until FROM app_user WHERE username = $1",
     )
     .bind(username)
     .fetch_optional(db)
     .await?;
-    let Some((user_id, hash, failed, locked_until)) = row else {
+    let Some(LoginRow {
+        user_id,
+        password_hash: hash,
+        failed_logins: failed,
+        locked_until,
+    }) = row
+    else {
         let _ = verify_password(password, dummy_hash());
         return Err(AppError::field("password", "err.bad_credentials"));
     };
@@ -139,40 +146,59 @@ pub async fn check_login(
 }
 
 /// Loads a user with their unit, for the session.
+#[tracing::instrument(skip(db))]
 pub async fn load_user(db: &Db, user_id: &str) -> Result<Option<UserView>, AppError> {
-    let row: Option<(String, String, String, String, String, String, String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT u.user_id, u.username, u.display_name, u.role, n.unit_id, n.name, n.kind, n.county_id, c.name \
+    let row: Option<SessionUserRow> = sqlx::query_as(
+        "SELECT u.user_id, u.username, u.display_name, u.role, n.unit_id, n.name AS unit_name, n.kind AS unit_kind, \
+         n.county_id, c.name AS county_name \
          FROM app_user u JOIN unit n ON n.unit_id = u.unit_id LEFT JOIN unit c ON c.unit_id = n.county_id \
          WHERE u.user_id = $1",
     )
     .bind(user_id)
     .fetch_optional(db)
     .await?;
-    Ok(row.and_then(
-        |(
-            user_id,
-            username,
-            display_name,
-            role,
-            unit_id,
-            unit_name,
-            kind,
-            county_id,
-            county_name,
-        )| {
-            Some(UserView {
-                user_id,
-                username,
-                display_name,
-                role: Role::parse(&role)?,
-                unit_id,
-                unit_name,
-                unit_kind: UnitKind::parse(&kind)?,
-                county_id,
-                county_name,
-            })
-        },
-    ))
+    Ok(row.map(UserView::try_from).transpose()?)
+}
+
+/// What a login checks, as stored.
+#[derive(sqlx::FromRow)]
+struct LoginRow {
+    user_id: String,
+    password_hash: String,
+    failed_logins: i64,
+    locked_until: Option<String>,
+}
+
+/// A user with their unit, as stored.
+#[derive(sqlx::FromRow)]
+struct SessionUserRow {
+    user_id: String,
+    username: String,
+    display_name: String,
+    role: String,
+    unit_id: String,
+    unit_name: String,
+    unit_kind: String,
+    county_id: Option<String>,
+    county_name: Option<String>,
+}
+
+impl TryFrom<SessionUserRow> for UserView {
+    type Error = sqlx::Error;
+
+    fn try_from(row: SessionUserRow) -> Result<Self, sqlx::Error> {
+        Ok(UserView {
+            role: parse_code("role", &row.role, Role::parse)?,
+            unit_kind: parse_code("kind", &row.unit_kind, UnitKind::parse)?,
+            user_id: row.user_id,
+            username: row.username,
+            display_name: row.display_name,
+            unit_id: row.unit_id,
+            unit_name: row.unit_name,
+            county_id: row.county_id,
+            county_name: row.county_name,
+        })
+    }
 }
 
 /// The logged-in user of this request, if any.
@@ -213,28 +239,6 @@ pub async fn require_role(roles: &[Role]) -> Result<UserView, AppError> {
         Ok(user)
     } else {
         Err(AppError::Forbidden)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_password_verifies_against_its_own_hash_only() {
-        let hash = hash_password("correct horse").unwrap();
-        assert!(hash.starts_with("$argon2id$"), "argon2id is used: {hash}");
-        assert!(verify_password("correct horse", &hash));
-        assert!(!verify_password("wrong horse", &hash));
-        assert!(!verify_password("correct horse", "not a hash"));
-    }
-
-    #[test]
-    fn lockout_starts_after_five_failures_and_doubles_up_to_fifteen_minutes() {
-        assert_eq!(lockout_after(4), None);
-        assert_eq!(lockout_after(5), Some(Duration::seconds(30)));
-        assert_eq!(lockout_after(6), Some(Duration::seconds(60)));
-        assert_eq!(lockout_after(50), Some(Duration::seconds(15 * 60)));
     }
 }
 
@@ -282,4 +286,26 @@ pub fn lang_from_cookie(headers: &axum::http::HeaderMap) -> Option<crate::i18n::
         .filter_map(|kv| kv.trim().split_once('='))
         .find(|(k, _)| *k == "lang")
         .map(|(_, v)| crate::i18n::Lang::parse(v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let hash = hash_password("correct horse").unwrap();
+        assert!(hash.starts_with("$argon2id$"), "argon2id is used: {hash}");
+        assert!(verify_password("correct horse", &hash));
+        assert!(!verify_password("wrong horse", &hash));
+        assert!(!verify_password("correct horse", "not a hash"));
+    }
+
+    #[test]
+    fn lockout_starts_after_five_failures_and_doubles_up_to_fifteen_minutes() {
+        assert_eq!(lockout_after(4), None);
+        assert_eq!(lockout_after(5), Some(Duration::seconds(30)));
+        assert_eq!(lockout_after(6), Some(Duration::seconds(60)));
+        assert_eq!(lockout_after(50), Some(Duration::seconds(15 * 60)));
+    }
 }

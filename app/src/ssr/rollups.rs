@@ -1,6 +1,8 @@
 //! Roll-ups with drill-down, summaries filed upward, the city government's report, and
 //! their export tables (107号 四、(二) 申报程序: 审核、汇总、上报).
 
+use crate::domain::filing::FilingStatus;
+use crate::domain::forms::Answer;
 use crate::domain::period::Period;
 use crate::domain::rollup::{self, Rollup, TrendPoint, UnitFacts};
 use crate::domain::time::{kunming_date, Clock};
@@ -15,6 +17,7 @@ use crate::ssr::audit::{self, AuditEntry};
 use crate::ssr::db::{new_id, ts, Db};
 use crate::ssr::scope::{self, LatestFiling, ScopedUnit};
 use crate::ssr::table::Table;
+use crate::ssr::users::parse_code;
 use std::collections::HashMap;
 
 /// Logs a stored-JSON error and turns it into the opaque internal error.
@@ -71,30 +74,42 @@ fn summary_unit(scope: &Scope) -> Option<&str> {
     }
 }
 
+/// A summary as stored, with the name of who filed it.
+#[derive(sqlx::FromRow)]
+struct StoredSummary {
+    unit_id: String,
+    version: i64,
+    submitted_at: String,
+    submitted_by: String,
+    remarks: String,
+    content_json: String,
+}
+
 /// The latest summary of each unit for a period.
+#[tracing::instrument(skip(db))]
 pub async fn latest_summaries(
     db: &Db,
     period_key: &str,
 ) -> Result<HashMap<String, SummaryRecord>, AppError> {
-    let rows: Vec<(String, i64, String, String, String, String)> = sqlx::query_as(
-        "SELECT s.unit_id, s.version, s.submitted_at, COALESCE(u.display_name, ''), s.remarks, s.content_json \
+    let rows: Vec<StoredSummary> = sqlx::query_as(
+        "SELECT s.unit_id, s.version, s.submitted_at, COALESCE(u.display_name, '') AS submitted_by, s.remarks, s.content_json \
          FROM summary s LEFT JOIN app_user u ON u.user_id = s.submitted_by WHERE s.period_key = $1 ORDER BY s.version",
     )
     .bind(period_key)
     .fetch_all(db)
     .await?;
     let mut out = HashMap::new();
-    for (unit_id, version, at, by, remarks, content) in rows {
-        let rollup: Rollup = serde_json::from_str(&content).map_err(json_error)?;
-        let submitted_at = crate::ssr::db::kunming_text(&at);
+    for row in rows {
+        let rollup: Rollup = serde_json::from_str(&row.content_json).map_err(json_error)?;
+        let submitted_at = crate::ssr::db::kunming_text(&row.submitted_at);
         out.insert(
-            unit_id.clone(),
+            row.unit_id.clone(),
             SummaryRecord {
-                unit_id,
-                version,
+                unit_id: row.unit_id,
+                version: row.version,
                 submitted_at,
-                submitted_by: by,
-                remarks,
+                submitted_by: row.submitted_by,
+                remarks: row.remarks,
                 rollup,
             },
         );
@@ -232,6 +247,7 @@ fn listed(scope: &Scope, u: &ScopedUnit) -> bool {
 }
 
 /// Everything the roll-up page shows.
+#[tracing::instrument(skip(db, clock, user), fields(user = %user.user_id))]
 pub async fn rollup_view(
     db: &Db,
     clock: &Clock,
@@ -323,24 +339,29 @@ pub async fn rollup_view(
 }
 
 /// The status of the latest non-draft version of a unit's own filing for a period.
+#[tracing::instrument(skip(db))]
 async fn own_status(
     db: &Db,
     unit_id: &str,
     period: &Period,
-) -> Result<Option<crate::domain::filing::FilingStatus>, AppError> {
-    let row: Option<(String,)> = sqlx::query_as(
-        "SELECT status FROM filing WHERE unit_id = $1 AND period_key = $2 AND status <> 'draft' ORDER BY version DESC LIMIT 1",
+) -> Result<Option<FilingStatus>, AppError> {
+    let status: Option<String> = sqlx::query_scalar(
+        "SELECT status FROM filing WHERE unit_id = $1 AND period_key = $2 AND status <> $3 ORDER BY version DESC LIMIT 1",
     )
     .bind(unit_id)
     .bind(period.key())
+    .bind(FilingStatus::Draft.code())
     .fetch_optional(db)
     .await?;
-    Ok(row.and_then(|r| crate::domain::filing::FilingStatus::parse(&r.0)))
+    Ok(status
+        .map(|s| parse_code("status", &s, FilingStatus::parse))
+        .transpose()?)
 }
 
 /// Files the summary of the user's own scope (a department; a county office for its county)
 /// for `period`: the roll-up of the accepted filings, as a new version, audited in the same
 /// transaction. Not before the period's window opens.
+#[tracing::instrument(skip(db, clock, user, remarks), fields(user = %user.user_id, period = %period.key()))]
 pub async fn file_summary(
     db: &Db,
     clock: &Clock,
@@ -366,12 +387,13 @@ pub async fn file_summary(
     let summary = rollup::summary_of(&facts);
     let content = serde_json::to_string(&summary).map_err(json_error)?;
     let mut tx = crate::ssr::db::begin_write(db).await?;
-    let (latest,): (Option<i64>,) =
-        sqlx::query_as("SELECT MAX(version) FROM summary WHERE unit_id = $1 AND period_key = $2")
-            .bind(&unit_id)
-            .bind(period.key())
-            .fetch_one(&mut *tx)
-            .await?;
+    let latest: Option<i64> = sqlx::query_scalar(
+        "SELECT MAX(version) FROM summary WHERE unit_id = $1 AND period_key = $2",
+    )
+    .bind(&unit_id)
+    .bind(period.key())
+    .fetch_one(&mut *tx)
+    .await?;
     let version = latest.unwrap_or(0) + 1;
     let summary_id = new_id();
     sqlx::query(
@@ -413,6 +435,7 @@ pub async fn file_summary(
 }
 
 /// The city government's report for a period.
+#[tracing::instrument(skip(db, clock, user), fields(user = %user.user_id))]
 pub async fn city_report(
     db: &Db,
     clock: &Clock,
@@ -475,9 +498,10 @@ pub async fn city_report(
 
 /// Enterprises whose industry no department supervises in their county (无盲区: a gap is a
 /// finding): (county, industry, number of enterprises).
+#[tracing::instrument(skip(db))]
 pub async fn coverage_gaps(db: &Db) -> Result<Vec<(String, String, usize)>, AppError> {
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT c.name, e.industry_code, COUNT(*) FROM enterprise e JOIN unit n ON n.unit_id = e.unit_id \
+    let rows: Vec<CoverageGap> = sqlx::query_as(
+        "SELECT c.name AS county, e.industry_code, COUNT(*) AS enterprises FROM enterprise e JOIN unit n ON n.unit_id = e.unit_id \
          JOIN unit c ON c.unit_id = n.county_id \
          WHERE NOT EXISTS (SELECT 1 FROM department_industry d JOIN unit dn ON dn.unit_id = d.unit_id \
                            WHERE d.industry_code = e.industry_code AND dn.county_id = n.county_id) \
@@ -487,11 +511,21 @@ pub async fn coverage_gaps(db: &Db) -> Result<Vec<(String, String, usize)>, AppE
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(county, industry, n)| {
-            let name = industry_name_zh(&industry).unwrap_or(&industry).to_string();
-            (county, name, n as usize)
+        .map(|gap| {
+            let name = industry_name_zh(&gap.industry_code)
+                .unwrap_or(&gap.industry_code)
+                .to_string();
+            (gap.county, name, gap.enterprises as usize)
         })
         .collect())
+}
+
+/// Enterprises of one industry in one county that no department there supervises.
+#[derive(sqlx::FromRow)]
+struct CoverageGap {
+    county: String,
+    industry_code: String,
+    enterprises: i64,
 }
 
 /// The units list of a roll-up as an export table.
@@ -568,6 +602,7 @@ pub fn trend_table(view: &RollupView) -> Table {
 
 /// The filings of a scope's units for a period, one line per answered row of each unit's
 /// latest submitted version.
+#[tracing::instrument(skip(db, user), fields(user = %user.user_id, period = %period.key()))]
 pub async fn filings_table(
     db: &Db,
     user: &UserView,
@@ -577,19 +612,21 @@ pub async fn filings_table(
     let scope = scope::resolve(db, user, unit).await?;
     let units = scope::units(db, &scope).await?;
     let filings = scope::latest_filings(db, &period.key()).await?;
-    let answers: Vec<(String, String, String, String)> = sqlx::query_as(
+    let answers: Vec<StoredAnswer> = sqlx::query_as(
         "SELECT a.filing_id, a.row_id, a.answer, a.explanation FROM filing_answer a JOIN filing f ON f.filing_id = a.filing_id \
-         WHERE f.period_key = $1 AND f.status <> 'draft'",
+         WHERE f.period_key = $1 AND f.status <> $2",
     )
     .bind(period.key())
+    .bind(FilingStatus::Draft.code())
     .fetch_all(db)
     .await?;
-    let mut by_filing: HashMap<&str, Vec<(&str, &str, &str)>> = HashMap::new();
-    for (f, row, answer, why) in &answers {
-        by_filing.entry(f.as_str()).or_default().push((
-            row.as_str(),
-            answer.as_str(),
-            why.as_str(),
+    let mut by_filing: HashMap<&str, Vec<(&str, Answer, &str)>> = HashMap::new();
+    for a in &answers {
+        let answer = parse_code("answer", &a.answer, Answer::parse)?;
+        by_filing.entry(a.filing_id.as_str()).or_default().push((
+            a.row_id.as_str(),
+            answer,
+            a.explanation.as_str(),
         ));
     }
     let mut rows = Vec::new();
@@ -620,10 +657,7 @@ pub async fn filings_table(
                 format!("表{}", row.split('.').next().unwrap_or("")),
                 row.to_string(),
                 def.map(|d| d.text.to_string()).unwrap_or_default(),
-                crate::domain::forms::Answer::parse(answer)
-                    .map(|a| a.label_zh())
-                    .unwrap_or(answer)
-                    .to_string(),
+                answer.label_zh().to_string(),
                 why.to_string(),
             ]);
         }
@@ -648,6 +682,15 @@ pub async fn filings_table(
         .to_vec(),
         rows,
     })
+}
+
+/// One answer of a filing, as stored.
+#[derive(sqlx::FromRow)]
+struct StoredAnswer {
+    filing_id: String,
+    row_id: String,
+    answer: String,
+    explanation: String,
 }
 
 /// The city report's county table as an export table.

@@ -15,7 +15,7 @@ use crate::ssr::units::{
     insert_department_industry, insert_enterprise, insert_unit, unit_exists, EnterpriseDetails,
     NewUnit,
 };
-use crate::ssr::users::{insert_user, NewUser};
+use crate::ssr::users::{insert_user, parse_code, NewUser};
 
 /// The password of every demo account (documented in README.md).
 pub const DEMO_PASSWORD: &str = "demo1234";
@@ -163,6 +163,7 @@ fn county_id(code: &str) -> String {
 }
 
 /// Loads the demo data set unless the database already has units. All in one transaction.
+#[tracing::instrument(skip(db, clock))]
 pub async fn seed_demo(db: &Db, clock: &Clock) -> Result<SeedReport, sqlx::Error> {
     if unit_exists(db).await? {
         return Ok(SeedReport {
@@ -431,12 +432,14 @@ pub struct HistoryReport {
 /// explanation), some late under an exception granted in time. Where a demo account works in
 /// the receiving unit, most filings were accepted and a few returned, so the demo roll-ups,
 /// trend, history pages and report have something to show. Deterministic, one transaction.
+#[tracing::instrument(skip(db, clock))]
 pub async fn seed_demo_history(
     db: &Db,
     clock: &Clock,
     periods: usize,
 ) -> Result<HistoryReport, sqlx::Error> {
-    use crate::domain::filing::binding_kind;
+    use crate::domain::filing::{binding_kind, FilingStatus};
+    use crate::domain::forms::Answer;
     use crate::domain::period::Period;
     use crate::domain::time::start_of_kunming_day;
     use crate::ssr::db::{new_id, ts};
@@ -450,22 +453,27 @@ pub async fn seed_demo_history(
     past.reverse();
 
     // Who reviews for whom, where a demo account exists: (receiving unit, user id).
-    let users: Vec<(String, String)> = sqlx::query_as("SELECT unit_id, user_id FROM app_user")
+    let users: Vec<UnitAccount> = sqlx::query_as("SELECT unit_id, user_id FROM app_user")
         .fetch_all(db)
         .await?;
     let user_of = |unit: &str| {
         users
             .iter()
-            .find(|(u, _)| u == unit)
-            .map(|(_, id)| id.clone())
+            .find(|a| a.unit_id == unit)
+            .map(|a| a.user_id.clone())
     };
-    let units: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+    let units: Vec<FilingUnit> = sqlx::query_as(
         "SELECT n.unit_id, n.kind, n.county_id, e.industry_code FROM unit n LEFT JOIN enterprise e ON e.unit_id = n.unit_id \
-         WHERE n.kind IN ('county_government', 'management_committee', 'department', 'township', 'enterprise') ORDER BY n.unit_id",
+         WHERE n.kind IN ($1, $2, $3, $4, $5) ORDER BY n.unit_id",
     )
+    .bind(UnitKind::CountyGovernment.code())
+    .bind(UnitKind::ManagementCommittee.code())
+    .bind(UnitKind::Department.code())
+    .bind(UnitKind::Township.code())
+    .bind(UnitKind::Enterprise.code())
     .fetch_all(db)
     .await?;
-    let dept_industries: Vec<(String, String, Option<String>)> = sqlx::query_as(
+    let dept_industries: Vec<DepartmentIndustry> = sqlx::query_as(
         "SELECT d.unit_id, d.industry_code, n.county_id FROM department_industry d JOIN unit n ON n.unit_id = d.unit_id",
     )
     .fetch_all(db)
@@ -478,8 +486,10 @@ pub async fn seed_demo_history(
         let receiving = match kind {
             UnitKind::Enterprise => dept_industries
                 .iter()
-                .find(|(_, i, c)| Some(i.as_str()) == industry && c.as_deref() == county)
-                .map(|(d, _, _)| d.clone())?,
+                .find(|d| {
+                    Some(d.industry_code.as_str()) == industry && d.county_id.as_deref() == county
+                })
+                .map(|d| d.unit_id.clone())?,
             UnitKind::Department | UnitKind::Township => format!("{}-office", county?),
             _ => CITY_OFFICE_ID.to_string(),
         };
@@ -494,10 +504,14 @@ pub async fn seed_demo_history(
     let mut tx = crate::ssr::db::begin_write(db).await?;
     for period in &past {
         let first = start_of_kunming_day(period.window_first_day());
-        for (unit_id, kind, county, industry) in &units {
-            let Some(kind) = UnitKind::parse(kind) else {
-                continue;
-            };
+        for FilingUnit {
+            unit_id,
+            kind,
+            county_id: county,
+            industry_code: industry,
+        } in &units
+        {
+            let kind = parse_code("kind", kind, UnitKind::parse)?;
             if rng.next(100) >= 82 {
                 continue; // did not file
             }
@@ -522,11 +536,11 @@ pub async fn seed_demo_history(
                 vec![]
             };
             let status = match &review {
-                None => "submitted",
+                None => FilingStatus::Submitted,
                 Some(_) => match rng.next(100) {
-                    0..=79 => "accepted",
-                    80..=86 => "returned",
-                    _ => "submitted",
+                    0..=79 => FilingStatus::Accepted,
+                    80..=86 => FilingStatus::Returned,
+                    _ => FilingStatus::Submitted,
                 },
             };
             let filing_id = new_id();
@@ -538,7 +552,7 @@ pub async fn seed_demo_history(
             .bind(&filing_id)
             .bind(unit_id)
             .bind(period.key())
-            .bind(status)
+            .bind(status.code())
             .bind(late as i64)
             .bind(format!("{}{}", SURNAMES[rng.next(12)], GIVEN[rng.next(12)]))
             .bind(format!("{}{}", SURNAMES[rng.next(12)], GIVEN[rng.next(12)]))
@@ -555,7 +569,7 @@ pub async fn seed_demo_history(
                 sqlx::query("INSERT INTO filing_answer (filing_id, row_id, answer, explanation) VALUES ($1, $2, $3, $4)")
                     .bind(&filing_id)
                     .bind(*row)
-                    .bind(if not_done { "not_done" } else { "done" })
+                    .bind(if not_done { Answer::NotDone } else { Answer::Done }.code())
                     .bind(if not_done { DEMO_EXPLANATIONS[rng.next(DEMO_EXPLANATIONS.len())] } else { "" })
                     .execute(&mut *tx)
                     .await?;
@@ -574,15 +588,15 @@ pub async fn seed_demo_history(
                     .execute(&mut *tx)
                     .await?;
                 }
-                if status != "submitted" {
+                if status != FilingStatus::Submitted {
                     sqlx::query(
                         "INSERT INTO filing_review (filing_review_id, filing_id, decision, reason, reviewer_unit_id, reviewed_by, reviewed_at) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7)",
                     )
                     .bind(new_id())
                     .bind(&filing_id)
-                    .bind(if status == "accepted" { "accept" } else { "return" })
-                    .bind(if status == "accepted" { "" } else { "申报表信息不完整，请核实后重新报送。" })
+                    .bind(if status == FilingStatus::Accepted { "accept" } else { "return" })
+                    .bind(if status == FilingStatus::Accepted { "" } else { "申报表信息不完整，请核实后重新报送。" })
                     .bind(receiving)
                     .bind(user)
                     .bind(ts(at + Duration::days(2)))
@@ -611,4 +625,28 @@ pub async fn seed_demo_history(
     .await?;
     tx.commit().await?;
     Ok(report)
+}
+
+/// An account's unit, as the demo history reads it.
+#[derive(sqlx::FromRow)]
+struct UnitAccount {
+    unit_id: String,
+    user_id: String,
+}
+
+/// A unit that files, with what decides where its filing goes.
+#[derive(sqlx::FromRow)]
+struct FilingUnit {
+    unit_id: String,
+    kind: String,
+    county_id: Option<String>,
+    industry_code: Option<String>,
+}
+
+/// An industry a department supervises, with the department's county.
+#[derive(sqlx::FromRow)]
+struct DepartmentIndustry {
+    unit_id: String,
+    industry_code: String,
+    county_id: Option<String>,
 }

@@ -29,6 +29,7 @@ fn now_unix() -> i64 {
 
 #[async_trait]
 impl SessionStore for DbSessionStore {
+    #[tracing::instrument(skip_all)]
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         // Ids are 128 random bits; on the rare collision, draw again.
         loop {
@@ -51,6 +52,7 @@ impl SessionStore for DbSessionStore {
         }
     }
 
+    #[tracing::instrument(skip_all)]
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_string(record)
             .map_err(|e| session_store::Error::Encode(e.to_string()))?;
@@ -67,8 +69,9 @@ impl SessionStore for DbSessionStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let row: Option<(String,)> = sqlx::query_as(
+        let data: Option<String> = sqlx::query_scalar(
             "SELECT data FROM web_session WHERE session_id = $1 AND expires_at > $2",
         )
         .bind(id.to_string())
@@ -76,12 +79,13 @@ impl SessionStore for DbSessionStore {
         .fetch_optional(&self.db)
         .await
         .map_err(backend)?;
-        row.map(|(data,)| {
+        data.map(|data| {
             serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))
         })
         .transpose()
     }
 
+    #[tracing::instrument(skip_all)]
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         sqlx::query("DELETE FROM web_session WHERE session_id = $1")
             .bind(id.to_string())
@@ -94,6 +98,7 @@ impl SessionStore for DbSessionStore {
 
 #[async_trait]
 impl ExpiredDeletion for DbSessionStore {
+    #[tracing::instrument(skip_all)]
     async fn delete_expired(&self) -> session_store::Result<()> {
         sqlx::query("DELETE FROM web_session WHERE expires_at <= $1")
             .bind(now_unix())

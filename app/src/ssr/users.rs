@@ -38,15 +38,15 @@ pub async fn insert_user(
     Ok(())
 }
 
+#[tracing::instrument(skip(db))]
 pub async fn password_hash(db: &Db, user_id: &str) -> Result<Option<String>, sqlx::Error> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT password_hash FROM app_user WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_optional(db)
-            .await?;
-    Ok(row.map(|r| r.0))
+    sqlx::query_scalar("SELECT password_hash FROM app_user WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_optional(db)
+        .await
 }
 
+#[tracing::instrument(skip(tx, hash))]
 pub async fn set_password_hash(
     tx: &mut Transaction<'_, Any>,
     user_id: &str,
@@ -60,34 +60,81 @@ pub async fn set_password_hash(
     Ok(())
 }
 
+/// An account as stored, with its unit's name.
+#[derive(sqlx::FromRow)]
+struct StoredUser {
+    user_id: String,
+    username: String,
+    display_name: String,
+    role: String,
+    unit_id: String,
+    unit_name: String,
+}
+
+impl TryFrom<StoredUser> for UserRow {
+    type Error = sqlx::Error;
+
+    fn try_from(row: StoredUser) -> Result<Self, sqlx::Error> {
+        Ok(UserRow {
+            role: parse_code("role", &row.role, Role::parse)?,
+            user_id: row.user_id,
+            username: row.username,
+            display_name: row.display_name,
+            unit_id: row.unit_id,
+            unit_name: row.unit_name,
+        })
+    }
+}
+
+#[tracing::instrument(skip(db))]
 pub async fn list_users(db: &Db, limit: i64) -> Result<Vec<UserRow>, sqlx::Error> {
-    let rows: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
-        "SELECT u.user_id, u.username, u.display_name, u.role, n.unit_id, n.name FROM app_user u \
+    let rows: Vec<StoredUser> = sqlx::query_as(
+        "SELECT u.user_id, u.username, u.display_name, u.role, n.unit_id, n.name AS unit_name FROM app_user u \
          JOIN unit n ON n.unit_id = u.unit_id ORDER BY u.username LIMIT $1",
     )
     .bind(limit)
     .fetch_all(db)
     .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(
-            |(user_id, username, display_name, role, unit_id, unit_name)| {
-                Some(UserRow {
-                    user_id,
-                    username,
-                    display_name,
-                    role: Role::parse(&role)?,
-                    unit_id,
-                    unit_name,
-                })
-            },
-        )
-        .collect())
+    rows.into_iter().map(UserRow::try_from).collect()
 }
 
+#[tracing::instrument(skip(db))]
 pub async fn count_users(db: &Db) -> Result<i64, sqlx::Error> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM app_user")
+    sqlx::query_scalar("SELECT COUNT(*) FROM app_user")
         .fetch_one(db)
-        .await?;
-    Ok(n)
+        .await
+}
+
+/// Parses a stored code (a role, a unit kind, a filing status, an answer) with its enum's
+/// `parse`. A code that no value has is a decoding error of its column, never a row left
+/// out: the cause is logged where it becomes [`crate::error::AppError::Internal`].
+pub(crate) fn parse_code<T>(
+    column: &str,
+    code: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<T, sqlx::Error> {
+    parse(code).ok_or_else(|| sqlx::Error::ColumnDecode {
+        index: column.to_string(),
+        source: format!("unknown code {code:?}").into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_code_is_a_decoding_error_of_its_column() {
+        assert_eq!(
+            parse_code("role", "administrator", Role::parse).ok(),
+            Some(Role::Administrator)
+        );
+        match parse_code("role", "janitor", Role::parse) {
+            Err(sqlx::Error::ColumnDecode { index, source }) => {
+                assert_eq!(index, "role");
+                assert!(source.to_string().contains("janitor"), "{source}");
+            }
+            other => panic!("expected a decoding error, got {other:?}"),
+        }
+    }
 }

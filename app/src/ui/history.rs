@@ -82,19 +82,18 @@ fn History(view: HistoryView) -> impl IntoView {
                 </thead>
                 <tbody>
                     {FORMS.iter().flat_map(|f| f.binding_rows(binding)).map(|row| {
-                        let cells: Vec<(String, bool)> = versions.iter().map(|(_, c)| {
-                            let text = match c.answers.get(row.id) {
+                        let cells: Vec<String> = versions.iter().map(|(_, c)| {
+                            match c.answers.get(row.id) {
                                 Some(Answer::Done) => "落实".to_string(),
                                 Some(Answer::NotDone) => format!("不落实：{}", c.explanations.get(row.id).cloned().unwrap_or_default()),
                                 None => "—".to_string(),
-                            };
-                            (text, false)
+                            }
                         }).collect();
-                        let differs = cells.windows(2).any(|w| w[0].0 != w[1].0);
+                        let differs = cells.windows(2).any(|w| w[0] != w[1]);
                         view! {
                             <tr class=if differs { "differs" } else { "" }>
                                 <td>{row.id}</td>
-                                {cells.into_iter().map(|(text, _)| view! { <td>{text}</td> }).collect_view()}
+                                {cells.into_iter().map(|text| view! { <td>{text}</td> }).collect_view()}
                             </tr>
                         }
                     }).collect_view()}
