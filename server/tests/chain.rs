@@ -510,7 +510,7 @@ async fn every_table_and_the_filings_export_as_csv_and_xlsx_that_read_back(backe
     let sheet = book.worksheet_range_at(0).unwrap().unwrap();
     let wuhua = sheet
         .rows()
-        .find(|r| r[0].to_string() == "五华区人民政府")
+        .find(|r| r[0] == "五华区人民政府")
         .expect("五华区 in the report");
     assert_eq!(wuhua[2].to_string(), "2", "filed on time in 五华区");
 }
