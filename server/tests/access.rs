@@ -3,9 +3,26 @@
 //! page and export that names a unit, with units outside its subtree, and every function
 //! meant for other roles; each attempt must be refused, and must change nothing.
 
+//!
+//! This one stays on the demo seed: its point is the sweep over every demo role, with the
+//! units outside each subtree found in the seeded map (siblings, other townships and
+//! counties, unsupervised industries), not written down by hand.
+
 mod common;
 
-use common::{Backend, Options, TestApp};
+use app::api::escalation::{
+    AcknowledgeEscalation, CloseEscalation, DecideResponse, DismissEscalation, GetBrief,
+    GetEscalation, IssueEscalation, IssueManual, RecordAccident, RespondEscalation,
+};
+use app::api::filing::{
+    GetExceptions, GetFiling, GetHistory, GetReviewQueue, GrantLateFiling, ReviewFiling,
+    ReviseFiling, SaveFiling, SubmitFiling,
+};
+use app::api::rollup::{FileSummary, GetCityReport, GetRollup};
+use app::api::{CreateUnit, CreateUser, ListCounties, ListUnits, ListUsers};
+use common::{encoded, Backend, Options, TestApp};
+use leptos::server_fn::ServerFn;
+use std::collections::HashMap;
 
 on_both_databases!(every_role_is_refused_outside_its_subtree_and_outside_its_role);
 
@@ -187,90 +204,97 @@ async fn every_role_is_refused_outside_its_subtree_and_outside_its_role(backend:
         for unit in units {
             let filing_id = &filings[unit];
             let (issued, proposed) = &escalations[unit];
-            let calls: Vec<(&str, Vec<(&str, &str)>)> = vec![
-                ("escalation", vec![("id", issued)]),
-                ("escalation", vec![("id", proposed)]),
-                ("acknowledge_escalation", vec![("id", issued)]),
-                (
-                    "respond_escalation",
-                    vec![
-                        ("id", issued),
-                        ("body", "越权答复测试，内容足够长以通过校验。"),
-                    ],
-                ),
-                (
-                    "decide_response",
-                    vec![("id", issued), ("decision", "accept")],
-                ),
-                (
-                    "close_escalation",
-                    vec![("id", issued), ("reason", "越权办结测试")],
-                ),
-                (
-                    "issue_escalation",
-                    vec![("escalation_id", proposed), ("reasons", "越权发出测试")],
-                ),
-                (
-                    "dismiss_escalation",
-                    vec![("escalation_id", proposed), ("reason", "越权驳回测试")],
-                ),
-                ("brief", vec![("unit", unit)]),
-                (
-                    "record_accident",
-                    vec![
-                        ("unit_id", unit),
-                        ("occurred_on", "2027-01-02"),
-                        ("description", "越权登记测试"),
-                    ],
-                ),
-                (
-                    "issue_manual",
-                    vec![
-                        ("target_unit_id", unit),
-                        ("rung", "prompt"),
-                        ("reasons", "越权警示测试"),
-                    ],
-                ),
-                ("filing", vec![("period", PERIOD), ("unit", unit)]),
-                (
-                    "filing",
-                    vec![("period", PERIOD), ("unit", unit), ("version", "1")],
-                ),
-                ("history", vec![("period", PERIOD), ("unit", unit)]),
-                ("rollup", vec![("period", PERIOD), ("unit", unit)]),
-                (
-                    "grant_exception",
-                    vec![
-                        ("unit_id", unit),
-                        ("period", "2026-H1"),
-                        ("reason", "因系统故障未能按时申报"),
-                        ("until", "2027-01-20"),
-                    ],
-                ),
-                (
-                    "review_filing",
-                    vec![("filing_id", filing_id), ("decision", "accept")],
-                ),
-                (
-                    "review_filing",
-                    vec![
-                        ("filing_id", filing_id),
-                        ("decision", "return"),
-                        ("reason", "内容不实，请重新填报"),
-                    ],
-                ),
+            let s = |v: &str| v.to_string();
+            let calls: Vec<(&str, String)> = vec![
+                encoded(&GetEscalation { id: s(issued) }),
+                encoded(&GetEscalation { id: s(proposed) }),
+                encoded(&AcknowledgeEscalation { id: s(issued) }),
+                encoded(&RespondEscalation {
+                    id: s(issued),
+                    body: s("越权答复测试，内容足够长以通过校验。"),
+                }),
+                encoded(&DecideResponse {
+                    id: s(issued),
+                    decision: s("accept"),
+                    note: s(""),
+                }),
+                encoded(&CloseEscalation {
+                    id: s(issued),
+                    reason: s("越权办结测试"),
+                }),
+                encoded(&IssueEscalation {
+                    escalation_id: s(proposed),
+                    reasons: s("越权发出测试"),
+                    measures: s(""),
+                    reply_due: s(""),
+                }),
+                encoded(&DismissEscalation {
+                    escalation_id: s(proposed),
+                    reason: s("越权驳回测试"),
+                }),
+                encoded(&GetBrief { unit: s(unit) }),
+                encoded(&RecordAccident {
+                    unit_id: s(unit),
+                    occurred_on: s("2027-01-02"),
+                    larger: s(""),
+                    description: s("越权登记测试"),
+                }),
+                encoded(&IssueManual {
+                    target_unit_id: s(unit),
+                    rung: s("prompt"),
+                    reasons: s("越权警示测试"),
+                    measures: s(""),
+                    reply_due: s(""),
+                }),
+                encoded(&GetFiling {
+                    period: s(PERIOD),
+                    unit: s(unit),
+                    version: s(""),
+                }),
+                encoded(&GetFiling {
+                    period: s(PERIOD),
+                    unit: s(unit),
+                    version: s("1"),
+                }),
+                encoded(&GetHistory {
+                    period: s(PERIOD),
+                    unit: s(unit),
+                }),
+                encoded(&GetRollup {
+                    period: s(PERIOD),
+                    unit: s(unit),
+                    row: s(""),
+                }),
+                encoded(&GrantLateFiling {
+                    unit_id: s(unit),
+                    period: s("2026-H1"),
+                    reason: s("因系统故障未能按时申报"),
+                    until: s("2027-01-20"),
+                }),
+                encoded(&ReviewFiling {
+                    filing_id: s(filing_id),
+                    decision: s("accept"),
+                    reason: s(""),
+                    untrue: s(""),
+                }),
+                encoded(&ReviewFiling {
+                    filing_id: s(filing_id),
+                    decision: s("return"),
+                    reason: s("内容不实，请重新填报"),
+                    untrue: s(""),
+                }),
             ];
             // The city office's own scope is the city: its roll-up is not "outside".
-            for (name, form) in calls {
-                if *user == "city" && name == "rollup" {
+            for (path, form) in calls {
+                if *user == "city" && path == GetRollup::PATH {
                     continue;
                 }
                 tried += 1;
-                let res = app.call_with(&client, name, &form).await;
+                let res = app.post_encoded(&client, path, form.clone()).await;
                 let status = res.status().as_u16();
                 let body = res.text().await.unwrap_or_default();
                 if !refused(status, &body) {
-                    failures.push(format!("{user}: /api/{name} {form:?} → {status}"));
+                    failures.push(format!("{user}: {path} {form} → {status}"));
                 }
             }
             let mut paths = vec![
@@ -308,52 +332,90 @@ async fn every_role_is_refused_outside_its_subtree_and_outside_its_role(backend:
     let all = ["qiye", "huashan", "wuhua-ajj", "wuhua", "city", "admin"];
     let supervisors = ["wuhua-ajj", "wuhua", "city"];
     let filers = ["qiye", "huashan", "wuhua-ajj", "wuhua"];
-    let by_role: Vec<(&str, Vec<(&str, &str)>, &[&str])> = vec![
-        ("review_queue", vec![("period", PERIOD)], &supervisors),
-        ("rollup", vec![("period", PERIOD)], &supervisors),
-        ("exceptions", vec![], &supervisors),
+    let s = |v: &str| v.to_string();
+    let by_role: Vec<((&str, String), &[&str])> = vec![
         (
-            "file_summary",
-            vec![("period", PERIOD)],
+            encoded(&GetReviewQueue {
+                period: s(PERIOD),
+                status: s(""),
+                nil: s(""),
+                industry: s(""),
+                township: s(""),
+            }),
+            &supervisors,
+        ),
+        (
+            encoded(&GetRollup {
+                period: s(PERIOD),
+                unit: s(""),
+                row: s(""),
+            }),
+            &supervisors,
+        ),
+        (encoded(&GetExceptions {}), &supervisors),
+        (
+            encoded(&FileSummary {
+                period: s(PERIOD),
+                remarks: s(""),
+            }),
             &["wuhua-ajj", "wuhua"],
         ),
-        ("city_report", vec![("period", PERIOD)], &["city"]),
+        (encoded(&GetCityReport { period: s(PERIOD) }), &["city"]),
         (
-            "save_filing",
-            vec![("period", PERIOD), ("intent", "save")],
+            encoded(&SaveFiling {
+                period: s(PERIOD),
+                intent: s("save"),
+                principal: s(""),
+                leader_in_charge: s(""),
+                filled_by: s(""),
+                reviewed_by: s(""),
+                phone: s(""),
+                answers: HashMap::new(),
+                explanations: HashMap::new(),
+                notes: HashMap::new(),
+            }),
             &filers,
         ),
         (
-            "submit_filing",
-            vec![("period", PERIOD), ("version", "1")],
+            encoded(&SubmitFiling {
+                period: s(PERIOD),
+                version: 1,
+            }),
             &filers,
         ),
-        ("revise_filing", vec![("period", PERIOD)], &filers),
+        (encoded(&ReviseFiling { period: s(PERIOD) }), &filers),
         (
-            "units",
-            vec![("county_id", ""), ("kind", ""), ("search", "")],
+            encoded(&ListUnits {
+                county_id: s(""),
+                kind: s(""),
+                search: s(""),
+            }),
             &["admin"],
         ),
-        ("counties", vec![], &["admin"]),
-        ("users", vec![], &["admin"]),
+        (encoded(&ListCounties {}), &["admin"]),
+        (encoded(&ListUsers {}), &["admin"]),
         (
-            "create_unit",
-            vec![
-                ("name", "越权单位"),
-                ("kind", "township"),
-                ("county_id", "county-530102"),
-            ],
+            encoded(&CreateUnit {
+                name: s("越权单位"),
+                kind: s("township"),
+                county_id: s("county-530102"),
+                industry: s(""),
+                industries: vec![],
+                township_id: s(""),
+                address: s(""),
+                legal_representative: s(""),
+                headcount: s(""),
+            }),
             &["admin"],
         ),
         (
-            "create_user",
-            vec![
-                ("username", "intruder"),
-                ("display_name", "越权"),
-                ("unit_id", "ent-530102-demo"),
-                ("role", "enterprise_filer"),
-                ("password", "intruder-pass"),
-            ],
+            encoded(&CreateUser {
+                username: s("intruder"),
+                display_name: s("越权"),
+                unit_id: s("ent-530102-demo"),
+                role: s("enterprise_filer"),
+                password: s("intruder-pass"),
+            }),
             &["admin"],
         ),
     ];
@@ -372,16 +434,18 @@ async fn every_role_is_refused_outside_its_subtree_and_outside_its_role(backend:
     ];
     for user in all {
         let client = app.logged_in(user).await;
-        for (name, form, allowed) in &by_role {
+        for ((path, form), allowed) in &by_role {
             if allowed.contains(&user) {
                 continue;
             }
             tried += 1;
-            let status = app.call_with(&client, name, form).await.status().as_u16();
+            let status = app
+                .post_encoded(&client, path, form.clone())
+                .await
+                .status()
+                .as_u16();
             if status != 403 {
-                failures.push(format!(
-                    "{user}: /api/{name} (not for this role) → {status}"
-                ));
+                failures.push(format!("{user}: {path} (not for this role) → {status}"));
             }
         }
         for (path, allowed) in &pages {
@@ -397,44 +461,54 @@ async fn every_role_is_refused_outside_its_subtree_and_outside_its_role(backend:
     }
     // Nobody logged in: every server function and export asks for a login.
     let anonymous = app.browser();
-    for (name, form, _) in &by_role {
+    for ((path, form), _) in &by_role {
         tried += 1;
         let status = app
-            .call_with(&anonymous, name, form)
+            .post_encoded(&anonymous, path, form.clone())
             .await
             .status()
             .as_u16();
         if status != 401 {
-            failures.push(format!("anonymous: /api/{name} → {status}"));
+            failures.push(format!("anonymous: {path} → {status}"));
         }
     }
-    for name in [
-        "filing",
-        "history",
-        "rollup",
-        "review_filing",
-        "grant_exception",
+    let demo = s("ent-530102-demo");
+    for (path, form) in [
+        encoded(&GetFiling {
+            period: s(PERIOD),
+            unit: demo.clone(),
+            version: s(""),
+        }),
+        encoded(&GetHistory {
+            unit: demo.clone(),
+            period: s(PERIOD),
+        }),
+        encoded(&GetRollup {
+            period: s(PERIOD),
+            unit: demo.clone(),
+            row: s(""),
+        }),
+        encoded(&ReviewFiling {
+            filing_id: s("x"),
+            decision: s("accept"),
+            reason: s("xxxxxxxx"),
+            untrue: s(""),
+        }),
+        encoded(&GrantLateFiling {
+            unit_id: demo.clone(),
+            period: s(PERIOD),
+            reason: s("xxxxxxxx"),
+            until: s("2027-01-20"),
+        }),
     ] {
         tried += 1;
         let status = app
-            .call_with(
-                &anonymous,
-                name,
-                &[
-                    ("unit", "ent-530102-demo"),
-                    ("unit_id", "ent-530102-demo"),
-                    ("filing_id", "x"),
-                    ("decision", "accept"),
-                    ("period", PERIOD),
-                    ("reason", "xxxxxxxx"),
-                    ("until", "2027-01-20"),
-                ],
-            )
+            .post_encoded(&anonymous, path, form)
             .await
             .status()
             .as_u16();
         if status != 401 {
-            failures.push(format!("anonymous: /api/{name} → {status}"));
+            failures.push(format!("anonymous: {path} → {status}"));
         }
     }
     assert!(

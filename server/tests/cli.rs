@@ -101,6 +101,9 @@ fn a_malformed_clock_is_refused_with_the_expected_form() {
     assert_one_clear_line(&err, "invalid clock instant");
 }
 
+/// On the demo seed: `seed-demo` is one of the commands under test (and `create-user` needs
+/// the city office it loads). The command line calls no server function, so there is no
+/// typed call to make here.
 #[test]
 fn migrate_seed_and_create_user_work_on_a_fresh_sqlite_file() {
     let dir = std::env::temp_dir().join(format!("nilfiling-cli-{}", std::process::id()));

@@ -3,12 +3,13 @@
 
 mod common;
 
+use app::api::{ChangePassword, CreateUnit, CreateUser, ListUsers, Logout};
 use app::error::AppError;
-use common::{app_error, location, Backend, Options, TestApp, DEMO_PASSWORD};
+use common::{app_error, encoded, location, login_args, Backend, Options, TestApp, DEMO_PASSWORD};
 
 on_both_databases!(
     visitors_are_sent_to_the_login_page,
-    demo_enterprise_logs_in_and_sees_when_the_next_window_opens,
+    an_enterprise_logs_in_and_sees_when_the_next_window_opens,
     during_the_window_the_home_page_counts_down_to_its_close,
     every_demo_role_has_a_home_page_naming_its_unit,
     wrong_password_is_answered_with_an_error_on_the_password_field,
@@ -24,8 +25,52 @@ on_both_databases!(
     migrations_and_demo_data_can_run_twice,
 );
 
+/// November 2026, between the July and January windows.
+const NOVEMBER: &str = "2026-11-24T10:00:00+08:00";
+
+/// An app on an empty database at `at`.
+async fn fresh(backend: Backend, at: &'static str) -> TestApp {
+    TestApp::spawn_with(backend, Options::fresh(at)).await
+}
+
+/// A unit as the admin form posts it: only the given fields filled in.
+fn unit_form(name: &str, kind: &str, county_id: &str) -> CreateUnit {
+    CreateUnit {
+        name: name.into(),
+        kind: kind.into(),
+        county_id: county_id.into(),
+        industry: String::new(),
+        industries: vec![],
+        township_id: String::new(),
+        address: String::new(),
+        legal_representative: String::new(),
+        headcount: String::new(),
+    }
+}
+
+fn user_form(
+    username: &str,
+    display_name: &str,
+    unit_id: &str,
+    role: &str,
+    password: &str,
+) -> CreateUser {
+    CreateUser {
+        username: username.into(),
+        display_name: display_name.into(),
+        unit_id: unit_id.into(),
+        role: role.into(),
+        password: password.into(),
+    }
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&app.db).await.unwrap();
+    n
+}
+
 async fn visitors_are_sent_to_the_login_page(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    let app = fresh(backend, NOVEMBER).await;
     let res = app.page("/").await;
     assert_eq!(res.status(), 302, "a visitor's home page redirects");
     assert_eq!(location(&res), "/login");
@@ -40,12 +85,13 @@ async fn visitors_are_sent_to_the_login_page(backend: Backend) {
     );
 }
 
-async fn demo_enterprise_logs_in_and_sees_when_the_next_window_opens(backend: Backend) {
+async fn an_enterprise_logs_in_and_sees_when_the_next_window_opens(backend: Backend) {
     // Arrange: 24 November 2026, between the July and January windows.
-    let app = TestApp::spawn(backend).await;
+    let app = fresh(backend, NOVEMBER).await;
+    let wuhua = app.wuhua().await;
+    let qiye = app.account_in(&wuhua.firm).await;
     // Act
-    app.login_ok("qiye").await;
-    let home = app.text("/").await;
+    let home = app.page_with(&qiye, "/").await.text().await.unwrap();
     // Assert
     assert!(
         home.contains("昆明华山化工有限公司"),
@@ -80,17 +126,10 @@ async fn demo_enterprise_logs_in_and_sees_when_the_next_window_opens(backend: Ba
 }
 
 async fn during_the_window_the_home_page_counts_down_to_its_close(backend: Backend) {
-    let app = TestApp::spawn_with(
-        backend,
-        Options {
-            clock: Some("2027-01-05T10:00:00+08:00"),
-            seed: true,
-            ..Default::default()
-        },
-    )
-    .await;
-    app.login_ok("qiye").await;
-    let home = app.text("/").await;
+    let app = fresh(backend, "2027-01-05T10:00:00+08:00").await;
+    let wuhua = app.wuhua().await;
+    let qiye = app.account_in(&wuhua.firm).await;
+    let home = app.page_with(&qiye, "/").await.text().await.unwrap();
     assert!(
         home.contains("申报窗口已开放"),
         "5 January is inside the window"
@@ -107,15 +146,12 @@ async fn during_the_window_the_home_page_counts_down_to_its_close(backend: Backe
 }
 
 async fn every_demo_role_has_a_home_page_naming_its_unit(backend: Backend) {
+    // On the demo seed: this is about the demo accounts (one per role) the README hands out.
     let app = TestApp::spawn(backend).await;
     for (username, _, role, unit_id) in app::ssr::seed::DEMO_ACCOUNTS {
         let browser = app.browser();
         let res = app
-            .call_with(
-                &browser,
-                "login",
-                &[("username", username), ("password", DEMO_PASSWORD)],
-            )
+            .call_fn(&browser, login_args(username, DEMO_PASSWORD))
             .await;
         assert_eq!(res.status(), 200, "{username} logs in");
         let res = app.page_with(&browser, "/").await;
@@ -145,8 +181,9 @@ async fn every_demo_role_has_a_home_page_naming_its_unit(backend: Backend) {
 }
 
 async fn wrong_password_is_answered_with_an_error_on_the_password_field(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let res = app.login("qiye", "not-the-password").await;
+    let app = fresh(backend, NOVEMBER).await;
+    let qiye = app.account_in(&app.wuhua().await.firm).await;
+    let res = app.login(&qiye.username, "not-the-password").await;
     assert_eq!(res.status(), 422);
     let err = app_error(res).await;
     assert_eq!(
@@ -167,13 +204,14 @@ async fn wrong_password_is_answered_with_an_error_on_the_password_field(backend:
 }
 
 async fn wrong_password_without_javascript_comes_back_next_to_the_field(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    let app = fresh(backend, NOVEMBER).await;
+    let qiye = app.account_in(&app.wuhua().await.firm).await;
     let res = app
         .post_form(
             "/login",
             "login",
             &[
-                ("username", "qiye"),
+                ("username", &qiye.username),
                 ("password", "wrong-one"),
                 ("next", "/"),
             ],
@@ -200,7 +238,7 @@ async fn wrong_password_without_javascript_comes_back_next_to_the_field(backend:
     );
     assert!(html.contains("用户名或密码错误。"), "in Chinese");
     assert!(
-        html.contains(r#"value="qiye""#),
+        html.contains(&format!(r#"value="{}""#, qiye.username)),
         "the username typed is kept"
     );
     assert!(!html.contains("wrong-one"), "the password is never echoed");
@@ -210,8 +248,8 @@ async fn wrong_password_without_javascript_comes_back_next_to_the_field(backend:
             "/login",
             "login",
             &[
-                ("username", "qiye"),
-                ("password", DEMO_PASSWORD),
+                ("username", &qiye.username),
+                ("password", &qiye.password),
                 ("next", "/"),
             ],
         )
@@ -223,16 +261,17 @@ async fn wrong_password_without_javascript_comes_back_next_to_the_field(backend:
 }
 
 async fn repeated_failed_logins_slow_the_account_down(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    let app = fresh(backend, NOVEMBER).await;
+    let qiye = app.account_in(&app.wuhua().await.firm).await;
     for attempt in 1..=5 {
-        let res = app.login("qiye", "wrong-password").await;
+        let res = app.login(&qiye.username, "wrong-password").await;
         assert_eq!(
             res.status(),
             422,
             "attempt {attempt} is an ordinary failure"
         );
     }
-    let res = app.login("qiye", DEMO_PASSWORD).await;
+    let res = app.login(&qiye.username, &qiye.password).await;
     assert_eq!(
         res.status(),
         429,
@@ -243,7 +282,8 @@ async fn repeated_failed_logins_slow_the_account_down(backend: Backend) {
         other => panic!("expected Throttled, got {other:?}"),
     }
     let (failed,): (i64,) =
-        sqlx::query_as("SELECT failed_logins FROM app_user WHERE username = 'qiye'")
+        sqlx::query_as("SELECT failed_logins FROM app_user WHERE username = $1")
+            .bind(&qiye.username)
             .fetch_one(&app.db)
             .await
             .unwrap();
@@ -257,46 +297,42 @@ async fn repeated_failed_logins_slow_the_account_down(backend: Backend) {
 }
 
 async fn cross_site_posts_are_refused(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let form = [("username", "qiye"), ("password", DEMO_PASSWORD)];
-    let res = app
-        .client
-        .post(app.url("/api/login"))
+    let app = fresh(backend, NOVEMBER).await;
+    let qiye = app.account_in(&app.wuhua().await.firm).await;
+    let (path, login) = encoded(&login_args(&qiye.username, &qiye.password));
+    let post = |body: &str| {
+        app.client
+            .post(app.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.to_string())
+    };
+    let res = post(&login)
         .header("origin", "http://evil.example")
-        .form(&form)
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 403, "another site's origin");
-    let res = app
-        .client
-        .post(app.url("/api/login"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let res = post(&login).send().await.unwrap();
     assert_eq!(res.status(), 403, "no origin and no referer");
-    let res = app
-        .client
-        .post(app.url("/api/login"))
+    let res = post(&login)
         .header("referer", "http://evil.example/x")
-        .form(&form)
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 403, "another site's referer");
-    app.login_ok("admin").await;
-    let res = app
-        .client
-        .post(app.url("/api/create_user"))
+    let admin = app.admin().await;
+    let (path, mallory) = encoded(&user_form(
+        "mallory",
+        "M",
+        &admin.unit.id,
+        "administrator",
+        "12345678",
+    ));
+    let res = admin
+        .post(app.url(path))
         .header("origin", "http://evil.example")
-        .form(&[
-            ("username", "mallory"),
-            ("display_name", "M"),
-            ("unit_id", "city-office"),
-            ("role", "administrator"),
-            ("password", "12345678"),
-        ])
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(mallory)
         .send()
         .await
         .unwrap();
@@ -313,16 +349,16 @@ async fn cross_site_posts_are_refused(backend: Backend) {
 }
 
 async fn logout_ends_the_session(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    app.login_ok("qiye").await;
-    assert_eq!(app.page("/").await.status(), 200);
+    let app = fresh(backend, NOVEMBER).await;
+    let qiye = app.account_in(&app.wuhua().await.firm).await;
+    assert_eq!(app.page_with(&qiye, "/").await.status(), 200);
     let (sessions,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM web_session")
         .fetch_one(&app.db)
         .await
         .unwrap();
     assert!(sessions >= 1, "the session is kept server-side");
-    assert_eq!(app.call("logout", &[]).await.status(), 200);
-    let res = app.page("/").await;
+    assert_eq!(app.try_fn(&qiye, Logout {}).await, Ok(()));
+    let res = app.page_with(&qiye, "/").await;
     assert_eq!(
         (res.status().as_u16(), location(&res)),
         (302, "/login".to_string()),
@@ -331,70 +367,48 @@ async fn logout_ends_the_session(backend: Backend) {
 }
 
 async fn changing_password_needs_the_current_one_and_is_audited(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    app.login_ok("qiye").await;
-    let err = app_error(
-        app.call(
-            "change_password",
-            &[
-                ("current_password", "nope"),
-                ("new_password", "new-secret-1"),
-                ("repeat_password", "new-secret-1"),
-            ],
-        )
-        .await,
-    )
-    .await;
+    let app = fresh(backend, NOVEMBER).await;
+    let qiye = app.account_in(&app.wuhua().await.firm).await;
+    let change = |current: &str, new: &str, repeat: &str| ChangePassword {
+        current_password: current.into(),
+        new_password: new.into(),
+        repeat_password: repeat.into(),
+    };
+    let err = app
+        .try_fn(&qiye, change("nope", "new-secret-1", "new-secret-1"))
+        .await
+        .unwrap_err();
     assert_eq!(
         err.field_errors().and_then(|f| f.get("current_password")),
         Some("err.password_wrong")
     );
-    let err = app_error(
-        app.call(
-            "change_password",
-            &[
-                ("current_password", DEMO_PASSWORD),
-                ("new_password", "short"),
-                ("repeat_password", "other"),
-            ],
-        )
-        .await,
-    )
-    .await;
+    let err = app
+        .try_fn(&qiye, change(&qiye.password, "short", "other"))
+        .await
+        .unwrap_err();
     let f = err.field_errors().unwrap();
     assert_eq!(f.get("new_password"), Some("err.password_too_short"));
     assert_eq!(f.get("repeat_password"), Some("err.password_mismatch"));
-    let res = app
-        .call(
-            "change_password",
-            &[
-                ("current_password", DEMO_PASSWORD),
-                ("new_password", "new-secret-1"),
-                ("repeat_password", "new-secret-1"),
-            ],
+    assert_eq!(
+        app.try_fn(
+            &qiye,
+            change(&qiye.password, "new-secret-1", "new-secret-1")
         )
-        .await;
-    assert_eq!(res.status(), 200);
+        .await,
+        Ok(())
+    );
     let fresh = app.browser();
     assert_eq!(
-        app.call_with(
-            &fresh,
-            "login",
-            &[("username", "qiye"), ("password", DEMO_PASSWORD)]
-        )
-        .await
-        .status(),
+        app.call_fn(&fresh, login_args(&qiye.username, &qiye.password))
+            .await
+            .status(),
         422,
         "the old password no longer works"
     );
     assert_eq!(
-        app.call_with(
-            &fresh,
-            "login",
-            &[("username", "qiye"), ("password", "new-secret-1")]
-        )
-        .await
-        .status(),
+        app.call_fn(&fresh, login_args(&qiye.username, "new-secret-1"))
+            .await
+            .status(),
         200,
         "the new one does"
     );
@@ -407,23 +421,26 @@ async fn changing_password_needs_the_current_one_and_is_audited(backend: Backend
 }
 
 async fn administrator_creates_a_unit_and_a_user_who_can_log_in(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    app.login_ok("admin").await;
+    let app = fresh(backend, NOVEMBER).await;
+    let wuhua = app.county("五华区").await;
+    let town = wuhua.township("护国街道").await;
+    let county = wuhua.government.id.as_str();
+    let admin = app.admin().await;
+    const CREATED: &str =
+        "SELECT COUNT(*) FROM audit_event WHERE action IN ('unit.create', 'user.create')";
+    let before = count(&app, CREATED).await;
     // A form with mistakes: every field error is named.
-    let err = app_error(
-        app.call(
-            "create_unit",
-            &[
-                ("name", ""),
-                ("kind", "enterprise"),
-                ("county_id", "county-530102"),
-                ("industry", "mining"),
-                ("headcount", "many"),
-            ],
+    let err = app
+        .try_fn(
+            &admin,
+            CreateUnit {
+                industry: "mining".into(),
+                headcount: "many".into(),
+                ..unit_form("", "enterprise", county)
+            },
         )
-        .await,
-    )
-    .await;
+        .await
+        .unwrap_err();
     let f = err.field_errors().expect("field errors");
     for (field, key) in [
         ("name", "err.required"),
@@ -434,24 +451,22 @@ async fn administrator_creates_a_unit_and_a_user_who_can_log_in(backend: Backend
         assert_eq!(f.get(field), Some(key), "{field}");
     }
     // A department supervising two industries.
-    let res = app
-        .call(
-            "create_unit",
-            &[
-                ("name", "五华区应急测试局"),
-                ("kind", "department"),
-                ("county_id", "county-530102"),
-                ("industries[]", "chemical"),
-                ("industries[]", "fire"),
-            ],
+    let dept_id = app
+        .try_fn(
+            &admin,
+            CreateUnit {
+                industries: vec!["chemical".into(), "fire".into()],
+                ..unit_form("五华区应急测试局", "department", county)
+            },
         )
-        .await;
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-    let (dept_id,): (String,) =
+        .await
+        .unwrap();
+    let (named,): (String,) =
         sqlx::query_as("SELECT unit_id FROM unit WHERE name = '五华区应急测试局'")
             .fetch_one(&app.db)
             .await
             .unwrap();
+    assert_eq!(named, dept_id);
     assert_eq!(
         app::ssr::units::department_industries(&app.db, &dept_id)
             .await
@@ -459,200 +474,164 @@ async fn administrator_creates_a_unit_and_a_user_who_can_log_in(backend: Backend
         vec!["chemical", "fire"]
     );
     // The same name twice under the same government is refused on the name field.
-    let err = app_error(
-        app.call(
-            "create_unit",
-            &[
-                ("name", "五华区应急测试局"),
-                ("kind", "department"),
-                ("county_id", "county-530102"),
-                ("industries[]", "fire"),
-            ],
+    let err = app
+        .try_fn(
+            &admin,
+            CreateUnit {
+                industries: vec!["fire".into()],
+                ..unit_form("五华区应急测试局", "department", county)
+            },
         )
-        .await,
-    )
-    .await;
+        .await
+        .unwrap_err();
     assert_eq!(
         err.field_errors().and_then(|f| f.get("name")),
         Some("err.name_taken")
     );
     // An enterprise with all its details.
-    let res = app
-        .call(
-            "create_unit",
-            &[
-                ("name", "昆明测试建材有限公司"),
-                ("kind", "enterprise"),
-                ("county_id", "county-530102"),
-                ("industry", "building_materials"),
-                ("township_id", "county-530102-town-1"),
-                ("address", "护国路 1 号"),
-                ("legal_representative", "钱七"),
-                ("headcount", "42"),
-            ],
+    let unit_id = app
+        .try_fn(
+            &admin,
+            CreateUnit {
+                industry: "building_materials".into(),
+                township_id: town.id.clone(),
+                address: "护国路 1 号".into(),
+                legal_representative: "钱七".into(),
+                headcount: "42".into(),
+                ..unit_form("昆明测试建材有限公司", "enterprise", county)
+            },
         )
-        .await;
-    assert_eq!(res.status(), 200);
-    let unit_id: String = res.json().await.unwrap();
+        .await
+        .unwrap();
     // A user for it, who logs in and sees it.
-    let err = app_error(
-        app.call(
-            "create_user",
-            &[
-                ("username", "ceshi"),
-                ("display_name", "钱七"),
-                ("unit_id", &unit_id),
-                ("role", "department_staff"),
-                ("password", "ceshi-pass"),
-            ],
+    let err = app
+        .try_fn(
+            &admin,
+            user_form("ceshi", "钱七", &unit_id, "department_staff", "ceshi-pass"),
         )
-        .await,
-    )
-    .await;
+        .await
+        .unwrap_err();
     assert_eq!(
         err.field_errors().and_then(|f| f.get("role")),
         Some("err.role_unfit"),
         "a department role cannot sit in an enterprise"
     );
-    let res = app
-        .call(
-            "create_user",
-            &[
-                ("username", "ceshi"),
-                ("display_name", "钱七"),
-                ("unit_id", &unit_id),
-                ("role", "enterprise_filer"),
-                ("password", "ceshi-pass"),
-            ],
+    assert!(app
+        .try_fn(
+            &admin,
+            user_form("ceshi", "钱七", &unit_id, "enterprise_filer", "ceshi-pass"),
         )
-        .await;
-    assert_eq!(res.status(), 200);
-    let err = app_error(
-        app.call(
-            "create_user",
-            &[
-                ("username", "ceshi"),
-                ("display_name", "x"),
-                ("unit_id", &unit_id),
-                ("role", "enterprise_filer"),
-                ("password", "ceshi-pass"),
-            ],
+        .await
+        .is_ok());
+    let err = app
+        .try_fn(
+            &admin,
+            user_form("ceshi", "x", &unit_id, "enterprise_filer", "ceshi-pass"),
         )
-        .await,
-    )
-    .await;
+        .await
+        .unwrap_err();
     assert_eq!(
         err.field_errors().and_then(|f| f.get("username")),
         Some("err.username_taken")
     );
     let other = app.browser();
     assert_eq!(
-        app.call_with(
-            &other,
-            "login",
-            &[("username", "ceshi"), ("password", "ceshi-pass")]
-        )
-        .await
-        .status(),
+        app.call_fn(&other, login_args("ceshi", "ceshi-pass"))
+            .await
+            .status(),
         200
     );
     let html = app.page_with(&other, "/").await.text().await.unwrap();
     assert!(html.contains("昆明测试建材有限公司"));
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM audit_event WHERE action IN ('unit.create', 'user.create')",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
-    assert_eq!(n, 3, "two units and one user created, each audited");
+    assert_eq!(
+        count(&app, CREATED).await - before,
+        3,
+        "two units and one user created, each audited"
+    );
     // The admin pages list them.
-    let units = app.text("/admin/units?q=%E6%B5%8B%E8%AF%95").await;
+    let units = app
+        .page_with(&admin, "/admin/units?q=%E6%B5%8B%E8%AF%95")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(units.contains("昆明测试建材有限公司") && units.contains("五华区应急测试局"));
-    let users = app.text("/admin/users").await;
+    let users = app
+        .page_with(&admin, "/admin/users")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(users.contains("ceshi"));
 }
 
 async fn only_administrators_may_create_units_and_users(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let res = app
-        .call(
-            "create_unit",
-            &[
-                ("name", "x"),
-                ("kind", "township"),
-                ("county_id", "county-530102"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), 401, "a visitor must log in");
-    for username in ["qiye", "wuhua-ajj", "wuhua", "city"] {
-        let browser = app.logged_in(username).await;
-        let res = app
-            .call_with(
-                &browser,
-                "create_unit",
-                &[
-                    ("name", "x"),
-                    ("kind", "township"),
-                    ("county_id", "county-530102"),
-                ],
-            )
-            .await;
-        assert_eq!(res.status(), 403, "{username} may not create units");
-        let res = app
-            .call_with(
-                &browser,
-                "create_user",
-                &[
-                    ("username", "x1x"),
-                    ("display_name", "x"),
-                    ("unit_id", "city-office"),
-                    ("role", "administrator"),
-                    ("password", "12345678"),
-                ],
-            )
-            .await;
-        assert_eq!(res.status(), 403, "{username} may not create users");
-        let res = app.call_with(&browser, "users", &[]).await;
-        let status = res.status();
+    let app = fresh(backend, NOVEMBER).await;
+    let wuhua = app.wuhua().await;
+    let city = app.city().await;
+    let county = wuhua.county.government.id.as_str();
+    let township = || unit_form("x", "township", county);
+    let intruder = || user_form("x1x", "x", &city.office.id, "administrator", "12345678");
+    assert_eq!(
+        app.try_fn(&app.browser(), township()).await,
+        Err(AppError::Unauthenticated),
+        "a visitor must log in"
+    );
+    for account in [
+        app.account_in(&wuhua.firm).await,
+        app.account_in(&wuhua.ajj).await,
+        app.account_in(&wuhua.county.office).await,
+        app.account_in(&city.office).await,
+    ] {
+        let username = account.role.code();
         assert_eq!(
-            status,
-            403,
-            "{username} may not list users: {}",
-            res.text().await.unwrap()
+            app.try_fn(&account, township()).await,
+            Err(AppError::Forbidden),
+            "{username} may not create units"
         );
-        let res = app.page_with(&browser, "/admin/users").await;
+        assert_eq!(
+            app.try_fn(&account, intruder()).await,
+            Err(AppError::Forbidden),
+            "{username} may not create users"
+        );
+        assert_eq!(
+            app.try_fn(&account, ListUsers {}).await,
+            Err(AppError::Forbidden),
+            "{username} may not list users"
+        );
+        let res = app.page_with(&account, "/admin/users").await;
         assert_eq!(res.status(), 403, "{username} may not open the users page");
     }
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM unit WHERE name = 'x'").await,
+        0
+    );
 }
 
 async fn enterprise_in_an_area_without_departments_sees_the_coverage_gap(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let (unit_id,): (String,) = sqlx::query_as("SELECT unit_id FROM unit WHERE county_id = 'county-530114' AND kind = 'enterprise' ORDER BY unit_id LIMIT 1")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    app.login_ok("admin").await;
-    let res = app
-        .call(
-            "create_user",
-            &[
-                ("username", "chenggong"),
-                ("display_name", "呈贡企业"),
-                ("unit_id", &unit_id),
-                ("role", "enterprise_filer"),
-                ("password", "chenggong1"),
-            ],
-        )
+    let app = fresh(backend, NOVEMBER).await;
+    // 呈贡区 has an enterprise and no department at all.
+    let chenggong = app.county("呈贡区").await;
+    let firm = chenggong
+        .enterprise("昆明龙城建材有限公司", "building_materials", None)
         .await;
-    assert_eq!(res.status(), 200);
+    let admin = app.admin().await;
+    assert!(app
+        .try_fn(
+            &admin,
+            user_form(
+                "chenggong",
+                "呈贡企业",
+                &firm.id,
+                "enterprise_filer",
+                "chenggong1"
+            ),
+        )
+        .await
+        .is_ok());
     let other = app.browser();
-    app.call_with(
-        &other,
-        "login",
-        &[("username", "chenggong"), ("password", "chenggong1")],
-    )
-    .await;
+    app.call_fn(&other, login_args("chenggong", "chenggong1"))
+        .await;
     let html = app.page_with(&other, "/").await.text().await.unwrap();
     assert!(
         html.contains("监管盲区"),
@@ -661,7 +640,7 @@ async fn enterprise_in_an_area_without_departments_sees_the_coverage_gap(backend
 }
 
 async fn language_switch_shows_english_pages(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    let app = fresh(backend, NOVEMBER).await;
     let res = app.page("/lang/en?next=/login").await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/login");
@@ -675,6 +654,7 @@ async fn language_switch_shows_english_pages(backend: Backend) {
 }
 
 async fn migrations_and_demo_data_can_run_twice(backend: Backend) {
+    // On the demo seed: this is about the seed itself (loaded once, with its whole map).
     let app = TestApp::spawn(backend).await;
     app::ssr::db::migrate(&app.db)
         .await

@@ -3,11 +3,18 @@
 //! Each test gets its own database: a SQLite file in a fresh temporary directory, or a new
 //! PostgreSQL database (created on the server at `TEST_POSTGRES_URL`, default
 //! `postgres://postgres@127.0.0.1:5432`) that is dropped when the test ends.
+//!
+//! [`fixtures`] makes exactly the units and accounts a test needs; [`TestApp::call_fn`] and
+//! [`TestApp::try_fn`] call a server function by its type.
 #![allow(dead_code)]
 
+pub mod fixtures;
+
 use app::domain::time::{parse_instant, Clock};
+use app::error::AppError;
 use app::ssr::db::Db;
-use reqwest::header::{ACCEPT, ORIGIN, REFERER};
+use leptos::server_fn::ServerFn;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, ORIGIN, REFERER};
 use reqwest::redirect::Policy;
 use server::{Application, Config};
 use std::path::PathBuf;
@@ -171,6 +178,18 @@ pub struct Options {
     pub history: usize,
 }
 
+impl Options {
+    /// An empty database (migrated, no demo data) on the fixed clock at `clock`: for tests
+    /// that make their own units and accounts with [`fixtures`].
+    pub fn fresh(clock: &'static str) -> Self {
+        Self {
+            clock: Some(clock),
+            seed: false,
+            history: 0,
+        }
+    }
+}
+
 impl Default for Options {
     fn default() -> Self {
         Self {
@@ -262,6 +281,44 @@ impl TestApp {
             .expect("POST")
     }
 
+    /// A server function called by its type, as a hydrated page calls it: posted to its
+    /// `PATH` with its arguments URL-encoded as its struct (see [`encoded`]).
+    pub async fn call_fn<F: ServerFn + serde::Serialize>(
+        &self,
+        client: &reqwest::Client,
+        args: F,
+    ) -> reqwest::Response {
+        let (path, body) = encoded(&args);
+        self.post_encoded(client, path, body).await
+    }
+
+    /// [`Self::call_fn`], its answer read: the output on 200, else the [`AppError`] (whose
+    /// own status must be the one answered).
+    pub async fn try_fn<F>(&self, client: &reqwest::Client, args: F) -> Result<F::Output, AppError>
+    where
+        F: ServerFn + serde::Serialize,
+        F::Output: serde::de::DeserializeOwned,
+    {
+        answer::<F::Output>(self.call_fn(client, args).await).await
+    }
+
+    /// Posts an already encoded call (see [`encoded`]).
+    pub async fn post_encoded(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        body: String,
+    ) -> reqwest::Response {
+        client
+            .post(self.url(path))
+            .header(ORIGIN, &self.base)
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
     /// A plain HTML form post from `from_path` (JavaScript off).
     pub async fn post_form(
         &self,
@@ -284,11 +341,7 @@ impl TestApp {
     pub async fn logged_in(&self, username: &str) -> reqwest::Client {
         let browser = self.browser();
         let res = self
-            .call_with(
-                &browser,
-                "login",
-                &[("username", username), ("password", DEMO_PASSWORD)],
-            )
+            .call_fn(&browser, login_args(username, DEMO_PASSWORD))
             .await;
         assert_eq!(res.status(), 200, "demo user {username} should log in");
         browser
@@ -300,16 +353,15 @@ impl TestApp {
         let admin = self.logged_in("admin").await;
         let password = format!("{username}-pass");
         let res = self
-            .call_with(
+            .call_fn(
                 &admin,
-                "create_user",
-                &[
-                    ("username", username),
-                    ("display_name", username),
-                    ("unit_id", unit_id),
-                    ("role", role),
-                    ("password", &password),
-                ],
+                app::api::CreateUser {
+                    username: username.into(),
+                    display_name: username.into(),
+                    unit_id: unit_id.into(),
+                    role: role.into(),
+                    password: password.clone(),
+                },
             )
             .await;
         assert_eq!(
@@ -320,18 +372,14 @@ impl TestApp {
         );
         let browser = self.browser();
         let res = self
-            .call_with(
-                &browser,
-                "login",
-                &[("username", username), ("password", &password)],
-            )
+            .call_fn(&browser, login_args(username, &password))
             .await;
         assert_eq!(res.status(), 200, "{username} should log in");
         browser
     }
 
     pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
-        self.call("login", &[("username", username), ("password", password)])
+        self.call_fn(&self.client, login_args(username, password))
             .await
     }
 
@@ -352,6 +400,15 @@ impl TestApp {
     }
 }
 
+/// The login form's arguments.
+pub fn login_args(username: &str, password: &str) -> app::api::Login {
+    app::api::Login {
+        username: username.into(),
+        password: password.into(),
+        next: None,
+    }
+}
+
 /// The Location header of a redirect.
 pub fn location(res: &reqwest::Response) -> String {
     res.headers()
@@ -359,6 +416,35 @@ pub fn location(res: &reqwest::Response) -> String {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string()
+}
+
+/// A server function's call as it is posted: its URL path (`ServerFn::PATH`, `/api/<endpoint>`)
+/// and its argument struct URL-encoded as server_fn's default `PostUrl` input encodes it
+/// (serde_qs: `a=1&list[0]=x&map[key]=y`).
+pub fn encoded<F: ServerFn + serde::Serialize>(args: &F) -> (&'static str, String) {
+    let body =
+        serde_qs::to_string(args).unwrap_or_else(|e| panic!("{} cannot be encoded: {e}", F::PATH));
+    (F::PATH, body)
+}
+
+/// Reads a server function's answer: the output on 200, else the [`AppError`] it encodes,
+/// whose status must be the one the response carries.
+pub async fn answer<T: serde::de::DeserializeOwned>(res: reqwest::Response) -> Result<T, AppError> {
+    let status = res.status().as_u16();
+    let url = res.url().path().to_string();
+    let body = res.text().await.unwrap();
+    if status == 200 {
+        return Ok(serde_json::from_str(&body)
+            .unwrap_or_else(|e| panic!("{url}: not its output ({e}): {body}")));
+    }
+    let err: AppError = serde_json::from_str(&body)
+        .unwrap_or_else(|e| panic!("{url} → {status}: not an AppError ({e}): {body}"));
+    assert_eq!(
+        status,
+        err.status(),
+        "{url}: {err:?} is answered with its own status"
+    );
+    Err(err)
 }
 
 /// Reads an app error from a server function's JSON answer.
@@ -403,6 +489,45 @@ pub fn filing_fields(
 /// The explanation the helpers give every unmet row.
 pub const EXPLANATION: &str = "尚未落实，计划在下季度完成整改并复查。";
 
+/// The filing form for period 2026-Y as its server function's struct, posted with `intent`
+/// (`save` or `review`): the same answers as [`filing_fields`].
+pub fn filing_form(
+    kind: app::domain::forms::BindingKind,
+    unmet: &[(&str, &str)],
+    intent: &str,
+) -> app::api::filing::SaveFiling {
+    use std::collections::HashMap;
+    let mut answers = HashMap::new();
+    let mut explanations = HashMap::new();
+    for row in app::domain::forms::binding_rows(kind) {
+        let field = app::domain::filing::row_field(row.id);
+        match unmet.iter().find(|(id, _)| *id == row.id) {
+            Some((_, why)) => {
+                answers.insert(field.to_string(), "not_done".to_string());
+                explanations.insert(
+                    app::domain::filing::explanation_field(row.id).to_string(),
+                    why.to_string(),
+                );
+            }
+            None => {
+                answers.insert(field.to_string(), "done".to_string());
+            }
+        }
+    }
+    app::api::filing::SaveFiling {
+        period: "2026-Y".into(),
+        intent: intent.into(),
+        principal: "赵建国".into(),
+        leader_in_charge: "钱明".into(),
+        filled_by: "孙丽华".into(),
+        reviewed_by: "李志强".into(),
+        phone: "0871-63123456".into(),
+        answers,
+        explanations,
+        notes: HashMap::new(),
+    }
+}
+
 /// Saves, checks and submits the logged-in user's filing for 2026-Y with `unmet` rows
 /// answered 不落实 (explained with [`EXPLANATION`]); `version` is the version submitted.
 /// Returns the submitted version's filing id.
@@ -413,25 +538,30 @@ pub async fn submit_filing(
     unmet: &[&str],
     version: &str,
 ) -> String {
+    use app::api::filing::{GetFiling, SubmitFiling};
     let unmet: Vec<(&str, &str)> = unmet.iter().map(|r| (*r, EXPLANATION)).collect();
-    let mut form = filing_fields(kind, &unmet);
-    form.push(("intent".into(), "review".into()));
-    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let res = app.call_with(client, "save_filing", &pairs).await;
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-    let res = app
-        .call_with(
+    app.try_fn(client, filing_form(kind, &unmet, "review"))
+        .await
+        .expect("the filing is saved and checked");
+    app.try_fn(
+        client,
+        SubmitFiling {
+            period: "2026-Y".into(),
+            version: version.parse().expect("a version number"),
+        },
+    )
+    .await
+    .expect("the filing is submitted");
+    let v = app
+        .try_fn(
             client,
-            "submit_filing",
-            &[("period", "2026-Y"), ("version", version)],
+            GetFiling {
+                period: "2026-Y".into(),
+                unit: String::new(),
+                version: String::new(),
+            },
         )
-        .await;
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-    let v: app::model::filing::FilingView = app
-        .call_with(client, "filing", &[("period", "2026-Y")])
         .await
-        .json()
-        .await
-        .unwrap();
+        .expect("the filing is read back");
     v.record.unwrap().filing_id
 }
