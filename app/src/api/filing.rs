@@ -6,7 +6,6 @@ use crate::domain::filing::FilingStatus;
 use crate::error::AppError;
 use crate::model::filing::*;
 use leptos::prelude::*;
-use std::collections::HashMap;
 
 #[cfg(feature = "ssr")]
 use crate::domain::{
@@ -131,51 +130,25 @@ async fn filing_view(
 /// which leads to the confirmation page). The draft is saved even when the submission check
 /// fails, so nothing typed is lost.
 #[server(endpoint = "save_filing")]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_filing(
     period: String,
     #[server(default)] intent: String,
-    #[server(default)] principal: String,
-    #[server(default)] leader_in_charge: String,
-    #[server(default)] filled_by: String,
-    #[server(default)] reviewed_by: String,
-    #[server(default)] phone: String,
-    #[server(default)] answers: HashMap<String, String>,
-    #[server(default)] explanations: HashMap<String, String>,
-    #[server(default)] notes: HashMap<String, String>,
+    // The form's fields (the frame, `answers[…]`, `explanations[…]`, `notes[…]`), read as
+    // a `FilingDraft` first of all.
+    #[server(flatten)] fields: PostedFields,
 ) -> Result<SaveOutcome, AppError> {
-    let mut fields = vec![
-        ("principal".to_string(), principal),
-        ("leader_in_charge".to_string(), leader_in_charge),
-        ("filled_by".to_string(), filled_by),
-        ("reviewed_by".to_string(), reviewed_by),
-        ("phone".to_string(), phone),
-    ];
-    fields.extend(
-        answers
-            .into_iter()
-            .map(|(k, v)| (format!("answers[{k}]"), v)),
-    );
-    fields.extend(
-        explanations
-            .into_iter()
-            .map(|(k, v)| (format!("explanations[{k}]"), v)),
-    );
-    fields.extend(notes.into_iter().map(|(k, v)| (format!("notes[{k}]"), v)));
-    let content = content_from_fields(&fields);
     let review = intent == "review";
-    let result = save(&period, &content, review).await;
+    let form_name = if review { "filing_review" } else { "filing" };
+    let draft = match FilingDraft::try_from(fields) {
+        Ok(draft) => draft,
+        Err(e) => return form::finish(form_name, vec![], Err(e), None).await,
+    };
+    let result = save(&period, &draft.content, review).await;
     let success_to = match &result {
         Ok(o) if o.ready_to_submit => Some(format!("/filing/confirm?period={period}")),
         _ => None,
     };
-    form::finish(
-        if review { "filing_review" } else { "filing" },
-        fields_of(&content),
-        result,
-        success_to,
-    )
-    .await
+    form::finish(form_name, draft.fields(), result, success_to).await
 }
 
 #[cfg(feature = "ssr")]

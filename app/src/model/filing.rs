@@ -1,13 +1,16 @@
 //! A filing as the pages show it: the record and page data, the period pickers, the form's
 //! fields, submission answers, late-filing exceptions, the review queue, history.
 
-use crate::domain::filing::{self, FilingAccess, FilingContent, FilingStatus, Progress};
-use crate::domain::forms::{Answer, BindingKind, FORMS};
+use crate::domain::filing::{
+    FieldName, FilingAccess, FilingContent, FilingStatus, FrameField, Progress, RowId,
+};
+use crate::domain::forms::{Answer, BindingKind};
 use crate::domain::period::{FilingWindow, Period, WindowState};
 use crate::domain::unit::UnitKind;
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// One version of a filing, without its answers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -80,82 +83,151 @@ pub fn default_period(now: DateTime<Utc>) -> Period {
     }
 }
 
-/// Reads the filing form's fields into a filing: `principal` … `phone`,
-/// `answers[r3_1_2]=done|not_done`, `explanations[x3_1_2]=…`, `notes[f3]=…`.
-/// Unknown rows and answers are dropped (they cannot come from our form).
-pub fn content_from_fields(fields: &[(String, String)]) -> FilingContent {
-    let mut c = FilingContent::default();
-    for (name, value) in fields {
-        match name.as_str() {
-            "principal" => c.frame.principal = value.clone(),
-            "leader_in_charge" => c.frame.leader_in_charge = value.clone(),
-            "filled_by" => c.frame.filled_by = value.clone(),
-            "reviewed_by" => c.frame.reviewed_by = value.clone(),
-            "phone" => c.frame.phone = value.clone(),
-            _ => {
-                if let Some(field) = name
-                    .strip_prefix("answers[")
-                    .and_then(|n| n.strip_suffix(']'))
-                {
-                    if let (Some(row), Some(answer)) =
-                        (filing::row_of_field(field), Answer::parse(value))
-                    {
-                        c.answers.insert(row, answer);
-                    }
-                } else if let Some(field) = name
-                    .strip_prefix("explanations[")
-                    .and_then(|n| n.strip_suffix(']'))
-                {
-                    if let Some(row) = field
-                        .strip_prefix('x')
-                        .and_then(|f| filing::row_of_field(&format!("r{f}")))
-                    {
-                        if !value.trim().is_empty() {
-                            c.explanations.insert(row, value.clone());
-                        }
-                    }
-                } else if let Some(form) = name
-                    .strip_prefix("notes[f")
-                    .and_then(|n| n.strip_suffix(']'))
-                {
-                    if let Ok(n) = form.parse::<u8>() {
-                        if FORMS.iter().any(|f| f.number == n) && !value.trim().is_empty() {
-                            c.notes.insert(n, value.clone());
-                        }
-                    }
-                }
-            }
-        }
-    }
-    c
+/// The filing form's fields as posted, by name and in order: the nesting of the urlencoded
+/// body (`answers[r3_1_2]=done` arrives as `answers` → `r3_1_2` → `done`) is undone, so each
+/// field has the name [`FieldName`] gives it. Read only through [`FilingDraft`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PostedFields(pub Vec<(String, String)>);
+
+/// One posted value: text, a nested group (`answers[…]`), or anything else (a list).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Posted {
+    One(String),
+    Many(BTreeMap<String, Posted>),
+    Other(serde::de::IgnoredAny),
 }
 
-/// The fields of a filing, as [`content_from_fields`] reads them.
-pub fn fields_of(c: &FilingContent) -> Vec<(String, String)> {
-    let f = &c.frame;
-    let mut out = vec![
-        ("principal".to_string(), f.principal.clone()),
-        ("leader_in_charge".to_string(), f.leader_in_charge.clone()),
-        ("filled_by".to_string(), f.filled_by.clone()),
-        ("reviewed_by".to_string(), f.reviewed_by.clone()),
-        ("phone".to_string(), f.phone.clone()),
-    ];
-    for (row, a) in &c.answers {
-        out.push((
-            format!("answers[{}]", filing::row_field(row)),
-            a.code().to_string(),
-        ));
+impl Posted {
+    fn flatten_into(self, name: String, out: &mut Vec<(String, String)>) {
+        match self {
+            Posted::One(value) => out.push((name, value)),
+            Posted::Many(group) => {
+                for (key, value) in group {
+                    value.flatten_into(format!("{name}[{key}]"), out);
+                }
+            }
+            // No field of the form is a list: kept under a name no field has, so the
+            // parser drops (and lists) it.
+            Posted::Other(_) => out.push((format!("{name}[]"), String::new())),
+        }
     }
-    for (row, x) in &c.explanations {
-        out.push((
-            format!("explanations[{}]", filing::explanation_field(row)),
-            x.clone(),
-        ));
+}
+
+impl<'de> Deserialize<'de> for PostedFields {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let fields: BTreeMap<String, Posted> = BTreeMap::deserialize(deserializer)?;
+        let mut out = Vec::new();
+        for (name, value) in fields {
+            value.flatten_into(name, &mut out);
+        }
+        Ok(PostedFields(out))
     }
-    for (n, note) in &c.notes {
-        out.push((format!("notes[f{n}]"), note.clone()));
+}
+
+impl Serialize for PostedFields {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in &self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
     }
-    out
+}
+
+/// The filing form, parsed once where it arrives: what the filing says, and what was posted
+/// that the form does not have.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FilingDraft {
+    pub content: FilingContent,
+    /// Posted (name, value) pairs that were dropped: no field of the form has the name (an
+    /// unknown row or form), or the value is none the field allows (an answer other than
+    /// `done` / `not_done`). They cannot come from our form.
+    pub rejected: Vec<(String, String)>,
+}
+
+impl FilingDraft {
+    /// Reads the form's fields (see [`FieldName`]): the frame, `answers[r3_1_2]=done|not_done`,
+    /// `explanations[x3_1_2]=…`, `notes[f3]=…`. Blank explanations and notes are no text.
+    pub fn parse(fields: &[(String, String)]) -> Self {
+        let mut draft = FilingDraft::default();
+        for (name, value) in fields {
+            let c = &mut draft.content;
+            let kept = match FieldName::parse(name) {
+                Some(FieldName::Frame(field)) => {
+                    *c.frame.get_mut(field) = value.clone();
+                    true
+                }
+                Some(FieldName::Answer(row)) => match Answer::parse(value) {
+                    Some(answer) => {
+                        c.answers.insert(row.to_string(), answer);
+                        true
+                    }
+                    None => false,
+                },
+                Some(FieldName::Explanation(row)) => {
+                    if !value.trim().is_empty() {
+                        c.explanations.insert(row.to_string(), value.clone());
+                    }
+                    true
+                }
+                Some(FieldName::Note(n)) => {
+                    if !value.trim().is_empty() {
+                        c.notes.insert(n, value.clone());
+                    }
+                    true
+                }
+                None => false,
+            };
+            if !kept {
+                draft.rejected.push((name.clone(), value.clone()));
+            }
+        }
+        draft
+    }
+
+    /// The fields of a filing by name, as [`FilingDraft::parse`] reads them (what a failed
+    /// post keeps for the page).
+    pub fn fields_of(c: &FilingContent) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = FrameField::ALL
+            .into_iter()
+            .map(|f| (FieldName::Frame(f).to_string(), c.frame.get(f).clone()))
+            .collect();
+        let row = |id: &String| RowId::parse(id);
+        for (id, a) in &c.answers {
+            if let Some(r) = row(id) {
+                out.push((FieldName::Answer(r).to_string(), a.code().to_string()));
+            }
+        }
+        for (id, x) in &c.explanations {
+            if let Some(r) = row(id) {
+                out.push((FieldName::Explanation(r).to_string(), x.clone()));
+            }
+        }
+        for (n, note) in &c.notes {
+            if let Some(f) = FieldName::note(*n) {
+                out.push((f.to_string(), note.clone()));
+            }
+        }
+        out
+    }
+
+    /// This draft's fields (see [`FilingDraft::fields_of`]).
+    pub fn fields(&self) -> Vec<(String, String)> {
+        Self::fields_of(&self.content)
+    }
+}
+
+impl TryFrom<PostedFields> for FilingDraft {
+    type Error = AppError;
+
+    /// Unknown fields are dropped and listed in [`FilingDraft::rejected`], not refused (yet):
+    /// refusing them is `if !draft.rejected.is_empty() { return Err(…) }` here.
+    fn try_from(posted: PostedFields) -> Result<Self, AppError> {
+        let draft = FilingDraft::parse(&posted.0);
+        Ok(draft)
+    }
 }
 
 /// What saving answered.
@@ -263,22 +335,76 @@ mod tests {
     }
 
     #[test]
-    fn filing_fields_round_trip_and_unknown_rows_are_dropped() {
+    fn filing_fields_round_trip_and_unknown_rows_are_dropped_and_listed() {
         let mut fields = vec![
             ("principal".to_string(), "赵建国".to_string()),
             ("answers[r5_3]".to_string(), "not_done".to_string()),
             ("explanations[x5_3]".to_string(), "说明".to_string()),
             ("notes[f5]".to_string(), "备注".to_string()),
         ];
-        let content = content_from_fields(&fields);
+        let draft = FilingDraft::parse(&fields);
+        let content = draft.content.clone();
         assert_eq!(content.answers.get("5.3"), Some(&Answer::NotDone));
-        assert_eq!(content_from_fields(&fields_of(&content)), content);
+        assert_eq!(
+            content.explanations.get("5.3").map(String::as_str),
+            Some("说明")
+        );
+        assert_eq!(content.notes.get(&5).map(String::as_str), Some("备注"));
+        assert_eq!(content.frame.principal, "赵建国");
+        assert!(draft.rejected.is_empty());
+        assert_eq!(FilingDraft::parse(&draft.fields()).content, content);
         fields.push(("answers[r99_1]".to_string(), "done".to_string()));
         fields.push(("answers[r1_1]".to_string(), "maybe".to_string()));
+        fields.push(("notes[f12]".to_string(), "x".to_string()));
+        let draft = FilingDraft::parse(&fields);
         assert_eq!(
-            content_from_fields(&fields),
-            content,
+            draft.content, content,
             "unknown rows and answers are ignored"
         );
+        assert_eq!(
+            draft.rejected,
+            vec![
+                ("answers[r99_1]".to_string(), "done".to_string()),
+                ("answers[r1_1]".to_string(), "maybe".to_string()),
+                ("notes[f12]".to_string(), "x".to_string()),
+            ],
+            "and listed"
+        );
+    }
+
+    #[test]
+    fn blank_explanations_and_notes_are_no_text() {
+        let draft = FilingDraft::parse(&[
+            ("explanations[x5_3]".to_string(), "  ".to_string()),
+            ("notes[f5]".to_string(), "".to_string()),
+        ]);
+        assert_eq!(draft, FilingDraft::default());
+    }
+
+    #[test]
+    fn the_posted_form_is_read_by_field_name_and_parsed_once() {
+        let posted: PostedFields = serde_json::from_value(serde_json::json!({
+            "principal": "赵建国",
+            "answers": { "r5_3": "not_done", "r8_1": "done" },
+            "explanations": { "x5_3": "说明" },
+            "notes": { "f5": "备注" },
+            "unknown": ["a"],
+        }))
+        .unwrap();
+        let draft = FilingDraft::try_from(posted.clone()).unwrap();
+        assert_eq!(draft.content.answers.get("8.1"), Some(&Answer::Done));
+        assert_eq!(draft.content.answers.get("5.3"), Some(&Answer::NotDone));
+        assert_eq!(
+            draft.content.notes.get(&5).map(String::as_str),
+            Some("备注")
+        );
+        assert_eq!(
+            draft.rejected,
+            vec![("unknown[]".to_string(), String::new())]
+        );
+        // What the browser posts is what the server reads.
+        let again: PostedFields =
+            serde_json::from_value(serde_json::to_value(&posted).unwrap()).unwrap();
+        assert_eq!(FilingDraft::parse(&again.0).content, draft.content);
     }
 }
