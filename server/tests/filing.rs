@@ -146,7 +146,7 @@ async fn a_complete_nil_filing_is_submitted_once_and_a_second_submission_changes
     let r = v.record.unwrap();
     assert_eq!(r.status.code(), "submitted");
     assert_eq!(
-        r.filing_date.as_deref(),
+        r.filing_date.map(|d| d.to_string()).as_deref(),
         Some("2027-01-05"),
         "申报时间 is the Kunming date of submission"
     );

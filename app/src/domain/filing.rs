@@ -68,6 +68,15 @@ impl FilingStatus {
     }
 }
 
+/// A stored status code, read back (so a row with a status we do not know fails to decode).
+impl TryFrom<String> for FilingStatus {
+    type Error = String;
+
+    fn try_from(code: String) -> Result<Self, String> {
+        FilingStatus::parse(&code).ok_or_else(|| format!("unknown filing status {code}"))
+    }
+}
+
 /// The frame of the nine tables, shared by all nine forms of a filing.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Frame {
@@ -414,6 +423,16 @@ pub struct Progress {
     pub per_form: Vec<(u8, usize, usize, usize)>,
 }
 
+/// Whether a filing is nil (零申报, 107号 五): every row binding a unit of `kind` answered
+/// 落实 (so complete, and nothing 不落实).
+///
+/// The one definition: the submission computes it with this function and stores it in
+/// `filing.nil`, which everything after reads ([`crate::model::filing::FilingRecord::nil`]);
+/// before submission the page shows it through [`progress`] as a preview.
+pub fn is_nil(kind: BindingKind, answers: &BTreeMap<String, Answer>) -> bool {
+    forms::is_nil(kind, answers)
+}
+
 pub fn progress(kind: BindingKind, answers: &BTreeMap<String, Answer>) -> Progress {
     let map: forms::Answers = answers.iter().map(|(k, v)| (k.clone(), *v)).collect();
     let per_form = forms::FORMS
@@ -435,7 +454,7 @@ pub fn progress(kind: BindingKind, answers: &BTreeMap<String, Answer>) -> Progre
             .into_iter()
             .map(|r| r.id.to_string())
             .collect(),
-        nil: forms::is_nil(kind, &map),
+        nil: is_nil(kind, answers),
         per_form,
     }
 }

@@ -8,7 +8,7 @@ use crate::domain::forms::{Answer, BindingKind};
 use crate::domain::period::{FilingWindow, Period, WindowState};
 use crate::domain::unit::UnitKind;
 use crate::error::AppError;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -21,10 +21,20 @@ pub struct FilingRecord {
     pub version: i64,
     pub status: FilingStatus,
     pub late: bool,
-    pub filing_date: Option<String>,
+    /// 申报时间: the Kunming date of submission.
+    pub filing_date: Option<NaiveDate>,
+    /// A nil filing (零申报, 107号 五), as decided at submission by
+    /// [`crate::domain::filing::is_nil`] and stored in `filing.nil`; `None` before submission.
     pub nil: Option<bool>,
-    pub updated_at: String,
-    pub submitted_at: Option<String>,
+    pub updated_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+/// A late-filing exception (补报) in force or granted: why, and until when.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LateException {
+    pub reason: String,
+    pub valid_until: DateTime<Utc>,
 }
 
 /// Everything the filing page and the print view show.
@@ -37,8 +47,8 @@ pub struct FilingView {
     pub period: Period,
     pub window: FilingWindow,
     pub access: FilingAccess,
-    /// A late-filing exception: (reason, valid until, Kunming time).
-    pub exception: Option<(String, String)>,
+    /// The late-filing exception granted for the period, if any.
+    pub exception: Option<LateException>,
     /// The version shown (the latest unless another was asked for); `None` before the first save.
     pub record: Option<FilingRecord>,
     pub content: FilingContent,
@@ -246,7 +256,7 @@ pub enum SubmitOutcome {
     /// It was already submitted (another tab, a double click, a retry): nothing changed.
     AlreadySubmitted {
         version: i64,
-        submitted_at: Option<String>,
+        submitted_at: Option<DateTime<Utc>>,
     },
 }
 
@@ -259,6 +269,62 @@ pub struct ExceptionsView {
     pub granted: Vec<LateExceptionRow>,
 }
 
+/// A request to grant a late-filing exception (补报, 107号 四、(一)), read once from the form:
+/// the unit, a period, why (4–500 characters), and the instant it ends (the start of the day
+/// after the Kunming date `until`, which must lie ahead).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExceptionGrant {
+    pub unit_id: String,
+    pub period: Period,
+    pub reason: String,
+    pub valid_until: DateTime<Utc>,
+}
+
+impl ExceptionGrant {
+    /// Reads the form's fields at `now`; every field's error at once.
+    pub fn parse(
+        unit_id: &str,
+        period: &str,
+        reason: &str,
+        until: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Self, AppError> {
+        let mut errors = crate::error::FieldErrors::new();
+        let period = Period::parse_key(period);
+        if period.is_none() {
+            errors.add("period", "err.period_unknown");
+        }
+        let reason = reason.trim().to_string();
+        if reason.chars().count() < 4 {
+            errors.add("reason", "err.reason_short");
+        } else if reason.chars().count() > 500 {
+            errors.add("reason", "err.too_long");
+        }
+        let valid_until = NaiveDate::parse_from_str(until.trim(), "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.succ_opt())
+            .map(crate::domain::time::start_of_kunming_day);
+        match valid_until {
+            None => errors.add("until", "err.date"),
+            Some(v) if v <= now => errors.add("until", "err.date_past"),
+            _ => {}
+        }
+        let unit_id = unit_id.trim().to_string();
+        if unit_id.is_empty() {
+            errors.add("unit_id", "err.unit_missing");
+        }
+        match (period, valid_until) {
+            (Some(period), Some(valid_until)) if errors.is_empty() => Ok(ExceptionGrant {
+                unit_id,
+                period,
+                reason,
+                valid_until,
+            }),
+            _ => Err(AppError::Invalid(errors)),
+        }
+    }
+}
+
 /// A late-filing exception as listed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LateExceptionRow {
@@ -267,8 +333,8 @@ pub struct LateExceptionRow {
     pub period_key: String,
     pub granted_by: String,
     pub reason: String,
-    pub valid_until: String,
-    pub granted_at: String,
+    pub valid_until: DateTime<Utc>,
+    pub granted_at: DateTime<Utc>,
 }
 
 /// One filing in a reviewer's queue: the latest version of a unit's filing for the period.
@@ -406,5 +472,34 @@ mod tests {
         let again: PostedFields =
             serde_json::from_value(serde_json::to_value(&posted).unwrap()).unwrap();
         assert_eq!(FilingDraft::parse(&again.0).content, draft.content);
+    }
+
+    #[test]
+    fn an_exception_grant_is_read_once_with_every_error_at_once() {
+        let now = crate::domain::time::parse_instant("2027-01-15T09:00:00+08:00").unwrap();
+        let grant = ExceptionGrant::parse(
+            " u1 ",
+            "2026-Y",
+            " 系统故障未能按时申报 ",
+            "2027-01-20",
+            now,
+        )
+        .unwrap();
+        assert_eq!(grant.unit_id, "u1");
+        assert_eq!(grant.period, Period::annual(2026));
+        assert_eq!(grant.reason, "系统故障未能按时申报");
+        assert_eq!(
+            grant.valid_until,
+            crate::domain::time::parse_instant("2027-01-21T00:00:00+08:00").unwrap(),
+            "until the end of the Kunming day named"
+        );
+        let err = ExceptionGrant::parse("", "2026-X", "短", "2027-01-10", now).unwrap_err();
+        let errors = err.field_errors().unwrap();
+        assert_eq!(errors.get("unit_id"), Some("err.unit_missing"));
+        assert_eq!(errors.get("period"), Some("err.period_unknown"));
+        assert_eq!(errors.get("reason"), Some("err.reason_short"));
+        assert_eq!(errors.get("until"), Some("err.date_past"));
+        let err = ExceptionGrant::parse("u1", "2026-Y", "系统故障", "soon", now).unwrap_err();
+        assert_eq!(err.field_errors().unwrap().get("until"), Some("err.date"));
     }
 }

@@ -196,7 +196,7 @@ fn FilingForm(
                 {view.record.as_ref().filter(|r| r.late).map(|_| view! { " · " <span class="badge late">{t(lang, "filing.late")}</span> })}
             </p>
             <p class=if view.access.may_file() { "access open" } else { "access closed" }>{access_line}</p>
-            {view.exception.clone().map(|(reason, _)| view! { <p class="muted">{t(lang, "exc.reason")} ": " {reason}</p> })}
+            {view.exception.clone().map(|e| view! { <p class="muted">{t(lang, "exc.reason")} ": " {e.reason}</p> })}
             {view.last_review.clone().map(|(decision, reason, at)| {
                 let returned = decision == "return";
                 view! {
@@ -260,7 +260,7 @@ fn FilingForm(
                                     {format!("{} {}", t(lang, "filing.version"), r.version)}
                                 </a>
                                 " · " {status_label(lang, Some(r.status))}
-                                {r.submitted_at.clone().and_then(|s| crate::domain::time::parse_instant(&s).ok()).map(|s| format!(" · {}", format_kunming(s)))}
+                                {r.submitted_at.map(|s| format!(" · {}", format_kunming(s)))}
                             </li>
                         }).collect_view()}
                     </ul>
@@ -271,7 +271,7 @@ fn FilingForm(
             <input type="hidden" name="period" value=view.period.key() />
             <section class="card frame">
                 <p><strong>{t(lang, "filing.unit")} ": "</strong> {view.unit_name.clone()} " （盖章）"</p>
-                <p><strong>"申报时间: "</strong> {view.record.as_ref().and_then(|r| r.filing_date.clone()).unwrap_or_else(|| t(lang, "filing.date_auto").to_string())}</p>
+                <p><strong>"申报时间: "</strong> {view.record.as_ref().and_then(|r| r.filing_date).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| t(lang, "filing.date_auto").to_string())}</p>
                 <div class="form grid">
                     {text_field(FrameField::Principal, "form.principal")}
                     {text_field(FrameField::LeaderInCharge, "form.leader_in_charge")}
@@ -465,11 +465,7 @@ pub fn PrintPage() -> impl IntoView {
 #[component]
 fn PrintForms(view: FilingView) -> impl IntoView {
     let c = view.content.clone();
-    let date = view
-        .record
-        .as_ref()
-        .and_then(|r| r.filing_date.clone())
-        .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+    let date = view.record.as_ref().and_then(|r| r.filing_date);
     let date_text = date
         .map(|d| {
             format!(
@@ -604,7 +600,7 @@ pub fn ExceptionsPage() -> impl IntoView {
                                     <tbody>
                                         {v.granted.iter().map(|e| view! {
                                             <tr><td>{e.unit_name.clone()}</td><td>{e.period_key.clone()}</td><td>{e.reason.clone()}</td>
-                                            <td>{e.valid_until.clone()}</td><td>{e.granted_by.clone()}</td><td>{e.granted_at.clone()}</td></tr>
+                                            <td>{format_kunming(e.valid_until)}</td><td>{e.granted_by.clone()}</td><td>{format_kunming(e.granted_at)}</td></tr>
                                         }).collect_view()}
                                     </tbody>
                                 </table>
