@@ -204,7 +204,7 @@ pub async fn submit_filing(period: String, version: i64) -> Result<SubmitOutcome
             {
                 return Ok(SubmitOutcome::AlreadySubmitted {
                     version,
-                    submitted_at: r.submitted_at.clone(),
+                    submitted_at: r.submitted_at,
                 });
             }
             return Err(AppError::Conflict(crate::error::Conflict::WindowClosed));

@@ -361,6 +361,7 @@ pub use crate::model::filing::SubmitOutcome;
 
 /// Submits the draft `version`. `late` marks a filing made under a late-filing exception.
 #[tracing::instrument(skip(db, clock))]
+#[allow(clippy::too_many_arguments)]
 pub async fn submit(
     db: &Db,
     clock: &Clock,
