@@ -20,6 +20,7 @@ on_both_databases!(
     departments_townships_and_county_offices_file_their_own_forms,
     print_view_shows_every_row_of_the_nine_forms,
     another_units_filing_is_hidden_from_non_supervisors,
+    the_forms_field_names_stay_and_fields_it_has_not_are_dropped,
 );
 
 const IN_WINDOW: &str = "2027-01-05T10:00:00+08:00";
@@ -146,7 +147,7 @@ async fn a_complete_nil_filing_is_submitted_once_and_a_second_submission_changes
     let r = v.record.unwrap();
     assert_eq!(r.status.code(), "submitted");
     assert_eq!(
-        r.filing_date.as_deref(),
+        r.filing_date.map(|d| d.to_string()).as_deref(),
         Some("2027-01-05"),
         "申报时间 is the Kunming date of submission"
     );
@@ -592,4 +593,62 @@ async fn another_units_filing_is_hidden_from_non_supervisors(backend: Backend) {
             .await
             .unwrap();
     assert_eq!(n, 0);
+}
+
+async fn the_forms_field_names_stay_and_fields_it_has_not_are_dropped(backend: Backend) {
+    let app = in_window(backend).await;
+    app.login_ok("qiye").await;
+    let html = app.text("/filing").await;
+    for attr in [
+        r#"name="principal""#,
+        r#"id="leader_in_charge""#,
+        r#"id="phone""#,
+        r#"name="phone""#,
+        r#"name="answers[r5_3]""#,
+        r#"id="x5_3""#,
+        r#"name="explanations[x5_3]""#,
+        r#"id="note5""#,
+        r#"name="notes[f5]""#,
+    ] {
+        assert!(html.contains(attr), "the form has {attr}");
+    }
+    // Fields the form has not (an unknown row, a row's answer that is neither 落实 nor 不落实,
+    // a tenth form, a stray name) are dropped; the rest is saved.
+    let mut f = fields(BindingKind::Enterprise, &[]);
+    f.push(("answers[r99_1]".into(), "done".into()));
+    f.push(("answers[r1_1]".into(), "maybe".into()));
+    f.push(("notes[f10]".into(), "备注".into()));
+    f.push(("notes[f5]".into(), "表5备注".into()));
+    f.push(("stray".into(), "x".into()));
+    let res = save(&app, &app.client, &f, "save").await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let v = view(&app, &app.client, &[]).await;
+    assert_eq!(v.progress.answered, v.progress.binding);
+    assert!(!v.content.answers.contains_key("1.1"));
+    assert!(!v.content.answers.contains_key("99.1"));
+    assert_eq!(
+        v.content.notes.into_iter().collect::<Vec<_>>(),
+        vec![(5, "表5备注".to_string())]
+    );
+    // Without JavaScript a refused save comes back with what was typed, by field.
+    let mut f = fields(
+        BindingKind::Enterprise,
+        &[("5.3", "尚未落实，计划在下季度完成整改并复查。")],
+    );
+    f.iter_mut().find(|(k, _)| k == "phone").unwrap().1 = "12345".into();
+    f.iter_mut().find(|(k, _)| k == "principal").unwrap().1 = "王五六".into();
+    f.push(("intent".into(), "save".into()));
+    let form: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = app.post_form("/filing", "save_filing", &form).await;
+    assert_eq!(res.status(), 302);
+    let html = app.text(&location(&res)).await;
+    assert!(
+        html.contains(r#"id="phone-error""#),
+        "the phone's error is on the page"
+    );
+    assert!(html.contains("王五六"), "the name typed is kept");
+    assert!(
+        html.contains("尚未落实，计划在下季度完成整改并复查。"),
+        "the explanation typed is kept"
+    );
 }

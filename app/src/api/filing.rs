@@ -6,7 +6,6 @@ use crate::domain::filing::FilingStatus;
 use crate::error::AppError;
 use crate::model::filing::*;
 use leptos::prelude::*;
-use std::collections::HashMap;
 
 #[cfg(feature = "ssr")]
 use crate::domain::{
@@ -54,7 +53,7 @@ async fn filing_view(
         .await?
         .ok_or(AppError::NotFound)?;
     let binding = filing::binding_kind(unit.kind);
-    let exception_until = filings::exception_until(db, &unit_id, period).await?;
+    let exception = filings::exception(db, &unit_id, period).await?;
     let access = filings::access_for(db, &state.clock, &unit_id, period).await?;
     let versions = filings::versions(db, &unit_id, period).await?;
     let record = if version.is_empty() {
@@ -93,19 +92,12 @@ async fn filing_view(
         Some(r) => crate::ssr::review::last_review(db, &r.filing_id).await?,
         None => None,
     };
-    let exception = match exception_until {
-        Some(until) => {
-            let reason: Option<(String,)> = sqlx::query_as(
-                "SELECT reason FROM late_exception WHERE unit_id = $1 AND period_key = $2",
-            )
-            .bind(&unit_id)
-            .bind(period.key())
-            .fetch_optional(db)
-            .await?;
-            reason.map(|r| (r.0, crate::domain::time::format_kunming(until)))
-        }
-        None => None,
-    };
+    // 107号 五: a submitted version is nil as stored at its submission; a draft shows the
+    // same rule's preview.
+    let mut progress = filing::progress(binding, &content.answers);
+    if let Some(nil) = record.as_ref().and_then(|r| r.nil) {
+        progress.nil = nil;
+    }
     Ok(FilingView {
         unit_id,
         unit_name: unit.name,
@@ -115,7 +107,7 @@ async fn filing_view(
         window: period.window(),
         access,
         exception,
-        progress: filing::progress(binding, &content.answers),
+        progress,
         record,
         content,
         versions,
@@ -131,51 +123,25 @@ async fn filing_view(
 /// which leads to the confirmation page). The draft is saved even when the submission check
 /// fails, so nothing typed is lost.
 #[server(endpoint = "save_filing")]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_filing(
     period: String,
     #[server(default)] intent: String,
-    #[server(default)] principal: String,
-    #[server(default)] leader_in_charge: String,
-    #[server(default)] filled_by: String,
-    #[server(default)] reviewed_by: String,
-    #[server(default)] phone: String,
-    #[server(default)] answers: HashMap<String, String>,
-    #[server(default)] explanations: HashMap<String, String>,
-    #[server(default)] notes: HashMap<String, String>,
+    // The form's fields (the frame, `answers[…]`, `explanations[…]`, `notes[…]`), read as
+    // a `FilingDraft` first of all.
+    #[server(flatten)] fields: PostedFields,
 ) -> Result<SaveOutcome, AppError> {
-    let mut fields = vec![
-        ("principal".to_string(), principal),
-        ("leader_in_charge".to_string(), leader_in_charge),
-        ("filled_by".to_string(), filled_by),
-        ("reviewed_by".to_string(), reviewed_by),
-        ("phone".to_string(), phone),
-    ];
-    fields.extend(
-        answers
-            .into_iter()
-            .map(|(k, v)| (format!("answers[{k}]"), v)),
-    );
-    fields.extend(
-        explanations
-            .into_iter()
-            .map(|(k, v)| (format!("explanations[{k}]"), v)),
-    );
-    fields.extend(notes.into_iter().map(|(k, v)| (format!("notes[{k}]"), v)));
-    let content = content_from_fields(&fields);
     let review = intent == "review";
-    let result = save(&period, &content, review).await;
+    let form_name = if review { "filing_review" } else { "filing" };
+    let draft = match FilingDraft::try_from(fields) {
+        Ok(draft) => draft,
+        Err(e) => return form::finish(form_name, vec![], Err(e), None).await,
+    };
+    let result = save(&period, &draft.content, review).await;
     let success_to = match &result {
         Ok(o) if o.ready_to_submit => Some(format!("/filing/confirm?period={period}")),
         _ => None,
     };
-    form::finish(
-        if review { "filing_review" } else { "filing" },
-        fields_of(&content),
-        result,
-        success_to,
-    )
-    .await
+    form::finish(form_name, draft.fields(), result, success_to).await
 }
 
 #[cfg(feature = "ssr")]
@@ -238,7 +204,7 @@ pub async fn submit_filing(period: String, version: i64) -> Result<SubmitOutcome
             {
                 return Ok(SubmitOutcome::AlreadySubmitted {
                     version,
-                    submitted_at: r.submitted_at.clone(),
+                    submitted_at: r.submitted_at,
                 });
             }
             return Err(AppError::Conflict(crate::error::Conflict::WindowClosed));
@@ -318,11 +284,6 @@ pub async fn get_exceptions() -> Result<ExceptionsView, AppError> {
                 .await?
                 .into_iter()
                 .filter(|e| ids.contains(e.unit_id.as_str()))
-                .map(|e| LateExceptionRow {
-                    valid_until: kunming_text(&e.valid_until),
-                    granted_at: kunming_text(&e.granted_at),
-                    ..e
-                })
                 .collect();
             Ok(ExceptionsView {
                 units,
@@ -352,46 +313,22 @@ pub async fn grant_late_filing(
     let result = async {
         let user = auth::require_user().await?;
         let state = app_state()?;
-        let mut errors = crate::error::FieldErrors::new();
-        let p = Period::parse_key(&period);
-        if p.is_none() {
-            errors.add("period", "err.period_unknown");
-        }
-        let reason = reason.trim().to_string();
-        if reason.chars().count() < 4 {
-            errors.add("reason", "err.reason_short");
-        } else if reason.chars().count() > 500 {
-            errors.add("reason", "err.too_long");
-        }
         let now = state.clock.now();
-        let day = chrono::NaiveDate::parse_from_str(until.trim(), "%Y-%m-%d").ok();
-        let valid_until = day
-            .and_then(|d| d.succ_opt())
-            .map(crate::domain::time::start_of_kunming_day);
-        match valid_until {
-            None => errors.add("until", "err.date"),
-            Some(v) if v <= now => errors.add("until", "err.date_past"),
-            _ => {}
-        }
-        if unit_id.trim().is_empty() {
-            errors.add("unit_id", "err.unit_missing");
-        }
-        errors.into_result()?;
-        let p = p.expect("checked");
-        if !access::can_supervise(&state.db, &user, unit_id.trim()).await? {
+        let grant = ExceptionGrant::parse(&unit_id, &period, &reason, &until, now)?;
+        if !access::can_supervise(&state.db, &user, &grant.unit_id).await? {
             return Err(AppError::Forbidden);
         }
-        if p.window().closes_at > now {
+        if grant.period.window().closes_at > now {
             return Err(AppError::field("period", "err.window_not_closed"));
         }
         filings::grant_exception(
             &state.db,
             &state.clock,
             &user.user_id,
-            unit_id.trim(),
-            p,
-            &reason,
-            valid_until.expect("checked"),
+            &grant.unit_id,
+            grant.period,
+            &grant.reason,
+            grant.valid_until,
         )
         .await
     }

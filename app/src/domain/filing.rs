@@ -68,6 +68,15 @@ impl FilingStatus {
     }
 }
 
+/// A stored status code, read back (so a row with a status we do not know fails to decode).
+impl TryFrom<String> for FilingStatus {
+    type Error = String;
+
+    fn try_from(code: String) -> Result<Self, String> {
+        FilingStatus::parse(&code).ok_or_else(|| format!("unknown filing status {code}"))
+    }
+}
+
 /// The frame of the nine tables, shared by all nine forms of a filing.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Frame {
@@ -84,14 +93,36 @@ pub struct Frame {
 }
 
 impl Frame {
-    /// The four names of the frame with their field names, in the order printed.
-    pub fn names(&self) -> [(&'static str, &String); 4] {
+    /// The four names of the frame with their fields, in the order printed.
+    pub fn names(&self) -> [(FrameField, &String); 4] {
         [
-            ("principal", &self.principal),
-            ("leader_in_charge", &self.leader_in_charge),
-            ("filled_by", &self.filled_by),
-            ("reviewed_by", &self.reviewed_by),
+            (FrameField::Principal, &self.principal),
+            (FrameField::LeaderInCharge, &self.leader_in_charge),
+            (FrameField::FilledBy, &self.filled_by),
+            (FrameField::ReviewedBy, &self.reviewed_by),
         ]
+    }
+
+    /// The value of a field.
+    pub fn get(&self, field: FrameField) -> &String {
+        match field {
+            FrameField::Principal => &self.principal,
+            FrameField::LeaderInCharge => &self.leader_in_charge,
+            FrameField::FilledBy => &self.filled_by,
+            FrameField::ReviewedBy => &self.reviewed_by,
+            FrameField::Phone => &self.phone,
+        }
+    }
+
+    /// The value of a field, to change it.
+    pub fn get_mut(&mut self, field: FrameField) -> &mut String {
+        match field {
+            FrameField::Principal => &mut self.principal,
+            FrameField::LeaderInCharge => &mut self.leader_in_charge,
+            FrameField::FilledBy => &mut self.filled_by,
+            FrameField::ReviewedBy => &mut self.reviewed_by,
+            FrameField::Phone => &mut self.phone,
+        }
     }
 }
 
@@ -108,20 +139,170 @@ pub struct FilingContent {
     pub notes: BTreeMap<u8, String>,
 }
 
-/// The name of a row's answer field in forms and error lists: `3.1.2` → `r3_1_2`.
+/// A row of the nine forms, by its id (`3.1.2`): only the id of a row that exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RowId(&'static str);
+
+impl RowId {
+    /// The row with id `id` (`3.1.2`), if the nine forms have one.
+    pub fn parse(id: &str) -> Option<Self> {
+        forms::row(id).map(Self::of)
+    }
+
+    /// The id of a row of the nine forms.
+    pub fn of(row: &'static forms::FormRow) -> Self {
+        RowId(row.id)
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.0
+    }
+
+    pub fn row(&self) -> &'static forms::FormRow {
+        forms::row(self.0).expect("a RowId names a row")
+    }
+
+    /// `3.1.2` → `3_1_2`, as the field names spell it.
+    fn slug(&self) -> String {
+        self.0.replace('.', "_")
+    }
+
+    fn from_slug(slug: &str) -> Option<Self> {
+        Self::parse(&slug.replace('_', "."))
+    }
+}
+
+impl std::fmt::Display for RowId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// A field of the frame of the tables (107号, the tables' frame).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FrameField {
+    Principal,
+    LeaderInCharge,
+    FilledBy,
+    ReviewedBy,
+    Phone,
+}
+
+impl FrameField {
+    /// In the order printed.
+    pub const ALL: [FrameField; 5] = [
+        FrameField::Principal,
+        FrameField::LeaderInCharge,
+        FrameField::FilledBy,
+        FrameField::ReviewedBy,
+        FrameField::Phone,
+    ];
+
+    /// The field's name (and id) in the form.
+    pub fn name(&self) -> &'static str {
+        match self {
+            FrameField::Principal => "principal",
+            FrameField::LeaderInCharge => "leader_in_charge",
+            FrameField::FilledBy => "filled_by",
+            FrameField::ReviewedBy => "reviewed_by",
+            FrameField::Phone => "phone",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// A field of the filing form. The one place that spells the form's field names:
+///
+/// | field | posted name ([`Display`](std::fmt::Display), [`FieldName::parse`]) | id and error key ([`FieldName::id`]) |
+/// |---|---|---|
+/// | the frame | `principal` … `phone` | the same |
+/// | a row's answer | `answers[r3_1_2]` | `r3_1_2` |
+/// | a row's explanation | `explanations[x3_1_2]` | `x3_1_2` |
+/// | a form's note (申报说明) | `notes[f3]` | `note3` |
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FieldName {
+    Frame(FrameField),
+    Answer(RowId),
+    Explanation(RowId),
+    /// A form's number, 1–9.
+    Note(u8),
+}
+
+const ANSWERS: &str = "answers";
+const EXPLANATIONS: &str = "explanations";
+const NOTES: &str = "notes";
+
+impl FieldName {
+    /// The field posted as `name` (`answers[r3_1_2]`), if the form has it.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.split_once('[') {
+            Some((group, rest)) => Self::nested(group, rest.strip_suffix(']')?),
+            None => FrameField::parse(name).map(FieldName::Frame),
+        }
+    }
+
+    /// The field posted as `group[key]` (`answers`, `r3_1_2`).
+    pub fn nested(group: &str, key: &str) -> Option<Self> {
+        match group {
+            ANSWERS => RowId::from_slug(key.strip_prefix('r')?).map(FieldName::Answer),
+            EXPLANATIONS => RowId::from_slug(key.strip_prefix('x')?).map(FieldName::Explanation),
+            NOTES => {
+                let n: u8 = key.strip_prefix('f')?.parse().ok()?;
+                forms::form(n).map(|f| FieldName::Note(f.number))
+            }
+            _ => None,
+        }
+    }
+
+    /// The note field of form `number`, if there is such a form.
+    pub fn note(number: u8) -> Option<Self> {
+        forms::form(number).map(|f| FieldName::Note(f.number))
+    }
+
+    /// The field's id in the page, which is also the key of its error (so an error is shown
+    /// next to its field): `principal`, `r3_1_2`, `x3_1_2`, `note3`.
+    pub fn id(&self) -> String {
+        match self {
+            FieldName::Frame(f) => f.name().to_string(),
+            FieldName::Answer(row) => format!("r{}", row.slug()),
+            FieldName::Explanation(row) => format!("x{}", row.slug()),
+            FieldName::Note(n) => format!("note{n}"),
+        }
+    }
+}
+
+impl std::fmt::Display for FieldName {
+    /// The name the field is posted under (the `name=` attribute).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FieldName::Frame(field) => f.write_str(field.name()),
+            FieldName::Answer(_) => write!(f, "{ANSWERS}[{}]", self.id()),
+            FieldName::Explanation(_) => write!(f, "{EXPLANATIONS}[{}]", self.id()),
+            FieldName::Note(n) => write!(f, "{NOTES}[f{n}]"),
+        }
+    }
+}
+
+/// Adds an error to `field`, under the field's id.
+pub fn field_error(errors: &mut FieldErrors, field: FieldName, message_key: &str) {
+    errors.add(&field.id(), message_key);
+}
+
+/// The error key of a row's answer field: `3.1.2` → `r3_1_2` (see [`FieldName`]).
 pub fn row_field(row_id: &str) -> String {
-    format!("r{}", row_id.replace('.', "_"))
+    RowId::parse(row_id)
+        .map(|r| FieldName::Answer(r).id())
+        .unwrap_or_default()
 }
 
-/// The row id of a field made by [`row_field`].
-pub fn row_of_field(field: &str) -> Option<String> {
-    let id = field.strip_prefix('r')?.replace('_', ".");
-    forms::row(&id).map(|r| r.id.to_string())
-}
-
-/// The name of a row's explanation field: `3.1.2` → `x3_1_2`.
+/// The error key of a row's explanation field: `3.1.2` → `x3_1_2` (see [`FieldName`]).
 pub fn explanation_field(row_id: &str) -> String {
-    format!("x{}", row_id.replace('.', "_"))
+    RowId::parse(row_id)
+        .map(|r| FieldName::Explanation(r).id())
+        .unwrap_or_default()
 }
 
 /// Whether a phone number is a Chinese mobile (11 digits, 1[3-9]…) or a landline with its
@@ -147,14 +328,13 @@ pub fn is_valid_phone(phone: &str) -> bool {
     }
 }
 
-fn check_name(errors: &mut FieldErrors, field: &str, value: &str, required: bool) {
-    let n = value.trim().chars().count();
-    if required && n == 0 {
-        errors.add(field, "err.required");
-    } else if n > MAX_NAME_CHARS {
-        errors.add(field, "err.too_long");
+fn check_name(errors: &mut FieldErrors, field: FrameField, value: &str) {
+    if value.trim().chars().count() > MAX_NAME_CHARS {
+        field_error(errors, FieldName::Frame(field), "err.too_long");
     }
 }
+
+const PHONE: FieldName = FieldName::Frame(FrameField::Phone);
 
 /// Checks what may be saved as a draft: nothing is required yet, but nothing may be
 /// malformed or too long.
@@ -162,19 +342,23 @@ pub fn check_draft(content: &FilingContent) -> FieldErrors {
     let mut errors = FieldErrors::new();
     let f = &content.frame;
     for (field, value) in f.names() {
-        check_name(&mut errors, field, value, false);
+        check_name(&mut errors, field, value);
     }
     if !f.phone.trim().is_empty() && !is_valid_phone(&f.phone) {
-        errors.add("phone", "err.phone");
+        field_error(&mut errors, PHONE, "err.phone");
     }
     for (row, text) in &content.explanations {
         if text.chars().count() > MAX_TEXT_CHARS {
-            errors.add(&explanation_field(row), "err.too_long");
+            if let Some(row) = RowId::parse(row) {
+                field_error(&mut errors, FieldName::Explanation(row), "err.too_long");
+            }
         }
     }
     for (form, text) in &content.notes {
         if text.chars().count() > MAX_TEXT_CHARS {
-            errors.add(&format!("note{form}"), "err.too_long");
+            if let Some(note) = FieldName::note(*form) {
+                field_error(&mut errors, note, "err.too_long");
+            }
         }
     }
     errors
@@ -187,15 +371,19 @@ pub fn check_submit(kind: BindingKind, content: &FilingContent) -> FieldErrors {
     let f = &content.frame;
     for (field, value) in f.names() {
         if value.trim().is_empty() {
-            errors.add(field, "err.required");
+            field_error(&mut errors, FieldName::Frame(field), "err.required");
         }
     }
     if f.phone.trim().is_empty() {
-        errors.add("phone", "err.required");
+        field_error(&mut errors, PHONE, "err.required");
     }
     let answers = answers_map(content);
     for row in forms::missing_rows(kind, &answers) {
-        errors.add(&row_field(row.id), "err.row_unanswered");
+        field_error(
+            &mut errors,
+            FieldName::Answer(RowId::of(row)),
+            "err.row_unanswered",
+        );
     }
     for row in forms::unmet_rows(kind, &answers) {
         let text = content
@@ -204,7 +392,11 @@ pub fn check_submit(kind: BindingKind, content: &FilingContent) -> FieldErrors {
             .map(|t| t.trim())
             .unwrap_or_default();
         if text.chars().count() < MIN_EXPLANATION_CHARS {
-            errors.add(&explanation_field(row.id), "err.explanation_short");
+            field_error(
+                &mut errors,
+                FieldName::Explanation(RowId::of(row)),
+                "err.explanation_short",
+            );
         }
     }
     errors
@@ -231,6 +423,16 @@ pub struct Progress {
     pub per_form: Vec<(u8, usize, usize, usize)>,
 }
 
+/// Whether a filing is nil (零申报, 107号 五): every row binding a unit of `kind` answered
+/// 落实 (so complete, and nothing 不落实).
+///
+/// The one definition: the submission computes it with this function and stores it in
+/// `filing.nil`, which everything after reads ([`crate::model::filing::FilingRecord::nil`]);
+/// before submission the page shows it through [`progress`] as a preview.
+pub fn is_nil(kind: BindingKind, answers: &BTreeMap<String, Answer>) -> bool {
+    forms::is_nil(kind, answers)
+}
+
 pub fn progress(kind: BindingKind, answers: &BTreeMap<String, Answer>) -> Progress {
     let map: forms::Answers = answers.iter().map(|(k, v)| (k.clone(), *v)).collect();
     let per_form = forms::FORMS
@@ -252,7 +454,7 @@ pub fn progress(kind: BindingKind, answers: &BTreeMap<String, Answer>) -> Progre
             .into_iter()
             .map(|r| r.id.to_string())
             .collect(),
-        nil: forms::is_nil(kind, &map),
+        nil: is_nil(kind, answers),
         per_form,
     }
 }
@@ -388,9 +590,67 @@ mod tests {
     #[test]
     fn row_fields_round_trip() {
         assert_eq!(row_field("3.1.2"), "r3_1_2");
-        assert_eq!(row_of_field("r3_1_2").as_deref(), Some("3.1.2"));
-        assert_eq!(row_of_field("r9_9"), None);
         assert_eq!(explanation_field("5.3"), "x5_3");
+        let row = RowId::parse("3.1.2").unwrap();
+        assert_eq!(row.to_string(), "3.1.2");
+        assert_eq!(RowId::parse("9.9"), None);
+    }
+
+    #[test]
+    fn field_names_round_trip_through_their_posted_names() {
+        let row = RowId::parse("3.1.2").unwrap();
+        for (field, name, id) in [
+            (FieldName::Answer(row), "answers[r3_1_2]", "r3_1_2"),
+            (
+                FieldName::Explanation(row),
+                "explanations[x3_1_2]",
+                "x3_1_2",
+            ),
+            (FieldName::Note(3), "notes[f3]", "note3"),
+            (
+                FieldName::Frame(FrameField::Principal),
+                "principal",
+                "principal",
+            ),
+            (FieldName::Frame(FrameField::Phone), "phone", "phone"),
+        ] {
+            assert_eq!(field.to_string(), name);
+            assert_eq!(field.id(), id);
+            assert_eq!(FieldName::parse(name), Some(field), "{name}");
+        }
+        for row in forms::all_rows() {
+            for field in [
+                FieldName::Answer(RowId::of(row)),
+                FieldName::Explanation(RowId::of(row)),
+            ] {
+                assert_eq!(FieldName::parse(&field.to_string()), Some(field));
+            }
+        }
+        for form in forms::FORMS.iter() {
+            let note = FieldName::note(form.number).unwrap();
+            assert_eq!(FieldName::parse(&note.to_string()), Some(note));
+        }
+    }
+
+    #[test]
+    fn names_the_form_has_not_are_not_fields() {
+        for name in [
+            "answers[r9_9]",
+            "answers[x3_1_2]",
+            "answers[r3_1_2",
+            "explanations[r3_1_2]",
+            "notes[f10]",
+            "notes[3]",
+            "notes[fx]",
+            "period",
+            "intent",
+            "Principal",
+            "answers",
+            "",
+        ] {
+            assert_eq!(FieldName::parse(name), None, "{name}");
+        }
+        assert_eq!(FieldName::note(0), None);
     }
 }
 

@@ -1,13 +1,16 @@
 //! A filing as the pages show it: the record and page data, the period pickers, the form's
 //! fields, submission answers, late-filing exceptions, the review queue, history.
 
-use crate::domain::filing::{self, FilingAccess, FilingContent, FilingStatus, Progress};
-use crate::domain::forms::{Answer, BindingKind, FORMS};
+use crate::domain::filing::{
+    FieldName, FilingAccess, FilingContent, FilingStatus, FrameField, Progress, RowId,
+};
+use crate::domain::forms::{Answer, BindingKind};
 use crate::domain::period::{FilingWindow, Period, WindowState};
 use crate::domain::unit::UnitKind;
 use crate::error::AppError;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// One version of a filing, without its answers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -18,10 +21,20 @@ pub struct FilingRecord {
     pub version: i64,
     pub status: FilingStatus,
     pub late: bool,
-    pub filing_date: Option<String>,
+    /// 申报时间: the Kunming date of submission.
+    pub filing_date: Option<NaiveDate>,
+    /// A nil filing (零申报, 107号 五), as decided at submission by
+    /// [`crate::domain::filing::is_nil`] and stored in `filing.nil`; `None` before submission.
     pub nil: Option<bool>,
-    pub updated_at: String,
-    pub submitted_at: Option<String>,
+    pub updated_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+/// A late-filing exception (补报) in force or granted: why, and until when.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LateException {
+    pub reason: String,
+    pub valid_until: DateTime<Utc>,
 }
 
 /// Everything the filing page and the print view show.
@@ -34,8 +47,8 @@ pub struct FilingView {
     pub period: Period,
     pub window: FilingWindow,
     pub access: FilingAccess,
-    /// A late-filing exception: (reason, valid until, Kunming time).
-    pub exception: Option<(String, String)>,
+    /// The late-filing exception granted for the period, if any.
+    pub exception: Option<LateException>,
     /// The version shown (the latest unless another was asked for); `None` before the first save.
     pub record: Option<FilingRecord>,
     pub content: FilingContent,
@@ -80,82 +93,151 @@ pub fn default_period(now: DateTime<Utc>) -> Period {
     }
 }
 
-/// Reads the filing form's fields into a filing: `principal` … `phone`,
-/// `answers[r3_1_2]=done|not_done`, `explanations[x3_1_2]=…`, `notes[f3]=…`.
-/// Unknown rows and answers are dropped (they cannot come from our form).
-pub fn content_from_fields(fields: &[(String, String)]) -> FilingContent {
-    let mut c = FilingContent::default();
-    for (name, value) in fields {
-        match name.as_str() {
-            "principal" => c.frame.principal = value.clone(),
-            "leader_in_charge" => c.frame.leader_in_charge = value.clone(),
-            "filled_by" => c.frame.filled_by = value.clone(),
-            "reviewed_by" => c.frame.reviewed_by = value.clone(),
-            "phone" => c.frame.phone = value.clone(),
-            _ => {
-                if let Some(field) = name
-                    .strip_prefix("answers[")
-                    .and_then(|n| n.strip_suffix(']'))
-                {
-                    if let (Some(row), Some(answer)) =
-                        (filing::row_of_field(field), Answer::parse(value))
-                    {
-                        c.answers.insert(row, answer);
-                    }
-                } else if let Some(field) = name
-                    .strip_prefix("explanations[")
-                    .and_then(|n| n.strip_suffix(']'))
-                {
-                    if let Some(row) = field
-                        .strip_prefix('x')
-                        .and_then(|f| filing::row_of_field(&format!("r{f}")))
-                    {
-                        if !value.trim().is_empty() {
-                            c.explanations.insert(row, value.clone());
-                        }
-                    }
-                } else if let Some(form) = name
-                    .strip_prefix("notes[f")
-                    .and_then(|n| n.strip_suffix(']'))
-                {
-                    if let Ok(n) = form.parse::<u8>() {
-                        if FORMS.iter().any(|f| f.number == n) && !value.trim().is_empty() {
-                            c.notes.insert(n, value.clone());
-                        }
-                    }
-                }
-            }
-        }
-    }
-    c
+/// The filing form's fields as posted, by name and in order: the nesting of the urlencoded
+/// body (`answers[r3_1_2]=done` arrives as `answers` → `r3_1_2` → `done`) is undone, so each
+/// field has the name [`FieldName`] gives it. Read only through [`FilingDraft`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PostedFields(pub Vec<(String, String)>);
+
+/// One posted value: text, a nested group (`answers[…]`), or anything else (a list).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Posted {
+    One(String),
+    Many(BTreeMap<String, Posted>),
+    Other(serde::de::IgnoredAny),
 }
 
-/// The fields of a filing, as [`content_from_fields`] reads them.
-pub fn fields_of(c: &FilingContent) -> Vec<(String, String)> {
-    let f = &c.frame;
-    let mut out = vec![
-        ("principal".to_string(), f.principal.clone()),
-        ("leader_in_charge".to_string(), f.leader_in_charge.clone()),
-        ("filled_by".to_string(), f.filled_by.clone()),
-        ("reviewed_by".to_string(), f.reviewed_by.clone()),
-        ("phone".to_string(), f.phone.clone()),
-    ];
-    for (row, a) in &c.answers {
-        out.push((
-            format!("answers[{}]", filing::row_field(row)),
-            a.code().to_string(),
-        ));
+impl Posted {
+    fn flatten_into(self, name: String, out: &mut Vec<(String, String)>) {
+        match self {
+            Posted::One(value) => out.push((name, value)),
+            Posted::Many(group) => {
+                for (key, value) in group {
+                    value.flatten_into(format!("{name}[{key}]"), out);
+                }
+            }
+            // No field of the form is a list: kept under a name no field has, so the
+            // parser drops (and lists) it.
+            Posted::Other(_) => out.push((format!("{name}[]"), String::new())),
+        }
     }
-    for (row, x) in &c.explanations {
-        out.push((
-            format!("explanations[{}]", filing::explanation_field(row)),
-            x.clone(),
-        ));
+}
+
+impl<'de> Deserialize<'de> for PostedFields {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let fields: BTreeMap<String, Posted> = BTreeMap::deserialize(deserializer)?;
+        let mut out = Vec::new();
+        for (name, value) in fields {
+            value.flatten_into(name, &mut out);
+        }
+        Ok(PostedFields(out))
     }
-    for (n, note) in &c.notes {
-        out.push((format!("notes[f{n}]"), note.clone()));
+}
+
+impl Serialize for PostedFields {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in &self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
     }
-    out
+}
+
+/// The filing form, parsed once where it arrives: what the filing says, and what was posted
+/// that the form does not have.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FilingDraft {
+    pub content: FilingContent,
+    /// Posted (name, value) pairs that were dropped: no field of the form has the name (an
+    /// unknown row or form), or the value is none the field allows (an answer other than
+    /// `done` / `not_done`). They cannot come from our form.
+    pub rejected: Vec<(String, String)>,
+}
+
+impl FilingDraft {
+    /// Reads the form's fields (see [`FieldName`]): the frame, `answers[r3_1_2]=done|not_done`,
+    /// `explanations[x3_1_2]=…`, `notes[f3]=…`. Blank explanations and notes are no text.
+    pub fn parse(fields: &[(String, String)]) -> Self {
+        let mut draft = FilingDraft::default();
+        for (name, value) in fields {
+            let c = &mut draft.content;
+            let kept = match FieldName::parse(name) {
+                Some(FieldName::Frame(field)) => {
+                    *c.frame.get_mut(field) = value.clone();
+                    true
+                }
+                Some(FieldName::Answer(row)) => match Answer::parse(value) {
+                    Some(answer) => {
+                        c.answers.insert(row.to_string(), answer);
+                        true
+                    }
+                    None => false,
+                },
+                Some(FieldName::Explanation(row)) => {
+                    if !value.trim().is_empty() {
+                        c.explanations.insert(row.to_string(), value.clone());
+                    }
+                    true
+                }
+                Some(FieldName::Note(n)) => {
+                    if !value.trim().is_empty() {
+                        c.notes.insert(n, value.clone());
+                    }
+                    true
+                }
+                None => false,
+            };
+            if !kept {
+                draft.rejected.push((name.clone(), value.clone()));
+            }
+        }
+        draft
+    }
+
+    /// The fields of a filing by name, as [`FilingDraft::parse`] reads them (what a failed
+    /// post keeps for the page).
+    pub fn fields_of(c: &FilingContent) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = FrameField::ALL
+            .into_iter()
+            .map(|f| (FieldName::Frame(f).to_string(), c.frame.get(f).clone()))
+            .collect();
+        let row = |id: &String| RowId::parse(id);
+        for (id, a) in &c.answers {
+            if let Some(r) = row(id) {
+                out.push((FieldName::Answer(r).to_string(), a.code().to_string()));
+            }
+        }
+        for (id, x) in &c.explanations {
+            if let Some(r) = row(id) {
+                out.push((FieldName::Explanation(r).to_string(), x.clone()));
+            }
+        }
+        for (n, note) in &c.notes {
+            if let Some(f) = FieldName::note(*n) {
+                out.push((f.to_string(), note.clone()));
+            }
+        }
+        out
+    }
+
+    /// This draft's fields (see [`FilingDraft::fields_of`]).
+    pub fn fields(&self) -> Vec<(String, String)> {
+        Self::fields_of(&self.content)
+    }
+}
+
+impl TryFrom<PostedFields> for FilingDraft {
+    type Error = AppError;
+
+    /// Unknown fields are dropped and listed in [`FilingDraft::rejected`], not refused (yet):
+    /// refusing them is `if !draft.rejected.is_empty() { return Err(…) }` here.
+    fn try_from(posted: PostedFields) -> Result<Self, AppError> {
+        let draft = FilingDraft::parse(&posted.0);
+        Ok(draft)
+    }
 }
 
 /// What saving answered.
@@ -174,7 +256,7 @@ pub enum SubmitOutcome {
     /// It was already submitted (another tab, a double click, a retry): nothing changed.
     AlreadySubmitted {
         version: i64,
-        submitted_at: Option<String>,
+        submitted_at: Option<DateTime<Utc>>,
     },
 }
 
@@ -187,6 +269,62 @@ pub struct ExceptionsView {
     pub granted: Vec<LateExceptionRow>,
 }
 
+/// A request to grant a late-filing exception (补报, 107号 四、(一)), read once from the form:
+/// the unit, a period, why (4–500 characters), and the instant it ends (the start of the day
+/// after the Kunming date `until`, which must lie ahead).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExceptionGrant {
+    pub unit_id: String,
+    pub period: Period,
+    pub reason: String,
+    pub valid_until: DateTime<Utc>,
+}
+
+impl ExceptionGrant {
+    /// Reads the form's fields at `now`; every field's error at once.
+    pub fn parse(
+        unit_id: &str,
+        period: &str,
+        reason: &str,
+        until: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Self, AppError> {
+        let mut errors = crate::error::FieldErrors::new();
+        let period = Period::parse_key(period);
+        if period.is_none() {
+            errors.add("period", "err.period_unknown");
+        }
+        let reason = reason.trim().to_string();
+        if reason.chars().count() < 4 {
+            errors.add("reason", "err.reason_short");
+        } else if reason.chars().count() > 500 {
+            errors.add("reason", "err.too_long");
+        }
+        let valid_until = NaiveDate::parse_from_str(until.trim(), "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.succ_opt())
+            .map(crate::domain::time::start_of_kunming_day);
+        match valid_until {
+            None => errors.add("until", "err.date"),
+            Some(v) if v <= now => errors.add("until", "err.date_past"),
+            _ => {}
+        }
+        let unit_id = unit_id.trim().to_string();
+        if unit_id.is_empty() {
+            errors.add("unit_id", "err.unit_missing");
+        }
+        match (period, valid_until) {
+            (Some(period), Some(valid_until)) if errors.is_empty() => Ok(ExceptionGrant {
+                unit_id,
+                period,
+                reason,
+                valid_until,
+            }),
+            _ => Err(AppError::Invalid(errors)),
+        }
+    }
+}
+
 /// A late-filing exception as listed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LateExceptionRow {
@@ -195,8 +333,8 @@ pub struct LateExceptionRow {
     pub period_key: String,
     pub granted_by: String,
     pub reason: String,
-    pub valid_until: String,
-    pub granted_at: String,
+    pub valid_until: DateTime<Utc>,
+    pub granted_at: DateTime<Utc>,
 }
 
 /// One filing in a reviewer's queue: the latest version of a unit's filing for the period.
@@ -263,22 +401,105 @@ mod tests {
     }
 
     #[test]
-    fn filing_fields_round_trip_and_unknown_rows_are_dropped() {
+    fn filing_fields_round_trip_and_unknown_rows_are_dropped_and_listed() {
         let mut fields = vec![
             ("principal".to_string(), "赵建国".to_string()),
             ("answers[r5_3]".to_string(), "not_done".to_string()),
             ("explanations[x5_3]".to_string(), "说明".to_string()),
             ("notes[f5]".to_string(), "备注".to_string()),
         ];
-        let content = content_from_fields(&fields);
+        let draft = FilingDraft::parse(&fields);
+        let content = draft.content.clone();
         assert_eq!(content.answers.get("5.3"), Some(&Answer::NotDone));
-        assert_eq!(content_from_fields(&fields_of(&content)), content);
+        assert_eq!(
+            content.explanations.get("5.3").map(String::as_str),
+            Some("说明")
+        );
+        assert_eq!(content.notes.get(&5).map(String::as_str), Some("备注"));
+        assert_eq!(content.frame.principal, "赵建国");
+        assert!(draft.rejected.is_empty());
+        assert_eq!(FilingDraft::parse(&draft.fields()).content, content);
         fields.push(("answers[r99_1]".to_string(), "done".to_string()));
         fields.push(("answers[r1_1]".to_string(), "maybe".to_string()));
+        fields.push(("notes[f12]".to_string(), "x".to_string()));
+        let draft = FilingDraft::parse(&fields);
         assert_eq!(
-            content_from_fields(&fields),
-            content,
+            draft.content, content,
             "unknown rows and answers are ignored"
         );
+        assert_eq!(
+            draft.rejected,
+            vec![
+                ("answers[r99_1]".to_string(), "done".to_string()),
+                ("answers[r1_1]".to_string(), "maybe".to_string()),
+                ("notes[f12]".to_string(), "x".to_string()),
+            ],
+            "and listed"
+        );
+    }
+
+    #[test]
+    fn blank_explanations_and_notes_are_no_text() {
+        let draft = FilingDraft::parse(&[
+            ("explanations[x5_3]".to_string(), "  ".to_string()),
+            ("notes[f5]".to_string(), "".to_string()),
+        ]);
+        assert_eq!(draft, FilingDraft::default());
+    }
+
+    #[test]
+    fn the_posted_form_is_read_by_field_name_and_parsed_once() {
+        let posted: PostedFields = serde_json::from_value(serde_json::json!({
+            "principal": "赵建国",
+            "answers": { "r5_3": "not_done", "r8_1": "done" },
+            "explanations": { "x5_3": "说明" },
+            "notes": { "f5": "备注" },
+            "unknown": ["a"],
+        }))
+        .unwrap();
+        let draft = FilingDraft::try_from(posted.clone()).unwrap();
+        assert_eq!(draft.content.answers.get("8.1"), Some(&Answer::Done));
+        assert_eq!(draft.content.answers.get("5.3"), Some(&Answer::NotDone));
+        assert_eq!(
+            draft.content.notes.get(&5).map(String::as_str),
+            Some("备注")
+        );
+        assert_eq!(
+            draft.rejected,
+            vec![("unknown[]".to_string(), String::new())]
+        );
+        // What the browser posts is what the server reads.
+        let again: PostedFields =
+            serde_json::from_value(serde_json::to_value(&posted).unwrap()).unwrap();
+        assert_eq!(FilingDraft::parse(&again.0).content, draft.content);
+    }
+
+    #[test]
+    fn an_exception_grant_is_read_once_with_every_error_at_once() {
+        let now = crate::domain::time::parse_instant("2027-01-15T09:00:00+08:00").unwrap();
+        let grant = ExceptionGrant::parse(
+            " u1 ",
+            "2026-Y",
+            " 系统故障未能按时申报 ",
+            "2027-01-20",
+            now,
+        )
+        .unwrap();
+        assert_eq!(grant.unit_id, "u1");
+        assert_eq!(grant.period, Period::annual(2026));
+        assert_eq!(grant.reason, "系统故障未能按时申报");
+        assert_eq!(
+            grant.valid_until,
+            crate::domain::time::parse_instant("2027-01-21T00:00:00+08:00").unwrap(),
+            "until the end of the Kunming day named"
+        );
+        let err = ExceptionGrant::parse("", "2026-X", "短", "2027-01-10", now).unwrap_err();
+        let errors = err.field_errors().unwrap();
+        assert_eq!(errors.get("unit_id"), Some("err.unit_missing"));
+        assert_eq!(errors.get("period"), Some("err.period_unknown"));
+        assert_eq!(errors.get("reason"), Some("err.reason_short"));
+        assert_eq!(errors.get("until"), Some("err.date_past"));
+        let err = ExceptionGrant::parse("u1", "2026-Y", "系统故障", "soon", now).unwrap_err();
+        assert_eq!(err.field_errors().unwrap().get("until"), Some("err.date"));
     }
 }

@@ -4,143 +4,219 @@
 //! conditional UPDATE (`… WHERE status = 'draft'`), so two submissions at once (two tabs, a
 //! double click, a retry) produce exactly one submitted filing.
 
-use crate::domain::filing::{check_submit, progress, FilingContent, FilingStatus, Frame};
+use crate::domain::filing::{self, check_submit, FilingContent, FilingStatus, Frame};
 use crate::domain::forms::{Answer, BindingKind};
 use crate::domain::period::Period;
 use crate::domain::time::{kunming_date, Clock};
 use crate::error::AppError;
 use crate::ssr::audit::{self, AuditEntry};
 use crate::ssr::db::{new_id, parse_ts, ts, Db};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 pub use crate::model::filing::FilingRecord;
 use sqlx::{Any, Transaction};
 
-type RecordTuple = (
-    String,
-    String,
-    String,
-    i64,
-    String,
-    i64,
-    Option<String>,
-    Option<i64>,
-    String,
-    Option<String>,
-);
+/// A stored instant (RFC 3339 text written by [`ts`]), decoded where the row is read.
+struct Stamp(DateTime<Utc>);
+
+impl TryFrom<String> for Stamp {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        parse_ts(&text)
+            .map(Stamp)
+            .ok_or_else(|| format!("not an instant: {text}"))
+    }
+}
+
+/// A stored instant that may be missing.
+struct MaybeStamp(Option<DateTime<Utc>>);
+
+impl TryFrom<Option<String>> for MaybeStamp {
+    type Error = String;
+
+    fn try_from(text: Option<String>) -> Result<Self, String> {
+        text.map(Stamp::try_from)
+            .transpose()
+            .map(|s| MaybeStamp(s.map(|s| s.0)))
+    }
+}
+
+/// A stored Kunming date (`2027-01-05`) that may be missing.
+struct MaybeDate(Option<NaiveDate>);
+
+impl TryFrom<Option<String>> for MaybeDate {
+    type Error = String;
+
+    fn try_from(text: Option<String>) -> Result<Self, String> {
+        text.map(|t| {
+            NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| format!("not a date: {t}"))
+        })
+        .transpose()
+        .map(MaybeDate)
+    }
+}
+
+/// A stored 0/1 flag.
+fn flag(n: i64) -> bool {
+    n == 1
+}
+
+/// A row of `filing` as [`RECORD_SELECT`] reads it.
+#[derive(sqlx::FromRow)]
+struct FilingRow {
+    filing_id: String,
+    unit_id: String,
+    period_key: String,
+    version: i64,
+    #[sqlx(try_from = "String")]
+    status: FilingStatus,
+    late: i64,
+    #[sqlx(try_from = "Option<String>")]
+    filing_date: MaybeDate,
+    nil: Option<i64>,
+    #[sqlx(try_from = "String")]
+    updated_at: Stamp,
+    #[sqlx(try_from = "Option<String>")]
+    submitted_at: MaybeStamp,
+}
+
+impl From<FilingRow> for FilingRecord {
+    fn from(r: FilingRow) -> Self {
+        FilingRecord {
+            filing_id: r.filing_id,
+            unit_id: r.unit_id,
+            period_key: r.period_key,
+            version: r.version,
+            status: r.status,
+            late: flag(r.late),
+            filing_date: r.filing_date.0,
+            nil: r.nil.map(flag),
+            updated_at: r.updated_at.0,
+            submitted_at: r.submitted_at.0,
+        }
+    }
+}
 
 const RECORD_SELECT: &str =
     "SELECT filing_id, unit_id, period_key, version, status, late, filing_date, nil, updated_at, submitted_at FROM filing";
 
-fn record(t: RecordTuple) -> Result<FilingRecord, sqlx::Error> {
-    let (
-        filing_id,
-        unit_id,
-        period_key,
-        version,
-        status,
-        late,
-        filing_date,
-        nil,
-        updated_at,
-        submitted_at,
-    ) = t;
-    Ok(FilingRecord {
-        filing_id,
-        unit_id,
-        period_key,
-        version,
-        status: FilingStatus::parse(&status)
-            .ok_or_else(|| sqlx::Error::Decode(format!("bad filing status {status}").into()))?,
-        late: late == 1,
-        filing_date,
-        nil: nil.map(|n| n == 1),
-        updated_at,
-        submitted_at,
-    })
-}
-
 /// All versions of a unit's filing for a period, newest first.
+#[tracing::instrument(skip(db))]
 pub async fn versions(
     db: &Db,
     unit_id: &str,
     period: Period,
 ) -> Result<Vec<FilingRecord>, sqlx::Error> {
-    let rows: Vec<RecordTuple> = sqlx::query_as(&format!(
+    let rows: Vec<FilingRow> = sqlx::query_as(&format!(
         "{RECORD_SELECT} WHERE unit_id = $1 AND period_key = $2 ORDER BY version DESC"
     ))
     .bind(unit_id)
     .bind(period.key())
     .fetch_all(db)
     .await?;
-    rows.into_iter().map(record).collect()
+    Ok(rows.into_iter().map(FilingRecord::from).collect())
 }
 
+#[tracing::instrument(skip(tx))]
 async fn latest_in(
     tx: &mut Transaction<'_, Any>,
     unit_id: &str,
     period: Period,
 ) -> Result<Option<FilingRecord>, sqlx::Error> {
-    let row: Option<RecordTuple> = sqlx::query_as(&format!(
+    let row: Option<FilingRow> = sqlx::query_as(&format!(
         "{RECORD_SELECT} WHERE unit_id = $1 AND period_key = $2 ORDER BY version DESC LIMIT 1"
     ))
     .bind(unit_id)
     .bind(period.key())
     .fetch_optional(&mut **tx)
     .await?;
-    row.map(record).transpose()
+    Ok(row.map(FilingRecord::from))
+}
+
+/// The frame of a version, as stored.
+#[derive(sqlx::FromRow)]
+struct FrameRow {
+    principal: String,
+    leader_in_charge: String,
+    filled_by: String,
+    reviewed_by: String,
+    phone: String,
+}
+
+/// A row's answer, as stored.
+#[derive(sqlx::FromRow)]
+struct AnswerRow {
+    row_id: String,
+    answer: String,
+    explanation: String,
+}
+
+/// A form's note, as stored.
+#[derive(sqlx::FromRow)]
+struct NoteRow {
+    form_number: i64,
+    note: String,
 }
 
 /// What a version says.
+#[tracing::instrument(skip(db))]
 pub async fn content(db: &Db, filing_id: &str) -> Result<FilingContent, sqlx::Error> {
     let mut conn = db.acquire().await?;
     content_in(&mut conn, filing_id).await
 }
 
+#[tracing::instrument(skip(conn))]
 async fn content_in(
     conn: &mut sqlx::AnyConnection,
     filing_id: &str,
 ) -> Result<FilingContent, sqlx::Error> {
-    let (principal, leader_in_charge, filled_by, reviewed_by, phone): (String, String, String, String, String) =
-        sqlx::query_as("SELECT principal, leader_in_charge, filled_by, reviewed_by, phone FROM filing WHERE filing_id = $1")
-            .bind(filing_id)
-            .fetch_one(&mut *conn)
-            .await?;
+    let frame: FrameRow = sqlx::query_as(
+        "SELECT principal, leader_in_charge, filled_by, reviewed_by, phone FROM filing WHERE filing_id = $1",
+    )
+    .bind(filing_id)
+    .fetch_one(&mut *conn)
+    .await?;
     let mut content = FilingContent {
         frame: Frame {
-            principal,
-            leader_in_charge,
-            filled_by,
-            reviewed_by,
-            phone,
+            principal: frame.principal,
+            leader_in_charge: frame.leader_in_charge,
+            filled_by: frame.filled_by,
+            reviewed_by: frame.reviewed_by,
+            phone: frame.phone,
         },
         ..Default::default()
     };
-    let answers: Vec<(String, String, String)> = sqlx::query_as(
+    let answers: Vec<AnswerRow> = sqlx::query_as(
         "SELECT row_id, answer, explanation FROM filing_answer WHERE filing_id = $1",
     )
     .bind(filing_id)
     .fetch_all(&mut *conn)
     .await?;
-    for (row, answer, explanation) in answers {
-        if let Some(a) = Answer::parse(&answer) {
-            content.answers.insert(row.clone(), a);
-        }
-        if !explanation.is_empty() {
-            content.explanations.insert(row, explanation);
+    for a in answers {
+        let answer = Answer::parse(&a.answer).ok_or_else(|| {
+            sqlx::Error::Decode(format!("bad answer {} to row {}", a.answer, a.row_id).into())
+        })?;
+        content.answers.insert(a.row_id.clone(), answer);
+        if !a.explanation.is_empty() {
+            content.explanations.insert(a.row_id, a.explanation);
         }
     }
-    let notes: Vec<(i64, String)> =
+    let notes: Vec<NoteRow> =
         sqlx::query_as("SELECT form_number, note FROM filing_note WHERE filing_id = $1")
             .bind(filing_id)
             .fetch_all(&mut *conn)
             .await?;
-    for (form, note) in notes {
-        content.notes.insert(form as u8, note);
+    for n in notes {
+        let form = u8::try_from(n.form_number).map_err(|_| {
+            sqlx::Error::Decode(format!("bad form number {}", n.form_number).into())
+        })?;
+        content.notes.insert(form, n.note);
     }
     Ok(content)
 }
 
+#[tracing::instrument(skip(tx, content))]
 async fn write_content(
     tx: &mut Transaction<'_, Any>,
     filing_id: &str,
@@ -193,6 +269,7 @@ async fn write_content(
     Ok(())
 }
 
+#[tracing::instrument(skip(tx))]
 async fn insert_version(
     tx: &mut Transaction<'_, Any>,
     unit_id: &str,
@@ -204,12 +281,13 @@ async fn insert_version(
     let id = new_id();
     sqlx::query(
         "INSERT INTO filing (filing_id, unit_id, period_key, version, status, late, created_at, updated_at, updated_by) \
-         VALUES ($1, $2, $3, $4, 'draft', 0, $5, $5, $6)",
+         VALUES ($1, $2, $3, $4, $5, 0, $6, $6, $7)",
     )
     .bind(&id)
     .bind(unit_id)
     .bind(period.key())
     .bind(version)
+    .bind(FilingStatus::Draft.code())
     .bind(ts(at))
     .bind(user_id)
     .execute(&mut **tx)
@@ -283,6 +361,7 @@ pub use crate::model::filing::SubmitOutcome;
 
 /// Submits the draft `version`. `late` marks a filing made under a late-filing exception.
 #[tracing::instrument(skip(db, clock))]
+#[allow(clippy::too_many_arguments)]
 pub async fn submit(
     db: &Db,
     clock: &Clock,
@@ -295,7 +374,7 @@ pub async fn submit(
 ) -> Result<SubmitOutcome, AppError> {
     let now = clock.now();
     let mut tx = crate::ssr::db::begin_write(db).await?;
-    let row: Option<RecordTuple> = sqlx::query_as(&format!(
+    let row: Option<FilingRow> = sqlx::query_as(&format!(
         "{RECORD_SELECT} WHERE unit_id = $1 AND period_key = $2 AND version = $3"
     ))
     .bind(unit_id)
@@ -303,7 +382,7 @@ pub async fn submit(
     .bind(version)
     .fetch_optional(&mut *tx)
     .await?;
-    let record = row.map(record).transpose()?.ok_or(AppError::NotFound)?;
+    let record = FilingRecord::from(row.ok_or(AppError::NotFound)?);
     if record.status != FilingStatus::Draft {
         return Ok(SubmitOutcome::AlreadySubmitted {
             version: record.version,
@@ -312,17 +391,20 @@ pub async fn submit(
     }
     let content = content_in(&mut tx, &record.filing_id).await?;
     check_submit(kind, &content).into_result()?;
-    let nil = progress(kind, &content.answers).nil;
+    // 107号 五: nil is decided here, once, and stored in `filing.nil`; readers read the column.
+    let nil = filing::is_nil(kind, &content.answers);
     let updated = sqlx::query(
-        "UPDATE filing SET status = 'submitted', late = $1, nil = $2, filing_date = $3, submitted_at = $4, submitted_by = $5, updated_at = $4, updated_by = $5 \
-         WHERE filing_id = $6 AND status = 'draft'",
+        "UPDATE filing SET status = $1, late = $2, nil = $3, filing_date = $4, submitted_at = $5, submitted_by = $6, updated_at = $5, updated_by = $6 \
+         WHERE filing_id = $7 AND status = $8",
     )
+    .bind(FilingStatus::Submitted.code())
     .bind(late as i64)
     .bind(nil as i64)
     .bind(kunming_date(now).format("%Y-%m-%d").to_string())
     .bind(ts(now))
     .bind(user_id)
     .bind(&record.filing_id)
+    .bind(FilingStatus::Draft.code())
     .execute(&mut *tx)
     .await?;
     if updated.rows_affected() == 0 {
@@ -343,8 +425,8 @@ pub async fn submit(
         action: "filing.submit",
         subject_kind: "filing",
         subject_id: &record.filing_id,
-        before: Some(serde_json::json!({ "status": "draft" })),
-        after: Some(serde_json::json!({ "status": "submitted", "version": version, "late": late, "nil": nil })),
+        before: Some(serde_json::json!({ "status": FilingStatus::Draft.code() })),
+        after: Some(serde_json::json!({ "status": FilingStatus::Submitted.code(), "version": version, "late": late, "nil": nil })),
     })
     .await?;
     tx.commit().await?;
@@ -353,6 +435,7 @@ pub async fn submit(
 
 /// Starts a new version from the latest submitted or returned one (its content copied);
 /// the earlier version is kept unchanged.
+#[tracing::instrument(skip(db, clock))]
 pub async fn revise(
     db: &Db,
     clock: &Clock,
@@ -398,7 +481,41 @@ pub async fn revise(
     Ok(created)
 }
 
-pub use crate::model::filing::LateExceptionRow;
+pub use crate::model::filing::{LateException, LateExceptionRow};
+
+/// A row of `late_exception`: the terms of an exception.
+#[derive(sqlx::FromRow)]
+struct ExceptionRow {
+    reason: String,
+    #[sqlx(try_from = "String")]
+    valid_until: Stamp,
+}
+
+impl From<ExceptionRow> for LateException {
+    fn from(r: ExceptionRow) -> Self {
+        LateException {
+            reason: r.reason,
+            valid_until: r.valid_until.0,
+        }
+    }
+}
+
+/// The late-filing exception granted to a unit for a period, if any.
+#[tracing::instrument(skip(db))]
+pub async fn exception(
+    db: &Db,
+    unit_id: &str,
+    period: Period,
+) -> Result<Option<LateException>, sqlx::Error> {
+    let row: Option<ExceptionRow> = sqlx::query_as(
+        "SELECT reason, valid_until FROM late_exception WHERE unit_id = $1 AND period_key = $2",
+    )
+    .bind(unit_id)
+    .bind(period.key())
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(LateException::from))
+}
 
 /// Until when a unit may file a period late, if an exception was granted.
 pub async fn exception_until(
@@ -406,17 +523,11 @@ pub async fn exception_until(
     unit_id: &str,
     period: Period,
 ) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-    let row: Option<(String,)> = sqlx::query_as(
-        "SELECT valid_until FROM late_exception WHERE unit_id = $1 AND period_key = $2",
-    )
-    .bind(unit_id)
-    .bind(period.key())
-    .fetch_optional(db)
-    .await?;
-    Ok(row.and_then(|r| parse_ts(&r.0)))
+    Ok(exception(db, unit_id, period).await?.map(|e| e.valid_until))
 }
 
 /// Grants (or re-grants) a late-filing exception, audited with the terms before and after.
+#[tracing::instrument(skip(db, clock))]
 pub async fn grant_exception(
     db: &Db,
     clock: &Clock,
@@ -428,7 +539,7 @@ pub async fn grant_exception(
 ) -> Result<(), AppError> {
     let now = clock.now();
     let mut tx = crate::ssr::db::begin_write(db).await?;
-    let before: Option<(String, String)> = sqlx::query_as(
+    let before: Option<ExceptionRow> = sqlx::query_as(
         "SELECT reason, valid_until FROM late_exception WHERE unit_id = $1 AND period_key = $2",
     )
     .bind(unit_id)
@@ -457,7 +568,9 @@ pub async fn grant_exception(
             action: "late_exception.grant",
             subject_kind: "late_exception",
             subject_id: &subject,
-            before: before.map(|(r, v)| serde_json::json!({ "reason": r, "valid_until": v })),
+            before: before.map(
+                |e| serde_json::json!({ "reason": e.reason, "valid_until": ts(e.valid_until.0) }),
+            ),
             after: Some(serde_json::json!({ "reason": reason, "valid_until": ts(valid_until) })),
         },
     )
@@ -466,13 +579,28 @@ pub async fn grant_exception(
     Ok(())
 }
 
+/// A late-filing exception as listed.
+#[derive(sqlx::FromRow)]
+struct ExceptionListRow {
+    unit_id: String,
+    unit_name: String,
+    period_key: String,
+    granted_by: String,
+    reason: String,
+    #[sqlx(try_from = "String")]
+    valid_until: Stamp,
+    #[sqlx(try_from = "String")]
+    granted_at: Stamp,
+}
+
 /// Exceptions for units in `county_id` (all if `None`), newest first.
+#[tracing::instrument(skip(db))]
 pub async fn list_exceptions(
     db: &Db,
     county_id: Option<&str>,
 ) -> Result<Vec<LateExceptionRow>, sqlx::Error> {
-    let rows: Vec<(String, String, String, String, String, String, String)> = sqlx::query_as(
-        "SELECT e.unit_id, n.name, e.period_key, u.display_name, e.reason, e.valid_until, e.granted_at \
+    let rows: Vec<ExceptionListRow> = sqlx::query_as(
+        "SELECT e.unit_id, n.name AS unit_name, e.period_key, u.display_name AS granted_by, e.reason, e.valid_until, e.granted_at \
          FROM late_exception e JOIN unit n ON n.unit_id = e.unit_id JOIN app_user u ON u.user_id = e.granted_by \
          WHERE ($1 = '' OR n.county_id = $1) ORDER BY e.granted_at DESC LIMIT 500",
     )
@@ -481,24 +609,21 @@ pub async fn list_exceptions(
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(unit_id, unit_name, period_key, granted_by, reason, valid_until, granted_at)| {
-                LateExceptionRow {
-                    unit_id,
-                    unit_name,
-                    period_key,
-                    granted_by,
-                    reason,
-                    valid_until,
-                    granted_at,
-                }
-            },
-        )
+        .map(|r| LateExceptionRow {
+            unit_id: r.unit_id,
+            unit_name: r.unit_name,
+            period_key: r.period_key,
+            granted_by: r.granted_by,
+            reason: r.reason,
+            valid_until: r.valid_until.0,
+            granted_at: r.granted_at.0,
+        })
         .collect())
 }
 
 /// Whether and how the unit may file the period now: the window and late-filing exception
 /// rules, except that a returned filing may always be amended (see [`FilingAccess::Amend`]).
+#[tracing::instrument(skip(db, clock))]
 pub async fn access_for(
     db: &Db,
     clock: &Clock,

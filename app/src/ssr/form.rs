@@ -99,7 +99,7 @@ pub async fn finish<T>(
                 error: err.clone(),
                 values,
             };
-            if let Some(session) = leptos_axum::extract::<Session>().await.ok() {
+            if let Ok(session) = leptos_axum::extract::<Session>().await {
                 if let Err(e) = session.insert(FLASH_KEY, &flash).await {
                     tracing::error!(error = %e, "could not keep form errors in the session");
                 }

@@ -9,13 +9,13 @@ use super::{
 };
 use crate::api::filing::{get_exceptions, get_filing};
 use crate::domain::filing::{
-    self, explanation_field, row_field, FilingAccess, FilingStatus, MIN_EXPLANATION_CHARS,
+    self, FieldName, FilingAccess, FilingStatus, FrameField, RowId, MIN_EXPLANATION_CHARS,
 };
 use crate::domain::forms::{self, Answer, FormDef, FORMS};
 use crate::domain::time::format_kunming;
 use crate::error::AppError;
 use crate::i18n::{t, Lang};
-use crate::model::filing::{content_from_fields, FilingView};
+use crate::model::filing::{FilingDraft, FilingView};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
@@ -106,7 +106,7 @@ fn FilingForm(
     let content = if fb.values.is_empty() {
         view.content.clone()
     } else {
-        content_from_fields(&fb.values)
+        FilingDraft::parse(&fb.values).content
     };
     let editable = view.editable;
     let binding = view.binding;
@@ -150,22 +150,26 @@ fn FilingForm(
     };
     let field_error = {
         let errors = errors.clone();
-        move |name: &str| errors.get(name).map(str::to_string)
+        move |field: FieldName| errors.get(&field.id()).map(str::to_string)
     };
     let frame = content.frame.clone();
     let text_field = {
         let field_error = field_error.clone();
-        move |name: &'static str, label: &'static str, value: String| {
+        let frame = frame.clone();
+        move |field: FrameField, label: &'static str| {
+            let name = FieldName::Frame(field);
             let err = field_error(name);
+            let (id, name) = (name.id(), name.to_string());
             view! {
-                <label for=name>{t(lang, label)}</label>
-                <input id=name name=name value=value disabled=!editable aria-describedby=format!("{name}-error") maxlength="50" />
-                <FieldError field=name message=Signal::derive(move || err.clone()) />
+                <label for=id.clone()>{t(lang, label)}</label>
+                <input id=id.clone() name=name value=frame.get(field).clone() disabled=!editable aria-describedby=format!("{id}-error") maxlength="50" />
+                <FieldError field=id message=Signal::derive(move || err.clone()) />
             }
         }
     };
+    let phone_field = FieldName::Frame(FrameField::Phone);
     let phone_error = {
-        let server = field_error("phone");
+        let server = field_error(phone_field);
         Signal::derive(move || {
             let p = phone.get();
             if !p.trim().is_empty() && !filing::is_valid_phone(&p) {
@@ -192,7 +196,7 @@ fn FilingForm(
                 {view.record.as_ref().filter(|r| r.late).map(|_| view! { " · " <span class="badge late">{t(lang, "filing.late")}</span> })}
             </p>
             <p class=if view.access.may_file() { "access open" } else { "access closed" }>{access_line}</p>
-            {view.exception.clone().map(|(reason, _)| view! { <p class="muted">{t(lang, "exc.reason")} ": " {reason}</p> })}
+            {view.exception.clone().map(|e| view! { <p class="muted">{t(lang, "exc.reason")} ": " {e.reason}</p> })}
             {view.last_review.clone().map(|(decision, reason, at)| {
                 let returned = decision == "return";
                 view! {
@@ -256,7 +260,7 @@ fn FilingForm(
                                     {format!("{} {}", t(lang, "filing.version"), r.version)}
                                 </a>
                                 " · " {status_label(lang, Some(r.status))}
-                                {r.submitted_at.clone().and_then(|s| crate::domain::time::parse_instant(&s).ok()).map(|s| format!(" · {}", format_kunming(s)))}
+                                {r.submitted_at.map(|s| format!(" · {}", format_kunming(s)))}
                             </li>
                         }).collect_view()}
                     </ul>
@@ -267,16 +271,16 @@ fn FilingForm(
             <input type="hidden" name="period" value=view.period.key() />
             <section class="card frame">
                 <p><strong>{t(lang, "filing.unit")} ": "</strong> {view.unit_name.clone()} " （盖章）"</p>
-                <p><strong>"申报时间: "</strong> {view.record.as_ref().and_then(|r| r.filing_date.clone()).unwrap_or_else(|| t(lang, "filing.date_auto").to_string())}</p>
+                <p><strong>"申报时间: "</strong> {view.record.as_ref().and_then(|r| r.filing_date).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| t(lang, "filing.date_auto").to_string())}</p>
                 <div class="form grid">
-                    {text_field("principal", "form.principal", frame.principal.clone())}
-                    {text_field("leader_in_charge", "form.leader_in_charge", frame.leader_in_charge.clone())}
-                    {text_field("filled_by", "form.filled_by", frame.filled_by.clone())}
-                    {text_field("reviewed_by", "form.reviewed_by", frame.reviewed_by.clone())}
-                    <label for="phone">{t(lang, "form.phone")}</label>
-                    <input id="phone" name="phone" value=frame.phone.clone() disabled=!editable inputmode="tel"
-                        aria-describedby="phone-error" on:input=move |ev| phone.set(event_target_value(&ev)) />
-                    <FieldError field="phone" message=phone_error />
+                    {text_field(FrameField::Principal, "form.principal")}
+                    {text_field(FrameField::LeaderInCharge, "form.leader_in_charge")}
+                    {text_field(FrameField::FilledBy, "form.filled_by")}
+                    {text_field(FrameField::ReviewedBy, "form.reviewed_by")}
+                    <label for=phone_field.id()>{t(lang, "form.phone")}</label>
+                    <input id=phone_field.id() name=phone_field.to_string() value=frame.phone.clone() disabled=!editable inputmode="tel"
+                        aria-describedby=format!("{}-error", phone_field.id()) on:input=move |ev| phone.set(event_target_value(&ev)) />
+                    <FieldError field=phone_field.id() message=phone_error />
                 </div>
             </section>
             {FORMS.iter().map(|form| view! {
@@ -304,7 +308,8 @@ fn FormTable(
 ) -> impl IntoView {
     let n = form.number;
     let note = content.notes.get(&n).cloned().unwrap_or_default();
-    let note_error = errors.get(&format!("note{n}")).map(str::to_string);
+    let note_field = FieldName::Note(n);
+    let note_error = errors.get(&note_field.id()).map(str::to_string);
     view! {
         <section class="card form-table" id=format!("form-{n}") data-testid=format!("form-{n}")>
             {form.series_heading.map(|h| view! { <p class="series">{h}</p> })}
@@ -316,8 +321,10 @@ fn FormTable(
                 <tbody>
                     {form.rows.iter().map(|row| {
                         let binds = row.is_binding_for(binding);
-                        let field = row_field(row.id);
-                        let xfield = explanation_field(row.id);
+                        let row_id = RowId::of(row);
+                        let (answer_field, x_field) = (FieldName::Answer(row_id), FieldName::Explanation(row_id));
+                        let field = answer_field.id();
+                        let xfield = x_field.id();
                         let current = content.answers.get(row.id).copied();
                         let explanation = content.explanations.get(row.id).cloned().unwrap_or_default();
                         let row_err = errors.get(&field).map(str::to_string);
@@ -331,10 +338,9 @@ fn FormTable(
                         });
                         let radio = move |answer: Answer| {
                             let checked = current == Some(answer);
-                            let field = field.clone();
                             view! {
                                 <td class="ans">
-                                    <input type="radio" name=format!("answers[{field}]") value=answer.code() checked=checked disabled=!editable
+                                    <input type="radio" name=answer_field.to_string() value=answer.code() checked=checked disabled=!editable
                                         aria-label=format!("{} {}", id, answer.label_zh())
                                         on:change=move |_| answers.update(|m| { m.insert(id.to_string(), answer); }) />
                                 </td>
@@ -347,10 +353,10 @@ fn FormTable(
                                     {row.text}
                                     {(!binds).then(|| view! { <span class="na-note">{format!("（{}）", t(lang, "filing.not_applicable"))}</span> })}
                                     {binds.then(|| view! {
-                                        <FieldError field=row_field(row.id) message=Signal::derive(move || row_err.clone()) />
+                                        <FieldError field=field.clone() message=Signal::derive(move || row_err.clone()) />
                                         <div class="explain">
                                             <label for=xfield.clone()>{t(lang, "filing.explain")}</label>
-                                            <textarea id=xfield.clone() name=format!("explanations[{xfield}]") rows="2" maxlength="2000" disabled=!editable
+                                            <textarea id=xfield.clone() name=x_field.to_string() rows="2" maxlength="2000" disabled=!editable
                                                 aria-describedby=format!("{xfield}-error")
                                                 on:input=move |ev| typed.set(event_target_value(&ev))>{explanation.clone()}</textarea>
                                             <FieldError field=xfield.clone() message=live_x />
@@ -363,9 +369,9 @@ fn FormTable(
                     }).collect_view()}
                 </tbody>
             </table>
-            <label for=format!("note{n}")>{t(lang, "filing.note")}</label>
-            <textarea id=format!("note{n}") name=format!("notes[f{n}]") rows="2" maxlength="2000" disabled=!editable>{note}</textarea>
-            <FieldError field=format!("note{n}") message=Signal::derive(move || note_error.clone()) />
+            <label for=note_field.id()>{t(lang, "filing.note")}</label>
+            <textarea id=note_field.id() name=note_field.to_string() rows="2" maxlength="2000" disabled=!editable>{note}</textarea>
+            <FieldError field=note_field.id() message=Signal::derive(move || note_error.clone()) />
         </section>
     }
 }
@@ -459,11 +465,7 @@ pub fn PrintPage() -> impl IntoView {
 #[component]
 fn PrintForms(view: FilingView) -> impl IntoView {
     let c = view.content.clone();
-    let date = view
-        .record
-        .as_ref()
-        .and_then(|r| r.filing_date.clone())
-        .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+    let date = view.record.as_ref().and_then(|r| r.filing_date);
     let date_text = date
         .map(|d| {
             format!(
@@ -598,7 +600,7 @@ pub fn ExceptionsPage() -> impl IntoView {
                                     <tbody>
                                         {v.granted.iter().map(|e| view! {
                                             <tr><td>{e.unit_name.clone()}</td><td>{e.period_key.clone()}</td><td>{e.reason.clone()}</td>
-                                            <td>{e.valid_until.clone()}</td><td>{e.granted_by.clone()}</td><td>{e.granted_at.clone()}</td></tr>
+                                            <td>{format_kunming(e.valid_until)}</td><td>{e.granted_by.clone()}</td><td>{format_kunming(e.granted_at)}</td></tr>
                                         }).collect_view()}
                                     </tbody>
                                 </table>
