@@ -22,7 +22,6 @@ use app::api::rollup::{FileSummary, GetCityReport, GetRollup};
 use app::api::{CreateUnit, CreateUser, ListCounties, ListUnits, ListUsers};
 use common::{encoded, Backend, Options, TestApp};
 use leptos::server_fn::ServerFn;
-use std::collections::HashMap;
 
 on_both_databases!(every_role_is_refused_outside_its_subtree_and_outside_its_role);
 
@@ -365,14 +364,7 @@ async fn every_role_is_refused_outside_its_subtree_and_outside_its_role(backend:
             encoded(&SaveFiling {
                 period: s(PERIOD),
                 intent: s("save"),
-                principal: s(""),
-                leader_in_charge: s(""),
-                filled_by: s(""),
-                reviewed_by: s(""),
-                phone: s(""),
-                answers: HashMap::new(),
-                explanations: HashMap::new(),
-                notes: HashMap::new(),
+                fields: app::model::filing::PostedFields(vec![(s("principal"), s(""))]),
             }),
             &filers,
         ),

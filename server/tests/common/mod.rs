@@ -496,35 +496,12 @@ pub fn filing_form(
     unmet: &[(&str, &str)],
     intent: &str,
 ) -> app::api::filing::SaveFiling {
-    use std::collections::HashMap;
-    let mut answers = HashMap::new();
-    let mut explanations = HashMap::new();
-    for row in app::domain::forms::binding_rows(kind) {
-        let field = app::domain::filing::row_field(row.id);
-        match unmet.iter().find(|(id, _)| *id == row.id) {
-            Some((_, why)) => {
-                answers.insert(field.to_string(), "not_done".to_string());
-                explanations.insert(
-                    app::domain::filing::explanation_field(row.id).to_string(),
-                    why.to_string(),
-                );
-            }
-            None => {
-                answers.insert(field.to_string(), "done".to_string());
-            }
-        }
-    }
+    let mut fields = filing_fields(kind, unmet);
+    let period = fields.remove(0).1;
     app::api::filing::SaveFiling {
-        period: "2026-Y".into(),
+        period,
         intent: intent.into(),
-        principal: "赵建国".into(),
-        leader_in_charge: "钱明".into(),
-        filled_by: "孙丽华".into(),
-        reviewed_by: "李志强".into(),
-        phone: "0871-63123456".into(),
-        answers,
-        explanations,
-        notes: HashMap::new(),
+        fields: app::model::filing::PostedFields(fields),
     }
 }
 
