@@ -8,6 +8,7 @@
 
 //!
 //! # Layout
+//! - `codes`: columns decoded where the row is read (codes into enums, JSON, dates).
 //! - `rows`: the stored escalation as read (one SELECT, the decoded row, the replies).
 //! - `propose`: proposals: load the units' situations, decide ([`ladder::propose`]), write.
 //! - `transitions`: issue, dismiss, issue by hand, acknowledge, respond, decide, close (lift),
@@ -17,6 +18,7 @@
 //! - `brief`: the 专报 brief (第八条).
 
 mod brief;
+mod codes;
 mod notices;
 mod propose;
 mod read;
@@ -37,7 +39,7 @@ use crate::domain::unit::Role;
 use crate::error::AppError;
 use crate::model::UserView;
 use crate::ssr::db::Db;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 // ---------------------------------------------------------------------------------------------
 // Who is who
@@ -73,4 +75,13 @@ fn kunming_text(stored: Option<String>) -> Option<String> {
 
 fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
+/// A stored instant (written by [`crate::ssr::db::ts`]); one that does not read is an
+/// internal error, logged.
+fn stored_instant(text: &str) -> Result<DateTime<Utc>, AppError> {
+    crate::ssr::db::parse_ts(text).ok_or_else(|| {
+        tracing::error!(text, "stored instant does not read");
+        AppError::Internal
+    })
 }

@@ -1,16 +1,17 @@
 //! The 专报 brief (106号 第八条) on a unit, for the principal leader of the issuing level.
 
-use super::read::*;
-use super::rows::*;
-use super::*;
+use super::office_of;
+use super::read::views;
+use super::rows::rows;
 use crate::domain::time::{kunming_date, Clock};
 use crate::error::AppError;
-use crate::model::escalation::{Brief, BriefPeriod};
+use crate::model::escalation::{Brief, BriefPeriod, EscalationStatus};
 use crate::model::UserView;
 use crate::ssr::access;
 use crate::ssr::db::Db;
 
 /// The 专报 brief on a unit (第八条), for an office that supervises it.
+#[tracing::instrument(skip(db, clock, user), fields(user = %user.user_id))]
 pub async fn brief(db: &Db, clock: &Clock, user: &UserView, unit: &str) -> Result<Brief, AppError> {
     if office_of(user).is_none() || !access::can_supervise(db, user, unit).await? {
         return Err(AppError::Forbidden);
@@ -35,8 +36,12 @@ pub async fn brief(db: &Db, clock: &Clock, user: &UserView, unit: &str) -> Resul
     }
     let rows = rows(
         db,
-        "x.target_unit_id = $1 AND x.status IN ('issued', 'closed')",
-        &[unit],
+        "x.target_unit_id = $1 AND x.status IN ($2, $3)",
+        &[
+            unit,
+            EscalationStatus::Issued.code(),
+            EscalationStatus::Closed.code(),
+        ],
     )
     .await?;
     Ok(Brief {

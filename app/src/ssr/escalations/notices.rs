@@ -1,9 +1,10 @@
 //! The notices of a unit (escalations not yet signed for, deadlines, returned filings; for an
 //! office the decisions waiting) and the inbox.
 
-use super::read::*;
-use super::rows::*;
-use super::*;
+use super::office_of;
+use super::read::{to_views, views};
+use super::rows::{open_escalation, responses_of, rows};
+use crate::domain::filing::FilingStatus;
 use crate::domain::ladder::{self, OpenEscalation};
 use crate::domain::time::{kunming_date, Clock};
 use crate::error::AppError;
@@ -11,9 +12,11 @@ use crate::model::escalation::{EscalationStatus, EscalationView, Inbox, Notice, 
 use crate::model::UserView;
 use crate::ssr::access;
 use crate::ssr::db::Db;
+use EscalationStatus::{Closed, Issued, Proposed};
 
 /// The notices of `user`'s unit now: escalations not yet acknowledged, deadlines coming,
 /// returned filings; for an office, the decisions waiting.
+#[tracing::instrument(skip(db, clock, user), fields(user = %user.user_id))]
 pub async fn notices(
     db: &Db,
     clock: &Clock,
@@ -26,8 +29,8 @@ pub async fn notices(
     if let Some(unit) = access::own_filing_unit(user) {
         let rows = rows(
             db,
-            "x.target_unit_id = $1 AND x.status IN ('issued', 'closed')",
-            &[&unit],
+            "x.target_unit_id = $1 AND x.status IN ($2, $3)",
+            &[&unit, Issued.code(), Closed.code()],
         )
         .await?;
         let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
@@ -54,24 +57,25 @@ pub async fn notices(
                 .into_iter()
                 .map(Notice::Deadline),
         );
-        let returned: Vec<(String,)> = sqlx::query_as(
-            "SELECT f.period_key FROM filing f WHERE f.unit_id = $1 AND f.status = 'returned' \
+        let returned: Vec<String> = sqlx::query_scalar(
+            "SELECT f.period_key FROM filing f WHERE f.unit_id = $1 AND f.status = $2 \
              AND f.version = (SELECT MAX(g.version) FROM filing g WHERE g.unit_id = f.unit_id AND g.period_key = f.period_key) ORDER BY f.period_key",
         )
         .bind(&unit)
+        .bind(FilingStatus::Returned.code())
         .fetch_all(db)
         .await?;
         notices.extend(
             returned
                 .into_iter()
-                .map(|(period_key,)| Notice::Returned { period_key }),
+                .map(|period_key| Notice::Returned { period_key }),
         );
     }
     if let Some(o) = office_of(user) {
         let rows = rows(
             db,
-            "x.issuer_unit_id = $1 AND x.status IN ('proposed', 'issued')",
-            &[&o.unit_id],
+            "x.issuer_unit_id = $1 AND x.status IN ($2, $3)",
+            &[&o.unit_id, Proposed.code(), Issued.code()],
         )
         .await?;
         let v = views(db, rows, today, user).await?;
@@ -96,6 +100,7 @@ pub async fn notices(
 }
 
 /// How many things the header's bell counts.
+#[tracing::instrument(skip(db, clock, user), fields(user = %user.user_id))]
 pub async fn notice_count(db: &Db, clock: &Clock, user: &UserView) -> Result<usize, AppError> {
     let (notices, _) = notices(db, clock, user).await?;
     Ok(notices
@@ -112,6 +117,7 @@ pub async fn notice_count(db: &Db, clock: &Clock, user: &UserView) -> Result<usi
 }
 
 /// The inbox of `user`'s unit.
+#[tracing::instrument(skip(db, clock, user), fields(user = %user.user_id))]
 pub async fn inbox(db: &Db, clock: &Clock, user: &UserView) -> Result<Inbox, AppError> {
     let (notices, escalations) = notices(db, clock, user).await?;
     Ok(Inbox {

@@ -1,9 +1,9 @@
 //! The queries and views: one escalation as a document, the escalations page of an office
 //! (or a department) with its dashboard, the public disclosure list (第七条).
 
-use super::propose::*;
-use super::rows::*;
-use super::*;
+use super::propose::ensure_today;
+use super::rows::{one, open_escalation, responses_of, rows, Row, UnitRow};
+use super::{kunming_text, office_of};
 use crate::domain::ladder::{self, Response, Rung, Severity, UnitPosition};
 use crate::domain::period::Period;
 use crate::domain::time::{kunming_date, Clock};
@@ -18,8 +18,9 @@ use crate::ssr::access;
 use crate::ssr::db::{parse_ts, Db};
 use chrono::NaiveDate;
 use std::collections::HashMap;
+use EscalationStatus::{Closed, Dismissed, Issued};
 
-pub(super) fn reply_state(row: &Row, responses: &[ResponseView], today: NaiveDate) -> ReplyState {
+fn reply_state(row: &Row, responses: &[ResponseView], today: NaiveDate) -> ReplyState {
     if row.status != EscalationStatus::Issued {
         return ReplyState::None;
     }
@@ -35,7 +36,7 @@ pub(super) fn reply_state(row: &Row, responses: &[ResponseView], today: NaiveDat
     }
 }
 
-pub(super) fn to_view(
+fn to_view(
     row: Row,
     responses: Vec<ResponseView>,
     today: NaiveDate,
@@ -85,6 +86,7 @@ pub(super) fn to_view(
     }
 }
 
+#[tracing::instrument(skip_all, fields(n = rows.len()))]
 pub(super) async fn views(
     db: &Db,
     rows: Vec<Row>,
@@ -112,13 +114,14 @@ pub(super) fn to_views(
 
 /// Whether `user` may see an escalation: its issuing office, its target, the target's
 /// supervisors (an enterprise's department, a county office, the city office).
-pub(super) async fn may_view(db: &Db, user: &UserView, row: &Row) -> Result<bool, AppError> {
+async fn may_view(db: &Db, user: &UserView, row: &Row) -> Result<bool, AppError> {
     Ok(user.unit_id == row.issuer_unit_id
         || access::own_filing_unit(user).as_deref() == Some(row.target_unit_id.as_str())
         || access::can_supervise(db, user, &row.target_unit_id).await?)
 }
 
 /// One escalation for `user`.
+#[tracing::instrument(skip(db, clock, user), fields(user = %user.user_id))]
 pub async fn view(
     db: &Db,
     clock: &Clock,
@@ -139,6 +142,7 @@ pub async fn view(
 }
 
 /// The escalations page of an office, or of a department (its enterprises, read-only).
+#[tracing::instrument(skip(db, clock, user), fields(user = %user.user_id))]
 pub async fn page(
     db: &Db,
     clock: &Clock,
@@ -158,8 +162,8 @@ pub async fn page(
         Some(o) => {
             rows(
                 db,
-                "x.issuer_unit_id = $1 AND x.status <> 'dismissed'",
-                &[&o.unit_id],
+                "x.issuer_unit_id = $1 AND x.status <> $2",
+                &[&o.unit_id, Dismissed.code()],
             )
             .await?
         }
@@ -174,8 +178,13 @@ pub async fn page(
                     .collect();
             rows(
                 db,
-                "x.status IN ('issued', 'closed') AND t.kind = 'enterprise' AND t.county_id = $1",
-                &[user.county_id.as_deref().unwrap_or("")],
+                "x.status IN ($1, $2) AND t.kind = $3 AND t.county_id = $4",
+                &[
+                    Issued.code(),
+                    Closed.code(),
+                    UnitKind::Enterprise.code(),
+                    user.county_id.as_deref().unwrap_or(""),
+                ],
             )
             .await?
             .into_iter()
@@ -206,8 +215,8 @@ pub async fn page(
         Some(o) => target_options(db, o).await?,
         None => vec![],
     };
-    let last_run: Option<(String,)> = match &office {
-        Some(o) => sqlx::query_as("SELECT ran_at FROM proposal_run WHERE issuer_unit_id = $1 ORDER BY ran_at DESC LIMIT 1")
+    let last_run: Option<String> = match &office {
+        Some(o) => sqlx::query_scalar("SELECT ran_at FROM proposal_run WHERE issuer_unit_id = $1 ORDER BY ran_at DESC LIMIT 1")
             .bind(&o.unit_id)
             .fetch_optional(db)
             .await?,
@@ -219,17 +228,15 @@ pub async fn page(
         issued,
         dashboard,
         targets,
-        last_run: kunming_text(last_run.map(|r| r.0)),
+        last_run: kunming_text(last_run),
         period_label: Period::latest_closed(now).label_zh(),
     })
 }
 
 /// Every unit an office may escalate against (第二条), for the hand-issue form.
-pub(super) async fn target_options(
-    db: &Db,
-    office: &UnitPosition,
-) -> Result<Vec<TargetOption>, AppError> {
-    let rows: Vec<(String, String, String, Option<String>)> = match &office.county_id {
+#[tracing::instrument(skip(db))]
+async fn target_options(db: &Db, office: &UnitPosition) -> Result<Vec<TargetOption>, AppError> {
+    let units: Vec<UnitRow> = match &office.county_id {
         Some(c) => sqlx::query_as("SELECT unit_id, name, kind, county_id FROM unit WHERE county_id = $1 ORDER BY kind, name")
             .bind(c)
             .fetch_all(db)
@@ -238,26 +245,25 @@ pub(super) async fn target_options(
             .fetch_all(db)
             .await,
     }?;
-    Ok(rows
+    Ok(units
         .into_iter()
-        .filter_map(|(unit_id, name, kind, county_id)| {
-            let kind = UnitKind::parse(&kind)?;
+        .filter(|u| {
             let pos = UnitPosition {
-                unit_id: unit_id.clone(),
-                kind,
-                county_id,
+                unit_id: u.unit_id.clone(),
+                kind: u.kind,
+                county_id: u.county_id.clone(),
             };
-            ladder::may_issue(office, &pos).ok()?;
-            Some(TargetOption {
-                unit_id,
-                name,
-                kind,
-            })
+            ladder::may_issue(office, &pos).is_ok()
+        })
+        .map(|u| TargetOption {
+            unit_id: u.unit_id,
+            name: u.name,
+            kind: u.kind,
         })
         .collect())
 }
 
-pub(super) fn dashboard(
+fn dashboard(
     proposals: &[EscalationView],
     issued: &[EscalationView],
     today: NaiveDate,
@@ -327,31 +333,33 @@ pub(super) fn dashboard(
 }
 
 /// Units under public disclosure now (第七条): issued 公开 not lifted.
+#[tracing::instrument(skip(db))]
 pub async fn disclosures(db: &Db) -> Result<Vec<Disclosure>, AppError> {
-    Ok(
-        rows(db, "x.status = 'issued' AND x.rung = 'disclosure'", &[])
-            .await?
-            .into_iter()
-            .map(|r| {
-                let mut clauses: Vec<String> =
-                    r.evidence.iter().map(|e| e.clause.clone()).collect();
-                clauses.dedup();
-                Disclosure {
-                    number: r.number.unwrap_or_default(),
-                    unit_name: r.target_name,
-                    county: r.target_county,
-                    issuer_name: r.issuer_name,
-                    reasons: r.reasons,
-                    measures: r.measures,
-                    clauses,
-                    issued_on: r
-                        .issued_at
-                        .as_deref()
-                        .and_then(parse_ts)
-                        .map(|t| kunming_date(t).to_string())
-                        .unwrap_or_default(),
-                }
-            })
-            .collect(),
+    Ok(rows(
+        db,
+        "x.status = $1 AND x.rung = $2",
+        &[Issued.code(), Rung::Disclosure.code()],
     )
+    .await?
+    .into_iter()
+    .map(|r| {
+        let mut clauses: Vec<String> = r.evidence.iter().map(|e| e.clause.clone()).collect();
+        clauses.dedup();
+        Disclosure {
+            number: r.number.unwrap_or_default(),
+            unit_name: r.target_name,
+            county: r.target_county,
+            issuer_name: r.issuer_name,
+            reasons: r.reasons,
+            measures: r.measures,
+            clauses,
+            issued_on: r
+                .issued_at
+                .as_deref()
+                .and_then(parse_ts)
+                .map(|t| kunming_date(t).to_string())
+                .unwrap_or_default(),
+        }
+    })
+    .collect())
 }

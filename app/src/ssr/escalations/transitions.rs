@@ -1,31 +1,123 @@
 //! The changes of an escalation's state: issuing and dismissing proposals, issuing by hand,
 //! acknowledging, replying (第九条 reports), the issuer's decisions, closing and lifting (第七条),
 //! and accidents (第六条（一）（二）).
+//!
+//! Each change of status is one [`transition`]: a conditional UPDATE whose WHERE names the
+//! state it expects, so that of two clicks only one changes the row and the other is a
+//! conflict; then its audit record, then the commit.
 
-use super::propose::*;
-use super::rows::*;
-use super::*;
+use super::propose::default_measures;
+use super::rows::{one, Row};
+use super::{office_of, parse_date, position_of, short_name};
 use crate::domain::ladder::{self, Rung};
 use crate::domain::period::Period;
 use crate::domain::time::{kunming_date, Clock};
-use crate::error::AppError;
-use crate::model::escalation::EscalationStatus;
+use crate::error::{AppError, Conflict};
+use crate::model::escalation::{
+    EscalationOrigin, EscalationStatus, ResponseDecision, ResponseKind,
+};
 use crate::model::UserView;
 use crate::ssr::access;
 use crate::ssr::audit::{self, AuditEntry};
-use crate::ssr::db::{new_id, ts, Db};
+use crate::ssr::db::{is_unique_violation, new_id, ts, Db};
 use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+use sqlx::any::AnyArguments;
+use sqlx::Any;
+use EscalationStatus::{Closed, Dismissed, Issued, Proposed};
+
+type Tx = sqlx::Transaction<'static, Any>;
+type Update<'q> = sqlx::query::Query<'q, Any, AnyArguments<'q>>;
+
+// ---------------------------------------------------------------------------------------------
+// One change of state
+// ---------------------------------------------------------------------------------------------
+
+/// A unique violation (a document number taken at the same moment) asks the user to try
+/// again; anything else is internal.
+fn unique_is_try_again(err: sqlx::Error) -> AppError {
+    if is_unique_violation(&err) {
+        AppError::Conflict(Conflict::TryAgain)
+    } else {
+        AppError::from(err)
+    }
+}
+
+/// Runs a conditional UPDATE: whether it changed a row (else the state it expects is gone).
+async fn changed(tx: &mut Tx, update: Update<'_>) -> Result<bool, AppError> {
+    let done = update
+        .execute(&mut **tx)
+        .await
+        .map_err(unique_is_try_again)?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// A conditional UPDATE that must change a row, else `conflict`.
+async fn expect_change(
+    tx: &mut Tx,
+    update: Update<'_>,
+    conflict: Conflict,
+) -> Result<(), AppError> {
+    if changed(tx, update).await? {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(conflict))
+    }
+}
+
+/// Records the change and commits it.
+async fn audit_and_commit(mut tx: Tx, entry: AuditEntry<'_>) -> Result<(), AppError> {
+    audit::record(&mut tx, entry).await?;
+    tx.commit().await.map_err(unique_is_try_again)
+}
+
+/// One change of state: the conditional `update` (the state it expects in its WHERE) must
+/// change a row, else `conflict`; then the audit record; then the commit.
+async fn transition(
+    mut tx: Tx,
+    update: Update<'_>,
+    conflict: Conflict,
+    entry: AuditEntry<'_>,
+) -> Result<(), AppError> {
+    expect_change(&mut tx, update, conflict).await?;
+    audit_and_commit(tx, entry).await
+}
+
+/// The audit record of a change `user` made to escalation `id`.
+fn entry<'a>(
+    now: DateTime<Utc>,
+    user: &'a UserView,
+    action: &'a str,
+    id: &'a str,
+    before: Option<Value>,
+    after: Value,
+) -> AuditEntry<'a> {
+    AuditEntry {
+        at: now,
+        actor: Some(&user.user_id),
+        action,
+        subject_kind: "escalation",
+        subject_id: id,
+        before,
+        after: Some(after),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issuing, dismissing
+// ---------------------------------------------------------------------------------------------
 
 /// The next document number of an office for a rung in a Kunming year, inside the transaction.
-pub(super) async fn next_number(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+#[tracing::instrument(skip(tx))]
+async fn next_number(
+    tx: &mut Tx,
     office_id: &str,
     office_name: &str,
     rung: Rung,
     now: DateTime<Utc>,
 ) -> Result<(String, i64, i64), AppError> {
     let year = ladder::document_year(now);
-    let (max,): (Option<i64>,) = sqlx::query_as(
+    let max: Option<i64> = sqlx::query_scalar(
         "SELECT MAX(number_seq) FROM escalation WHERE issuer_unit_id = $1 AND rung = $2 AND number_year = $3",
     )
     .bind(office_id)
@@ -44,7 +136,7 @@ pub(super) async fn next_number(
 /// The reply date of an escalation issued now: a 告诫's report is due 15 days after issue
 /// (第九条, fixed); a 专报 asks no reply; otherwise the date staff chose (later than today),
 /// or 15 days.
-pub(super) fn reply_due_for(
+fn reply_due_for(
     rung: Rung,
     chosen: &str,
     now: DateTime<Utc>,
@@ -64,7 +156,7 @@ pub(super) fn reply_due_for(
     })
 }
 
-pub(super) fn check_wording(reasons: &str) -> Result<(), AppError> {
+fn check_wording(reasons: &str) -> Result<(), AppError> {
     let n = reasons.trim().chars().count();
     if n < 4 {
         return Err(AppError::field("reasons", "err.esc_reasons"));
@@ -76,6 +168,7 @@ pub(super) fn check_wording(reasons: &str) -> Result<(), AppError> {
 }
 
 /// Issues a proposal of the user's office, with the wording staff gave it.
+#[tracing::instrument(skip(db, clock, user, reasons, measures), fields(user = %user.user_id))]
 pub async fn issue_proposal(
     db: &Db,
     clock: &Clock,
@@ -90,10 +183,8 @@ pub async fn issue_proposal(
     if row.issuer_unit_id != office.unit_id {
         return Err(AppError::Forbidden);
     }
-    if row.status != EscalationStatus::Proposed {
-        return Err(AppError::Conflict(
-            crate::error::Conflict::EscalationNotProposed,
-        ));
+    if row.status != Proposed {
+        return Err(AppError::Conflict(Conflict::EscalationNotProposed));
     }
     let target = position_of(db, &row.target_unit_id)
         .await?
@@ -116,10 +207,11 @@ pub async fn issue_proposal(
     let mut tx = crate::ssr::db::begin_write(db).await?;
     let (number, year, seq) =
         next_number(&mut tx, &office.unit_id, &user.unit_name, row.rung, now).await?;
-    let updated = sqlx::query(
-        "UPDATE escalation SET status = 'issued', number = $1, number_year = $2, number_seq = $3, reasons = $4, measures = $5, reply_due = $6, \
-         issued_at = $7, issued_by = $8, updated_at = $7 WHERE escalation_id = $9 AND status = 'proposed'",
+    let update = sqlx::query(
+        "UPDATE escalation SET status = $1, number = $2, number_year = $3, number_seq = $4, reasons = $5, measures = $6, reply_due = $7, \
+         issued_at = $8, issued_by = $9, updated_at = $8 WHERE escalation_id = $10 AND status = $11",
     )
+    .bind(Issued.code())
     .bind(&number)
     .bind(year)
     .bind(seq)
@@ -129,40 +221,26 @@ pub async fn issue_proposal(
     .bind(ts(now))
     .bind(&user.user_id)
     .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    if updated.rows_affected() == 0 {
-        return Err(AppError::Conflict(
-            crate::error::Conflict::EscalationNotProposed,
-        ));
-    }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            at: now,
-            actor: Some(&user.user_id),
-            action: "escalation.issue",
-            subject_kind: "escalation",
-            subject_id: id,
-            before: Some(serde_json::json!({ "status": "proposed", "reasons": row.reasons, "measures": row.measures })),
-            after: Some(serde_json::json!({
-                "status": "issued", "number": number, "rung": row.rung.code(), "target": row.target_unit_id,
-                "reasons": reasons, "measures": measures, "reply_due": due.map(|d| d.to_string()),
-            })),
-        },
-    )
-    .await?;
-    tx.commit().await.map_err(|e| {
-        if crate::ssr::db::is_unique_violation(&e) {
-            AppError::Conflict(crate::error::Conflict::TryAgain)
-        } else {
-            AppError::from(e)
-        }
-    })?;
+    .bind(Proposed.code());
+    let audit = entry(
+        now,
+        user,
+        "escalation.issue",
+        id,
+        Some(
+            serde_json::json!({ "status": Proposed.code(), "reasons": row.reasons, "measures": row.measures }),
+        ),
+        serde_json::json!({
+            "status": Issued.code(), "number": number, "rung": row.rung.code(), "target": row.target_unit_id,
+            "reasons": reasons, "measures": measures, "reply_due": due.map(|d| d.to_string()),
+        }),
+    );
+    transition(tx, update, Conflict::EscalationNotProposed, audit).await?;
     Ok(number)
 }
 
 /// Dismisses a proposal of the user's office, with a reason.
+#[tracing::instrument(skip(db, clock, user, reason), fields(user = %user.user_id))]
 pub async fn dismiss(
     db: &Db,
     clock: &Clock,
@@ -180,41 +258,31 @@ pub async fn dismiss(
         return Err(AppError::field("reason", "err.dismiss_reason"));
     }
     let now = clock.now();
-    let mut tx = crate::ssr::db::begin_write(db).await?;
-    let updated = sqlx::query(
-        "UPDATE escalation SET status = 'dismissed', dismissed_at = $1, dismissed_by = $2, dismiss_reason = $3, updated_at = $1 \
-         WHERE escalation_id = $4 AND status = 'proposed'",
+    let tx = crate::ssr::db::begin_write(db).await?;
+    let update = sqlx::query(
+        "UPDATE escalation SET status = $1, dismissed_at = $2, dismissed_by = $3, dismiss_reason = $4, updated_at = $2 \
+         WHERE escalation_id = $5 AND status = $6",
     )
+    .bind(Dismissed.code())
     .bind(ts(now))
     .bind(&user.user_id)
     .bind(reason)
     .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    if updated.rows_affected() == 0 {
-        return Err(AppError::Conflict(
-            crate::error::Conflict::EscalationNotProposed,
-        ));
-    }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            at: now,
-            actor: Some(&user.user_id),
-            action: "escalation.dismiss",
-            subject_kind: "escalation",
-            subject_id: id,
-            before: Some(serde_json::json!({ "status": "proposed" })),
-            after: Some(serde_json::json!({ "status": "dismissed", "reason": reason, "rung": row.rung.code(), "target": row.target_unit_id })),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .bind(Proposed.code());
+    let audit = entry(
+        now,
+        user,
+        "escalation.dismiss",
+        id,
+        Some(serde_json::json!({ "status": Proposed.code() })),
+        serde_json::json!({ "status": Dismissed.code(), "reason": reason, "rung": row.rung.code(), "target": row.target_unit_id }),
+    );
+    transition(tx, update, Conflict::EscalationNotProposed, audit).await
 }
 
 /// Issues a rung by hand against a unit, with a reason; refused sideways or upward (第二条).
 #[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip(db, clock, user, reasons, measures), fields(user = %user.user_id))]
 pub async fn issue_by_hand(
     db: &Db,
     clock: &Clock,
@@ -247,9 +315,11 @@ pub async fn issue_by_hand(
     sqlx::query(
         "INSERT INTO escalation (escalation_id, status, origin, rung, issuer_unit_id, target_unit_id, period_key, reasons, measures, number, number_year, \
          number_seq, reply_due, issued_at, issued_by, created_at, updated_at) \
-         VALUES ($1, 'issued', 'manual', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12, $12)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14, $14)",
     )
     .bind(&id)
+    .bind(Issued.code())
+    .bind(EscalationOrigin::Manual.code())
     .bind(rung.code())
     .bind(&office.unit_id)
     .bind(&target.unit_id)
@@ -263,30 +333,20 @@ pub async fn issue_by_hand(
     .bind(ts(now))
     .bind(&user.user_id)
     .execute(&mut *tx)
-    .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            at: now,
-            actor: Some(&user.user_id),
-            action: "escalation.issue",
-            subject_kind: "escalation",
-            subject_id: &id,
-            before: None,
-            after: Some(serde_json::json!({
-                "status": "issued", "origin": "manual", "number": number, "rung": rung.code(), "target": target.unit_id,
-                "reasons": reasons.trim(), "measures": measures, "reply_due": due.map(|d| d.to_string()),
-            })),
-        },
-    )
-    .await?;
-    tx.commit().await.map_err(|e| {
-        if crate::ssr::db::is_unique_violation(&e) {
-            AppError::Conflict(crate::error::Conflict::TryAgain)
-        } else {
-            AppError::from(e)
-        }
-    })?;
+    .await
+    .map_err(unique_is_try_again)?;
+    let audit = entry(
+        now,
+        user,
+        "escalation.issue",
+        &id,
+        None,
+        serde_json::json!({
+            "status": Issued.code(), "origin": EscalationOrigin::Manual.code(), "number": number, "rung": rung.code(),
+            "target": target.unit_id, "reasons": reasons.trim(), "measures": measures, "reply_due": due.map(|d| d.to_string()),
+        }),
+    );
+    audit_and_commit(tx, audit).await?;
     Ok(number)
 }
 
@@ -294,34 +354,31 @@ pub async fn issue_by_hand(
 // The target and the issuer after issuing
 // ---------------------------------------------------------------------------------------------
 
-pub(super) async fn issued_for_target(db: &Db, user: &UserView, id: &str) -> Result<Row, AppError> {
+async fn issued_for_target(db: &Db, user: &UserView, id: &str) -> Result<Row, AppError> {
     let row = one(db, id).await?;
     if access::own_filing_unit(user).as_deref() != Some(row.target_unit_id.as_str()) {
         return Err(AppError::Forbidden);
     }
-    if row.status != EscalationStatus::Issued {
-        return Err(AppError::Conflict(
-            crate::error::Conflict::EscalationNotOpen,
-        ));
+    if row.status != Issued {
+        return Err(AppError::Conflict(Conflict::EscalationNotOpen));
     }
     Ok(row)
 }
 
-pub(super) async fn issued_by_office(db: &Db, user: &UserView, id: &str) -> Result<Row, AppError> {
+async fn issued_by_office(db: &Db, user: &UserView, id: &str) -> Result<Row, AppError> {
     let office = office_of(user).ok_or(AppError::Forbidden)?;
     let row = one(db, id).await?;
     if row.issuer_unit_id != office.unit_id {
         return Err(AppError::Forbidden);
     }
-    if row.status != EscalationStatus::Issued {
-        return Err(AppError::Conflict(
-            crate::error::Conflict::EscalationNotOpen,
-        ));
+    if row.status != Issued {
+        return Err(AppError::Conflict(Conflict::EscalationNotOpen));
     }
     Ok(row)
 }
 
 /// The target signs for an escalation.
+#[tracing::instrument(skip(db, clock, user), fields(user = %user.user_id))]
 pub async fn acknowledge(
     db: &Db,
     clock: &Clock,
@@ -331,35 +388,28 @@ pub async fn acknowledge(
     issued_for_target(db, user, id).await?;
     let now = clock.now();
     let mut tx = crate::ssr::db::begin_write(db).await?;
-    let updated = sqlx::query(
+    let update = sqlx::query(
         "UPDATE escalation SET acknowledged_at = $1, acknowledged_by = $2, updated_at = $1 WHERE escalation_id = $3 AND acknowledged_at IS NULL",
     )
     .bind(ts(now))
     .bind(&user.user_id)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    if updated.rows_affected() == 0 {
+    .bind(id);
+    if !changed(&mut tx, update).await? {
         return Ok(()); // already acknowledged: nothing changes
     }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            at: now,
-            actor: Some(&user.user_id),
-            action: "escalation.acknowledge",
-            subject_kind: "escalation",
-            subject_id: id,
-            before: None,
-            after: Some(serde_json::json!({ "acknowledged_at": ts(now) })),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let audit = entry(
+        now,
+        user,
+        "escalation.acknowledge",
+        id,
+        None,
+        serde_json::json!({ "acknowledged_at": ts(now) }),
+    );
+    audit_and_commit(tx, audit).await
 }
 
 /// The target replies, or files its 第九条 report after a 告诫 (acknowledging it as well).
+#[tracing::instrument(skip(db, clock, user, body), fields(user = %user.user_id))]
 pub async fn respond(
     db: &Db,
     clock: &Clock,
@@ -369,9 +419,7 @@ pub async fn respond(
 ) -> Result<(), AppError> {
     let row = issued_for_target(db, user, id).await?;
     if row.rung == Rung::SpecialReport {
-        return Err(AppError::Conflict(
-            crate::error::Conflict::EscalationNoReply,
-        ));
+        return Err(AppError::Conflict(Conflict::EscalationNoReply));
     }
     let body = body.trim();
     let n = body.chars().count();
@@ -383,21 +431,19 @@ pub async fn respond(
     }
     let now = clock.now();
     let kind = if row.rung == Rung::Admonition {
-        "report"
+        ResponseKind::Report
     } else {
-        "reply"
+        ResponseKind::Reply
     };
     let mut tx = crate::ssr::db::begin_write(db).await?;
-    let (pending,): (i64,) = sqlx::query_as(
+    let pending: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM escalation_response WHERE escalation_id = $1 AND decision IS NULL",
     )
     .bind(id)
     .fetch_one(&mut *tx)
     .await?;
     if pending > 0 {
-        return Err(AppError::Conflict(
-            crate::error::Conflict::EscalationPending,
-        ));
+        return Err(AppError::Conflict(Conflict::EscalationPending));
     }
     let response_id = new_id();
     sqlx::query(
@@ -405,7 +451,7 @@ pub async fn respond(
     )
     .bind(&response_id)
     .bind(id)
-    .bind(kind)
+    .bind(kind.code())
     .bind(body)
     .bind(ts(now))
     .bind(&user.user_id)
@@ -419,25 +465,20 @@ pub async fn respond(
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            at: now,
-            actor: Some(&user.user_id),
-            action: "escalation.respond",
-            subject_kind: "escalation",
-            subject_id: id,
-            before: None,
-            after: Some(serde_json::json!({ "kind": kind, "response": response_id, "body": body })),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let audit = entry(
+        now,
+        user,
+        "escalation.respond",
+        id,
+        None,
+        serde_json::json!({ "kind": kind.code(), "response": response_id, "body": body }),
+    );
+    audit_and_commit(tx, audit).await
 }
 
 /// The issuer accepts the pending reply or report (the escalation closes: 备案) or asks for
 /// more with a note.
+#[tracing::instrument(skip(db, clock, user, note), fields(user = %user.user_id))]
 pub async fn decide_response(
     db: &Db,
     clock: &Clock,
@@ -447,67 +488,73 @@ pub async fn decide_response(
     note: &str,
 ) -> Result<(), AppError> {
     let row = issued_by_office(db, user, id).await?;
-    let accept = match decision {
-        "accept" => true,
-        "more" => false,
+    let decision = match decision {
+        "accept" => ResponseDecision::Accepted,
+        "more" => ResponseDecision::MoreRequested,
         _ => return Err(AppError::field("decision", "err.decision")),
     };
+    let accept = decision == ResponseDecision::Accepted;
     let note = note.trim();
     if !accept && note.chars().count() < 4 {
         return Err(AppError::field("note", "err.esc_more_note"));
     }
     let now = clock.now();
     let mut tx = crate::ssr::db::begin_write(db).await?;
-    let updated = sqlx::query(
+    let update = sqlx::query(
         "UPDATE escalation_response SET decision = $1, decision_note = $2, decided_at = $3, decided_by = $4 WHERE escalation_id = $5 AND decision IS NULL",
     )
-    .bind(if accept { "accepted" } else { "more_requested" })
+    .bind(decision.code())
     .bind(note)
     .bind(ts(now))
     .bind(&user.user_id)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    if updated.rows_affected() == 0 {
-        return Err(AppError::Conflict(
-            crate::error::Conflict::EscalationNothingPending,
-        ));
-    }
+    .bind(id);
+    expect_change(&mut tx, update, Conflict::EscalationNothingPending).await?;
     if accept {
         let reason = if row.rung == Rung::Admonition {
             "整改报告已备案（第九条）"
         } else {
             "答复已接受"
         };
-        sqlx::query(
-            "UPDATE escalation SET status = 'closed', closed_at = $1, closed_by = $2, close_reason = $3, updated_at = $1 WHERE escalation_id = $4 AND status = 'issued'",
-        )
-        .bind(ts(now))
-        .bind(&user.user_id)
-        .bind(reason)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        close_update(now, user, id, reason)
+            .execute(&mut *tx)
+            .await?;
     }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            at: now,
-            actor: Some(&user.user_id),
-            action: if accept { "escalation.accept_response" } else { "escalation.request_more" },
-            subject_kind: "escalation",
-            subject_id: id,
-            before: Some(serde_json::json!({ "status": "issued" })),
-            after: Some(serde_json::json!({ "status": if accept { "closed" } else { "issued" }, "note": note })),
+    let audit = entry(
+        now,
+        user,
+        if accept {
+            "escalation.accept_response"
+        } else {
+            "escalation.request_more"
         },
+        id,
+        Some(serde_json::json!({ "status": Issued.code() })),
+        serde_json::json!({ "status": if accept { Closed.code() } else { Issued.code() }, "note": note }),
+    );
+    audit_and_commit(tx, audit).await
+}
+
+/// The UPDATE that closes an issued escalation.
+fn close_update<'q>(
+    now: DateTime<Utc>,
+    user: &'q UserView,
+    id: &'q str,
+    reason: &'q str,
+) -> Update<'q> {
+    sqlx::query(
+        "UPDATE escalation SET status = $1, closed_at = $2, closed_by = $3, close_reason = $4, updated_at = $2 WHERE escalation_id = $5 AND status = $6",
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .bind(Closed.code())
+    .bind(ts(now))
+    .bind(&user.user_id)
+    .bind(reason)
+    .bind(id)
+    .bind(Issued.code())
 }
 
 /// The issuer closes an escalation; for a 公开 this lifts the disclosure (the public page
 /// drops the unit; the history stays in the audit).
+#[tracing::instrument(skip(db, clock, user, reason), fields(user = %user.user_id))]
 pub async fn close(
     db: &Db,
     clock: &Clock,
@@ -521,43 +568,30 @@ pub async fn close(
         return Err(AppError::field("close_reason", "err.esc_close_reason"));
     }
     let now = clock.now();
-    let mut tx = crate::ssr::db::begin_write(db).await?;
-    let updated = sqlx::query(
-        "UPDATE escalation SET status = 'closed', closed_at = $1, closed_by = $2, close_reason = $3, updated_at = $1 WHERE escalation_id = $4 AND status = 'issued'",
-    )
-    .bind(ts(now))
-    .bind(&user.user_id)
-    .bind(reason)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    if updated.rows_affected() == 0 {
-        return Err(AppError::Conflict(
-            crate::error::Conflict::EscalationNotOpen,
-        ));
-    }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            at: now,
-            actor: Some(&user.user_id),
-            action: if row.rung == Rung::Disclosure {
-                "escalation.lift"
-            } else {
-                "escalation.close"
-            },
-            subject_kind: "escalation",
-            subject_id: id,
-            before: Some(serde_json::json!({ "status": "issued" })),
-            after: Some(serde_json::json!({ "status": "closed", "reason": reason })),
+    let tx = crate::ssr::db::begin_write(db).await?;
+    let audit = entry(
+        now,
+        user,
+        if row.rung == Rung::Disclosure {
+            "escalation.lift"
+        } else {
+            "escalation.close"
         },
+        id,
+        Some(serde_json::json!({ "status": Issued.code() })),
+        serde_json::json!({ "status": Closed.code(), "reason": reason }),
+    );
+    transition(
+        tx,
+        close_update(now, user, id, reason),
+        Conflict::EscalationNotOpen,
+        audit,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Staff enter an accident in a unit they supervise.
+#[tracing::instrument(skip(db, clock, user, description), fields(user = %user.user_id))]
 pub async fn record_accident(
     db: &Db,
     clock: &Clock,
@@ -606,19 +640,58 @@ pub async fn record_accident(
     .bind(ts(now))
     .execute(&mut *tx)
     .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            at: now,
-            actor: Some(&user.user_id),
-            action: "accident.record",
-            subject_kind: "unit",
-            subject_id: unit_id.trim(),
-            before: None,
-            after: Some(serde_json::json!({ "accident": id, "occurred_on": date.to_string(), "larger": larger, "description": description })),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let audit = AuditEntry {
+        subject_kind: "unit",
+        ..entry(
+            now,
+            user,
+            "accident.record",
+            unit_id.trim(),
+            None,
+            serde_json::json!({ "accident": id, "occurred_on": date.to_string(), "larger": larger, "description": description }),
+        )
+    };
+    audit_and_commit(tx, audit).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::time::parse_instant;
+
+    #[test]
+    fn the_reply_date_is_fixed_for_an_admonition_absent_for_a_special_report_else_chosen_or_15_days(
+    ) {
+        let now = parse_instant("2027-03-01T10:00:00+08:00").unwrap();
+        let today = kunming_date(now);
+        assert_eq!(
+            reply_due_for(Rung::Admonition, "2030-01-01", now).unwrap(),
+            Some(ladder::rectification_due(now))
+        );
+        assert_eq!(reply_due_for(Rung::SpecialReport, "", now).unwrap(), None);
+        assert_eq!(
+            reply_due_for(Rung::Prompt, " ", now).unwrap(),
+            Some(ladder::reply_due(today))
+        );
+        assert_eq!(
+            reply_due_for(Rung::Notification, "2027-03-20", now).unwrap(),
+            parse_date("2027-03-20")
+        );
+        for (chosen, key) in [("2027-03-01", "err.reply_due_past"), ("soon", "err.date")] {
+            assert_eq!(
+                reply_due_for(Rung::Prompt, chosen, now).unwrap_err(),
+                AppError::field("reply_due", key)
+            );
+        }
+    }
+
+    #[test]
+    fn the_wording_needs_four_characters_and_at_most_4000() {
+        assert!(check_wording(" 未按时 ").is_err());
+        assert!(check_wording("未按时申报").is_ok());
+        assert_eq!(
+            check_wording(&"字".repeat(4001)).unwrap_err(),
+            AppError::field("reasons", "err.too_long")
+        );
+    }
 }
