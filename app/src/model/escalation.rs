@@ -20,6 +20,14 @@ pub enum EscalationStatus {
 }
 
 impl EscalationStatus {
+    pub const ALL: [EscalationStatus; 4] = [
+        EscalationStatus::Proposed,
+        EscalationStatus::Dismissed,
+        EscalationStatus::Issued,
+        EscalationStatus::Closed,
+    ];
+
+    /// The code stored in `escalation.status`.
     pub fn code(&self) -> &'static str {
         match self {
             EscalationStatus::Proposed => "proposed",
@@ -30,14 +38,7 @@ impl EscalationStatus {
     }
 
     pub fn parse(code: &str) -> Option<Self> {
-        [
-            EscalationStatus::Proposed,
-            EscalationStatus::Dismissed,
-            EscalationStatus::Issued,
-            EscalationStatus::Closed,
-        ]
-        .into_iter()
-        .find(|s| s.code() == code)
+        Self::ALL.into_iter().find(|s| s.code() == code)
     }
 
     pub fn label_key(&self) -> &'static str {
@@ -47,6 +48,85 @@ impl EscalationStatus {
             EscalationStatus::Issued => "esc.status_issued",
             EscalationStatus::Closed => "esc.status_closed",
         }
+    }
+}
+
+/// How an escalation came about. Serialized as its code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EscalationOrigin {
+    /// Proposed by the system from the data (106号 第四条–第八条), then issued by staff.
+    Proposal,
+    /// Issued by hand by staff, with a reason.
+    Manual,
+}
+
+impl EscalationOrigin {
+    pub const ALL: [EscalationOrigin; 2] = [EscalationOrigin::Proposal, EscalationOrigin::Manual];
+
+    /// The code stored in `escalation.origin`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            EscalationOrigin::Proposal => "proposal",
+            EscalationOrigin::Manual => "manual",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.code() == code)
+    }
+}
+
+/// What the target sent. Serialized as its code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseKind {
+    /// A reply to a 提示, 告知 or 公开.
+    Reply,
+    /// The rectification report after a 告诫 (第九条).
+    Report,
+}
+
+impl ResponseKind {
+    pub const ALL: [ResponseKind; 2] = [ResponseKind::Reply, ResponseKind::Report];
+
+    /// The code stored in `escalation_response.kind`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ResponseKind::Reply => "reply",
+            ResponseKind::Report => "report",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// The issuer's decision on a reply or report. Serialized as its code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseDecision {
+    /// Accepted (for a 第九条 report: 备案); the escalation closes.
+    Accepted,
+    /// Sent back: the target is asked for more, as if it had not replied.
+    MoreRequested,
+}
+
+impl ResponseDecision {
+    pub const ALL: [ResponseDecision; 2] =
+        [ResponseDecision::Accepted, ResponseDecision::MoreRequested];
+
+    /// The code stored in `escalation_response.decision`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ResponseDecision::Accepted => "accepted",
+            ResponseDecision::MoreRequested => "more_requested",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.code() == code)
     }
 }
 
@@ -69,14 +149,14 @@ pub enum ReplyState {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ResponseView {
     pub response_id: String,
-    /// `report` (第九条) or `reply`.
-    pub kind: String,
+    /// A reply, or a 第九条 report.
+    pub kind: ResponseKind,
     pub body: String,
     /// Kunming time.
     pub submitted_at: String,
     pub submitted_by: String,
-    /// `accepted`, `more_requested`, or `None` while waiting.
-    pub decision: Option<String>,
+    /// `None` while waiting.
+    pub decision: Option<ResponseDecision>,
     pub decision_note: String,
     pub decided_at: Option<String>,
 }
@@ -101,8 +181,7 @@ pub struct EscalationActions {
 pub struct EscalationView {
     pub escalation_id: String,
     pub status: EscalationStatus,
-    /// `proposal` or `manual`.
-    pub origin: String,
+    pub origin: EscalationOrigin,
     pub rung: Rung,
     pub severity: Severity,
     pub issuer_unit_id: String,

@@ -11,7 +11,9 @@ use crate::api::escalation::{
 };
 use crate::domain::ladder::{Reminder, Rung, Severity};
 use crate::i18n::{t, Lang};
-use crate::model::escalation::{EscalationView, EscalationsPage as PageData, Notice, ReplyState};
+use crate::model::escalation::{
+    EscalationView, EscalationsPage as PageData, Notice, ReplyState, ResponseDecision, ResponseKind,
+};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
@@ -453,10 +455,10 @@ fn Document(
                 {v.acknowledged_at.clone().map(|at| view! { <li>{at} " " {t(lang, "esc.acknowledged")}</li> })}
                 {v.responses.iter().map(|r| view! {
                     <li data-testid="response">
-                        {r.submitted_at.clone()} " " {t(lang, if r.kind == "report" { "esc.report" } else { "esc.reply" })} " · " {r.submitted_by.clone()}
+                        {r.submitted_at.clone()} " " {t(lang, if r.kind == ResponseKind::Report { "esc.report" } else { "esc.reply" })} " · " {r.submitted_by.clone()}
                         <p class="remarks">{r.body.clone()}</p>
-                        {r.decision.clone().map(|d| view! {
-                            <p>{r.decided_at.clone().unwrap_or_default()} " " {t(lang, if d == "accepted" { "esc.accepted" } else { "esc.more_requested" })} " " {r.decision_note.clone()}</p>
+                        {r.decision.map(|d| view! {
+                            <p>{r.decided_at.clone().unwrap_or_default()} " " {t(lang, if d == ResponseDecision::Accepted { "esc.accepted" } else { "esc.more_requested" })} " " {r.decision_note.clone()}</p>
                         })}
                     </li>
                 }).collect_view()}

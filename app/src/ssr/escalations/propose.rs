@@ -1,0 +1,530 @@
+//! Proposals (106号 第四条–第八条), in three steps: [`load`] the situations of the units an
+//! office looks after, [`decide`] with the pure [`ladder::propose`] which of its proposals are
+//! new, [`write`] them with their audit records.
+
+use super::codes::{Code, Date};
+use super::rows::{open_escalation, responses_of, rows, UnitRow};
+use super::{office_of, stored_instant};
+use crate::domain::filing::FilingStatus;
+use crate::domain::ladder::{
+    self, Accident, FiledSituation, OpenEscalation, Proposal, Rung, UnitPosition, UnitSituation,
+    UnmetItem,
+};
+use crate::domain::period::Period;
+use crate::domain::time::{kunming_date, Clock};
+use crate::domain::unit::UnitKind;
+use crate::error::AppError;
+use crate::model::escalation::{EscalationOrigin, EscalationStatus};
+use crate::model::UserView;
+use crate::ssr::audit::{self, AuditEntry};
+use crate::ssr::db::{new_id, ts, Db};
+use crate::ssr::scope::LatestFiling;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::{HashMap, HashSet};
+
+/// The units an office proposes escalations against: a county office its county's
+/// departments, townships and enterprises; the city office the county-level governments and
+/// the city-level departments (第二条: each level to the level below).
+#[tracing::instrument(skip(db))]
+async fn proposal_targets(db: &Db, office: &UnitPosition) -> Result<Vec<UnitRow>, AppError> {
+    Ok(match &office.county_id {
+        Some(county) => {
+            sqlx::query_as(
+                "SELECT unit_id, name, kind, county_id FROM unit WHERE county_id = $1 AND kind IN ($2, $3, $4) ORDER BY unit_id",
+            )
+            .bind(county)
+            .bind(UnitKind::Department.code())
+            .bind(UnitKind::Township.code())
+            .bind(UnitKind::Enterprise.code())
+            .fetch_all(db)
+            .await?
+        }
+        None => {
+            sqlx::query_as(
+                "SELECT unit_id, name, kind, county_id FROM unit WHERE kind IN ($1, $2) \
+                 OR (kind = $3 AND county_id IS NULL) ORDER BY unit_id",
+            )
+            .bind(UnitKind::CountyGovernment.code())
+            .bind(UnitKind::ManagementCommittee.code())
+            .bind(UnitKind::Department.code())
+            .fetch_all(db)
+            .await?
+        }
+    })
+}
+
+/// An accident as stored (第六条（一）（二）).
+#[derive(Clone, Debug, sqlx::FromRow)]
+struct AccidentRow {
+    unit_id: String,
+    #[sqlx(try_from = "Date")]
+    occurred_on: NaiveDate,
+    larger: i64,
+}
+
+/// A proposal of the office already waiting or dismissed: not made again for the same
+/// target, rung and findings.
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+struct Known {
+    target_unit_id: String,
+    #[sqlx(try_from = "Code<Rung>")]
+    rung: Rung,
+    /// The sorted [`ladder::Reason::key`]s, one a line.
+    evidence_keys: String,
+}
+
+/// What an office's proposals are worked out from, as loaded.
+struct Facts {
+    period: Period,
+    today: NaiveDate,
+    targets: Vec<(String, UnitKind)>,
+    filings: HashMap<String, LatestFiling>,
+    previous: HashMap<String, LatestFiling>,
+    /// Units whose filing of the period a reviewer returned as not matching the facts.
+    untrue: HashSet<String>,
+    /// Issued escalations by target, by anyone (the ladder is the unit's, not the office's).
+    open: HashMap<String, Vec<OpenEscalation>>,
+    accidents: Vec<AccidentRow>,
+    /// By unit, the Kunming day of issue of its last closed 告诫: accidents until then are
+    /// dealt with.
+    dealt_until: HashMap<String, NaiveDate>,
+    known: Vec<Known>,
+}
+
+impl Facts {
+    /// The situation of each target, as the ladder weighs it.
+    fn situations(&self) -> Vec<(String, UnitSituation)> {
+        self.targets
+            .iter()
+            .map(|(unit_id, kind)| {
+                let situation = UnitSituation {
+                    unit_kind: *kind,
+                    period: self.period,
+                    filing: self.filings.get(unit_id).map(|f| FiledSituation {
+                        late: f.late,
+                        complete: f.status != FilingStatus::Returned,
+                        found_untrue: self.untrue.contains(unit_id),
+                        unmet_rows: f
+                            .unmet
+                            .iter()
+                            .map(|(row_id, explanation)| UnmetItem {
+                                row_id: row_id.clone(),
+                                explanation: explanation.clone(),
+                            })
+                            .collect(),
+                    }),
+                    previous_unmet_rows: self
+                        .previous
+                        .get(unit_id)
+                        .map(|f| f.unmet.iter().map(|(r, _)| r.clone()).collect())
+                        .unwrap_or_default(),
+                    open_escalations: self.open.get(unit_id).cloned().unwrap_or_default(),
+                    accidents: accidents_to_weigh(
+                        &self.accidents,
+                        unit_id,
+                        self.dealt_until.get(unit_id).copied(),
+                        self.today,
+                    ),
+                    today: self.today,
+                };
+                (unit_id.clone(), situation)
+            })
+            .collect()
+    }
+}
+
+/// The accidents of a unit to weigh on `today`: up to today, and after the last closed 告诫 on
+/// the unit (those before it were dealt with).
+fn accidents_to_weigh(
+    accidents: &[AccidentRow],
+    unit_id: &str,
+    dealt_until: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Vec<Accident> {
+    accidents
+        .iter()
+        .filter(|a| a.unit_id == unit_id)
+        .filter(|a| a.occurred_on <= today && dealt_until.is_none_or(|d| a.occurred_on > d))
+        .map(|a| Accident {
+            date: a.occurred_on,
+            larger: a.larger == 1,
+        })
+        .collect()
+}
+
+/// Loads what the proposals of `office` are worked out from, at `now`.
+#[tracing::instrument(skip(db))]
+async fn load(db: &Db, now: DateTime<Utc>, office: &UnitPosition) -> Result<Facts, AppError> {
+    let period = Period::latest_closed(now);
+    let targets = proposal_targets(db, office)
+        .await?
+        .into_iter()
+        .map(|u| (u.unit_id, u.kind))
+        .collect();
+    let filings = crate::ssr::scope::latest_filings(db, &period.key()).await?;
+    let previous = crate::ssr::scope::latest_filings(db, &period.previous().key()).await?;
+    // Filings of the period a reviewer returned as not matching the facts (第七条（五）).
+    let untrue: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT f.unit_id FROM filing_review r JOIN filing f ON f.filing_id = r.filing_id \
+         WHERE f.period_key = $1 AND r.untrue = 1",
+    )
+    .bind(period.key())
+    .fetch_all(db)
+    .await?;
+    // Issued escalations on these targets, by anyone (the ladder is the unit's, not the office's).
+    let open_rows = rows(db, "x.status = $1", &[EscalationStatus::Issued.code()]).await?;
+    let ids: Vec<String> = open_rows.iter().map(|r| r.id.clone()).collect();
+    let responses = responses_of(db, &ids).await?;
+    let mut open: HashMap<String, Vec<OpenEscalation>> = HashMap::new();
+    for r in &open_rows {
+        if let Some(o) = open_escalation(r, responses.get(&r.id).map(Vec::as_slice).unwrap_or(&[]))
+        {
+            open.entry(r.target_unit_id.clone()).or_default().push(o);
+        }
+    }
+    // Accidents not yet dealt with: after the last closed 告诫 on the unit.
+    let accidents: Vec<AccidentRow> =
+        sqlx::query_as("SELECT unit_id, occurred_on, larger FROM accident")
+            .fetch_all(db)
+            .await?;
+    let closed_admonitions: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT target_unit_id, MAX(issued_at) FROM escalation WHERE status = $1 AND rung = $2 GROUP BY target_unit_id",
+    )
+    .bind(EscalationStatus::Closed.code())
+    .bind(Rung::Admonition.code())
+    .fetch_all(db)
+    .await?;
+    let mut dealt_until = HashMap::new();
+    for (unit_id, at) in closed_admonitions {
+        if let Some(at) = at {
+            dealt_until.insert(unit_id, kunming_date(stored_instant(&at)?));
+        }
+    }
+    // What is already waiting or was dismissed.
+    let known: Vec<Known> = sqlx::query_as(
+        "SELECT target_unit_id, rung, evidence_keys FROM escalation WHERE issuer_unit_id = $1 AND status IN ($2, $3)",
+    )
+    .bind(&office.unit_id)
+    .bind(EscalationStatus::Proposed.code())
+    .bind(EscalationStatus::Dismissed.code())
+    .fetch_all(db)
+    .await?;
+    Ok(Facts {
+        period,
+        today: kunming_date(now),
+        targets,
+        filings,
+        previous,
+        untrue: untrue.into_iter().collect(),
+        open,
+        accidents,
+        dealt_until,
+        known,
+    })
+}
+
+/// A proposal to store.
+#[derive(Clone, Debug, PartialEq)]
+struct NewProposal {
+    target_unit_id: String,
+    proposal: Proposal,
+    /// The sorted keys of its findings, one a line.
+    keys: String,
+}
+
+/// The proposals the ladder makes on each situation ([`ladder::propose`]), less those the
+/// office already has waiting or dismissed for the same unit, rung and findings.
+fn decide(situations: &[(String, UnitSituation)], known: &[Known]) -> Vec<NewProposal> {
+    let mut new = Vec::new();
+    for (unit_id, situation) in situations {
+        for p in ladder::propose(situation) {
+            let keys = {
+                let mut k: Vec<String> = p.reasons.iter().map(|r| r.key.clone()).collect();
+                k.sort();
+                k.join("\n")
+            };
+            if known.iter().any(|k| {
+                k.target_unit_id == *unit_id && k.rung == p.rung && k.evidence_keys == keys
+            }) {
+                continue;
+            }
+            new.push(NewProposal {
+                target_unit_id: unit_id.clone(),
+                proposal: p,
+                keys,
+            });
+        }
+    }
+    new
+}
+
+/// Stores the new proposals of `office` with their audit records, and that the proposals ran
+/// today.
+#[tracing::instrument(skip(db, new), fields(n = new.len()))]
+async fn write(
+    db: &Db,
+    now: DateTime<Utc>,
+    period: Period,
+    office: &UnitPosition,
+    new: &[NewProposal],
+) -> Result<(), AppError> {
+    let mut tx = crate::ssr::db::begin_write(db).await?;
+    for NewProposal {
+        target_unit_id,
+        proposal: p,
+        keys,
+    } in new
+    {
+        let id = new_id();
+        let reasons = p
+            .reasons
+            .iter()
+            .map(|r| format!("{}（{}）", r.evidence.describe_zh(), r.clause))
+            .collect::<Vec<_>>()
+            .join("\n");
+        sqlx::query(
+            "INSERT INTO escalation (escalation_id, status, origin, rung, issuer_unit_id, target_unit_id, period_key, evidence_json, evidence_keys, \
+             reasons, measures, proposed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $12)",
+        )
+        .bind(&id)
+        .bind(EscalationStatus::Proposed.code())
+        .bind(EscalationOrigin::Proposal.code())
+        .bind(p.rung.code())
+        .bind(&office.unit_id)
+        .bind(target_unit_id)
+        .bind(period.key())
+        .bind(serde_json::to_string(&p.reasons).unwrap_or_else(|_| "[]".into()))
+        .bind(keys)
+        .bind(&reasons)
+        .bind(default_measures(p.rung))
+        .bind(ts(now))
+        .execute(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            AuditEntry {
+                at: now,
+                actor: None,
+                action: "escalation.propose",
+                subject_kind: "escalation",
+                subject_id: &id,
+                before: None,
+                after: Some(serde_json::json!({
+                    "rung": p.rung.code(),
+                    "article": p.article(),
+                    "clauses": p.clauses(),
+                    "issuer": office.unit_id,
+                    "target": target_unit_id,
+                    "period": period.key(),
+                })),
+            },
+        )
+        .await?;
+    }
+    sqlx::query(
+        "INSERT INTO proposal_run (issuer_unit_id, ran_on, ran_at, added) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (issuer_unit_id, ran_on) DO UPDATE SET ran_at = excluded.ran_at, added = proposal_run.added + excluded.added",
+    )
+    .bind(&office.unit_id)
+    .bind(kunming_date(now).to_string())
+    .bind(ts(now))
+    .bind(new.len() as i64)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Works out the proposals of one office now and stores the new ones; answers how many were
+/// added. A proposal already waiting, or dismissed, for the same unit, rung and findings is
+/// not made again.
+#[tracing::instrument(skip(db, clock))]
+pub async fn run(db: &Db, clock: &Clock, office: &UnitPosition) -> Result<usize, AppError> {
+    let now = clock.now();
+    let facts = load(db, now, office).await?;
+    let new = decide(&facts.situations(), &facts.known);
+    write(db, now, facts.period, office, &new).await?;
+    Ok(new.len())
+}
+
+/// The measures a proposal suggests, for staff to edit (第四条–第九条).
+pub(super) fn default_measures(rung: Rung) -> &'static str {
+    match rung {
+        Rung::Prompt => "对照不落实事项逐项落实，并在规定期限内书面回复落实情况。",
+        Rung::Notification => "针对告知事项制定整改方案，明确责任人和时限，限期整改并书面回复。",
+        Rung::Admonition => {
+            "自收到告诫之日起15日内，将采取的措施和落实情况书面报告发出告诫的单位备案（第九条）。"
+        }
+        Rung::Disclosure => "予以通报（对企业在媒体上曝光）；限期整改，整改到位后申请解除公开。",
+        Rung::SpecialReport => "专报同级人民政府主要领导，提请研究督办。",
+    }
+}
+
+/// Runs the proposals of the user's office on demand.
+#[tracing::instrument(skip(db, clock, user), fields(user = %user.user_id))]
+pub async fn run_for_user(db: &Db, clock: &Clock, user: &UserView) -> Result<usize, AppError> {
+    let office = office_of(user).ok_or(AppError::Forbidden)?;
+    run(db, clock, &office).await
+}
+
+/// Runs an office's proposals if they have not run yet on this Kunming day: after a window
+/// closes, and daily for replies and reports falling overdue (第九条).
+#[tracing::instrument(skip(db, clock))]
+pub async fn ensure_today(db: &Db, clock: &Clock, office: &UnitPosition) -> Result<(), AppError> {
+    let today = kunming_date(clock.now()).to_string();
+    let ran: Option<String> = sqlx::query_scalar(
+        "SELECT ran_on FROM proposal_run WHERE issuer_unit_id = $1 AND ran_on = $2",
+    )
+    .bind(&office.unit_id)
+    .bind(&today)
+    .fetch_optional(db)
+    .await?;
+    if ran.is_none() {
+        run(db, clock, office).await?;
+    }
+    Ok(())
+}
+
+/// Runs today's proposals of every office that has not had them yet (the server's timer).
+#[tracing::instrument(skip(db, clock))]
+pub async fn run_due(db: &Db, clock: &Clock) -> Result<usize, AppError> {
+    let offices: Vec<UnitRow> = sqlx::query_as(
+        "SELECT unit_id, name, kind, county_id FROM unit WHERE kind = $1 ORDER BY unit_id",
+    )
+    .bind(UnitKind::SafetyOffice.code())
+    .fetch_all(db)
+    .await?;
+    for office in &offices {
+        ensure_today(
+            db,
+            clock,
+            &UnitPosition {
+                unit_id: office.unit_id.clone(),
+                kind: UnitKind::SafetyOffice,
+                county_id: office.county_id.clone(),
+            },
+        )
+        .await?;
+    }
+    Ok(offices.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::time::parse_instant;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn accident(unit_id: &str, on: &str, larger: bool) -> AccidentRow {
+        AccidentRow {
+            unit_id: unit_id.into(),
+            occurred_on: day(on),
+            larger: larger as i64,
+        }
+    }
+
+    #[test]
+    fn accidents_are_weighed_up_to_today_and_after_the_last_closed_admonition() {
+        let all = [
+            accident("a", "2027-03-01", false),
+            accident("a", "2027-03-10", true),
+            accident("a", "2027-03-20", false),
+            accident("b", "2027-03-10", false),
+        ];
+        let got = accidents_to_weigh(&all, "a", Some(day("2027-03-01")), day("2027-03-15"));
+        assert_eq!(
+            got,
+            vec![Accident {
+                date: day("2027-03-10"),
+                larger: true
+            }]
+        );
+        assert_eq!(
+            accidents_to_weigh(&all, "a", None, day("2027-03-31")).len(),
+            3
+        );
+        assert!(accidents_to_weigh(&all, "c", None, day("2027-03-31")).is_empty());
+    }
+
+    fn facts(now: DateTime<Utc>) -> Facts {
+        Facts {
+            period: Period::latest_closed(now),
+            today: kunming_date(now),
+            targets: vec![
+                ("county".into(), UnitKind::CountyGovernment),
+                ("enterprise".into(), UnitKind::Enterprise),
+            ],
+            filings: HashMap::new(),
+            previous: HashMap::new(),
+            untrue: HashSet::new(),
+            open: HashMap::new(),
+            accidents: vec![],
+            dealt_until: HashMap::new(),
+            known: vec![],
+        }
+    }
+
+    #[test]
+    fn a_unit_without_a_filing_gets_proposals_and_known_ones_are_not_made_again() {
+        let now = parse_instant("2027-02-20T10:00:00+08:00").unwrap();
+        let situations = facts(now).situations();
+        assert_eq!(situations.len(), 2);
+        assert!(situations.iter().all(|(_, s)| s.filing.is_none()));
+        let first = decide(&situations, &[]);
+        assert!(!first.is_empty(), "no filing after the window is a finding");
+        for p in &first {
+            let mut keys: Vec<&str> = p.keys.lines().collect();
+            let sorted = {
+                let mut k = keys.clone();
+                k.sort();
+                k
+            };
+            assert_eq!(keys, sorted, "keys are stored sorted");
+            keys.dedup();
+            assert_eq!(p.proposal.reasons.len(), keys.len());
+        }
+        // Each already waiting or dismissed: nothing new.
+        let known: Vec<Known> = first
+            .iter()
+            .map(|p| Known {
+                target_unit_id: p.target_unit_id.clone(),
+                rung: p.proposal.rung,
+                evidence_keys: p.keys.clone(),
+            })
+            .collect();
+        assert!(decide(&situations, &known).is_empty());
+        // The same findings for another unit are still new.
+        let other: Vec<Known> = known
+            .iter()
+            .map(|k| Known {
+                target_unit_id: "someone else".into(),
+                ..k.clone()
+            })
+            .collect();
+        assert_eq!(decide(&situations, &other), first);
+    }
+
+    #[test]
+    fn a_returned_filing_is_incomplete_and_an_untrue_one_is_marked() {
+        let now = parse_instant("2027-02-20T10:00:00+08:00").unwrap();
+        let mut f = facts(now);
+        f.filings.insert(
+            "enterprise".into(),
+            LatestFiling {
+                filing_id: "f1".into(),
+                version: 1,
+                status: FilingStatus::Returned,
+                late: true,
+                unmet: vec![("5.3".into(), "未落实".into())],
+            },
+        );
+        f.untrue.insert("enterprise".into());
+        let situations = f.situations();
+        let filing = situations[1].1.filing.clone().unwrap();
+        assert!(!filing.complete && filing.late && filing.found_untrue);
+        assert_eq!(filing.unmet_rows[0].row_id, "5.3");
+    }
+}
