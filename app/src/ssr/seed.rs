@@ -441,6 +441,7 @@ pub async fn seed_demo_history(
     use crate::domain::filing::{binding_kind, FilingStatus};
     use crate::domain::forms::Answer;
     use crate::domain::period::Period;
+    use crate::domain::review::Decision;
     use crate::domain::time::start_of_kunming_day;
     use crate::ssr::db::{new_id, ts};
     use chrono::Duration;
@@ -595,7 +596,7 @@ pub async fn seed_demo_history(
                     )
                     .bind(new_id())
                     .bind(&filing_id)
-                    .bind(if status == FilingStatus::Accepted { "accept" } else { "return" })
+                    .bind(if status == FilingStatus::Accepted { Decision::Accept } else { Decision::Return }.code())
                     .bind(if status == FilingStatus::Accepted { "" } else { "申报表信息不完整，请核实后重新报送。" })
                     .bind(receiving)
                     .bind(user)
