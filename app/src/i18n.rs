@@ -485,8 +485,15 @@ mod tests {
             let rest = &src[i + 1..];
             let Some(end) = rest.find('"') else { continue };
             let lit = &rest[..end];
-            // Audit action names (`action: "user.create"`) are not interface texts.
-            if src[..i].ends_with("action: ") {
+            // Audit action names (`action: "user.create"`, also chosen by an `if`) are not
+            // interface texts.
+            if let Some(at) = src[..i].rfind("action: ") {
+                if !src[at..i].contains([',', ';']) {
+                    continue;
+                }
+            }
+            // …nor is a prefix a test compares keys with (`starts_with("err.ladder_")`).
+            if src[..i].ends_with("starts_with(") {
                 continue;
             }
             // …nor are they when matched to give their label (`"filing.submit" => "提交"`).

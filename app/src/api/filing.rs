@@ -315,7 +315,7 @@ pub async fn grant_late_filing(
         let state = app_state()?;
         let now = state.clock.now();
         let grant = ExceptionGrant::parse(&unit_id, &period, &reason, &until, now)?;
-        if !access::can_supervise(&state.db, &user, &grant.unit_id).await? {
+        if !access::receives(&state.db, &user, &grant.unit_id).await? {
             return Err(AppError::Forbidden);
         }
         if grant.period.window().closes_at > now {

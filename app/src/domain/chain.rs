@@ -196,6 +196,17 @@ impl ScopeKind {
         }
     }
 
+    /// The kinds of the units below a scope of this kind that open scopes of their own on
+    /// its page (its drill-down): a city's county-level governments, a county's departments
+    /// and townships.
+    pub fn child_kinds(&self) -> &'static [UnitKind] {
+        match self {
+            ScopeKind::City => &[UnitKind::CountyGovernment, UnitKind::ManagementCommittee],
+            ScopeKind::County => &[UnitKind::Department, UnitKind::Township],
+            ScopeKind::Department | ScopeKind::Township => &[],
+        }
+    }
+
     /// The kinds of unit a scope of this kind counts (the server loads these, then asks
     /// [`scope_contains`] of each).
     pub fn counted_kinds(&self) -> &'static [UnitKind] {

@@ -1,6 +1,7 @@
 //! Roll-ups with drill-down, summaries filed upward, the city government's report, and
 //! their export tables (107号 四、(二) 申报程序: 审核、汇总、上报).
 
+use crate::domain::chain::{self, ScopeUnit};
 use crate::domain::filing::FilingStatus;
 use crate::domain::forms::Answer;
 use crate::domain::period::Period;
@@ -13,6 +14,7 @@ use crate::model::rollup::{
     UnitLine, TREND_PERIODS,
 };
 use crate::model::UserView;
+use crate::ssr::access;
 use crate::ssr::audit::{self, AuditEntry};
 use crate::ssr::db::{new_id, ts, Db};
 use crate::ssr::scope::{self, LatestFiling, ScopedUnit};
@@ -62,15 +64,6 @@ impl TrendFilings {
                 TrendPoint::of(p.key(), p.label_zh(), &r)
             })
             .collect()
-    }
-}
-
-/// The unit that files a scope's summary upward: a department itself; for a county, its
-/// government (the office files for it). The city and townships file none.
-fn summary_unit(scope: &Scope) -> Option<&str> {
-    match scope.kind {
-        ScopeKind::Department | ScopeKind::County => Some(&scope.unit_id),
-        ScopeKind::City | ScopeKind::Township => None,
     }
 }
 
@@ -170,80 +163,40 @@ async fn children(
     summaries: &HashMap<String, SummaryRecord>,
 ) -> Result<Vec<ChildLine>, AppError> {
     let pairs: Vec<(&ScopedUnit, &UnitFacts)> = units.iter().zip(facts.iter()).collect();
+    let child_kinds = scope.kind.child_kinds();
+    if child_kinds.is_empty() {
+        return Ok(vec![]);
+    }
+    // A county's departments open scopes of the industries they supervise.
+    let industries = if scope.kind == ScopeKind::County {
+        scope::department_industries(db, scope.county_id.as_deref()).await?
+    } else {
+        HashMap::new()
+    };
     let mut out = Vec::new();
-    match scope.kind {
-        ScopeKind::City => {
-            for county in units.iter().filter(|u| u.kind.is_county_level_government()) {
-                let members: Vec<&UnitFacts> = pairs
-                    .iter()
-                    .filter(|(u, _)| {
-                        u.county_id.as_deref() == Some(county.unit_id.as_str())
-                            && matches!(
-                                u.kind,
-                                UnitKind::Department | UnitKind::Township | UnitKind::Enterprise
-                            )
-                    })
-                    .map(|(_, f)| *f)
-                    .collect();
-                out.push(child_line(
-                    county,
-                    &members,
-                    filings.get(&county.unit_id),
-                    summaries.get(&county.unit_id),
-                ));
-            }
-        }
-        ScopeKind::County => {
-            let industries = scope::department_industries(db, scope.county_id.as_deref()).await?;
-            for child in units
-                .iter()
-                .filter(|u| matches!(u.kind, UnitKind::Department | UnitKind::Township))
-            {
-                let members: Vec<&UnitFacts> = pairs
-                    .iter()
-                    .filter(|(u, _)| {
-                        u.kind == UnitKind::Enterprise
-                            && match child.kind {
-                                UnitKind::Department => u
-                                    .industry
-                                    .as_ref()
-                                    .map(|i| {
-                                        industries
-                                            .get(&child.unit_id)
-                                            .map(|list| list.contains(i))
-                                            .unwrap_or(false)
-                                    })
-                                    .unwrap_or(false),
-                                _ => u.township_id.as_deref() == Some(child.unit_id.as_str()),
-                            }
-                    })
-                    .map(|(_, f)| *f)
-                    .collect();
-                out.push(child_line(
-                    child,
-                    &members,
-                    filings.get(&child.unit_id),
-                    summaries.get(&child.unit_id),
-                ));
-            }
-        }
-        ScopeKind::Department | ScopeKind::Township => {}
+    for child in units.iter().filter(|u| child_kinds.contains(&u.kind)) {
+        let Some(kind) = ScopeKind::of(child.kind) else {
+            continue;
+        };
+        let child_scope = ScopeUnit {
+            kind,
+            unit_id: child.unit_id.clone(),
+            county_id: child.county_id.clone(),
+            industries: industries.get(&child.unit_id).cloned().unwrap_or_default(),
+        };
+        let members: Vec<&UnitFacts> = pairs
+            .iter()
+            .filter(|(u, _)| chain::scope_contains(&child_scope, &u.member()))
+            .map(|(_, f)| *f)
+            .collect();
+        out.push(child_line(
+            child,
+            &members,
+            filings.get(&child.unit_id),
+            summaries.get(&child.unit_id),
+        ));
     }
     Ok(out)
-}
-
-/// The units a scope's list shows: those that file to the scope's unit (the county-level
-/// governments and city-level departments for the city; a county's departments and
-/// townships), and for a department or township its enterprises.
-fn listed(scope: &Scope, u: &ScopedUnit) -> bool {
-    match scope.kind {
-        ScopeKind::City => {
-            u.kind.is_county_level_government()
-                || (u.kind == UnitKind::Department && u.county_id.is_none())
-        }
-        ScopeKind::County => matches!(u.kind, UnitKind::Department | UnitKind::Township),
-        ScopeKind::Department | ScopeKind::Township => u.kind == UnitKind::Enterprise,
-    }
 }
 
 /// Everything the roll-up page shows.
@@ -259,6 +212,7 @@ pub async fn rollup_view(
     let now = clock.now();
     let period = crate::model::filing::period_or_default(period, now)?;
     let scope = scope::resolve(db, user, unit).await?;
+    let chain_scope = scope::chain_scope(db, &scope).await?;
     let units = scope::units(db, &scope).await?;
     let loaded = TrendFilings::load(db, period).await?;
     let filings = loaded.current();
@@ -271,7 +225,7 @@ pub async fn rollup_view(
     let lines = units
         .iter()
         .zip(facts.iter())
-        .filter(|(u, _)| listed(&scope, u))
+        .filter(|(u, _)| chain::lists(&chain_scope, &u.member()))
         .map(|(u, f)| {
             let latest = filings.get(&u.unit_id);
             UnitLine {
@@ -304,14 +258,8 @@ pub async fn rollup_view(
         })
     };
     let trend = loaded.trend(&scope, &units);
-    let summary = summary_unit(&scope).and_then(|u| summaries.get(u).cloned());
-    let own_scope = match user.role {
-        Role::DepartmentStaff => scope.unit_id == user.unit_id,
-        Role::CountyOfficeStaff => {
-            scope.kind == ScopeKind::County && Some(&scope.unit_id) == user.county_id.as_ref()
-        }
-        _ => false,
-    };
+    let summary = chain::summary_filer(&chain_scope).and_then(|u| summaries.get(u).cloned());
+    let own_scope = chain::files_summary_of(&access::viewer(db, user).await?, &chain_scope);
     let can_file_summary = own_scope && now >= period.window().opens_at;
     let own_filing = match scope.kind {
         ScopeKind::City => None,

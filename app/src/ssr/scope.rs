@@ -45,6 +45,19 @@ struct ScopedLine {
     township_name: Option<String>,
 }
 
+impl ScopedUnit {
+    /// The unit's place in the chain.
+    pub fn member(&self) -> Member {
+        Member {
+            unit_id: self.unit_id.clone(),
+            kind: self.kind,
+            county_id: self.county_id.clone(),
+            industry: self.industry.clone(),
+            township_id: self.township_id.clone(),
+        }
+    }
+}
+
 impl ScopedLine {
     fn decode(self) -> Result<ScopedUnit, sqlx::Error> {
         Ok(ScopedUnit {
@@ -89,7 +102,7 @@ pub async fn resolve(db: &Db, user: &UserView, unit: &str) -> Result<Scope, AppE
 }
 
 /// The chain's view of a scope: a department's scope with the industries it supervises.
-async fn chain_scope(db: &Db, scope: &Scope) -> Result<ScopeUnit, AppError> {
+pub async fn chain_scope(db: &Db, scope: &Scope) -> Result<ScopeUnit, AppError> {
     let industries = if scope.kind == ScopeKind::Department {
         crate::ssr::units::department_industries(db, &scope.unit_id).await?
     } else {
@@ -136,14 +149,7 @@ pub async fn units(db: &Db, scope: &Scope) -> Result<Vec<ScopedUnit>, AppError> 
     let mut out = Vec::new();
     for line in q.fetch_all(db).await? {
         let unit = line.decode()?;
-        let member = Member {
-            unit_id: unit.unit_id.clone(),
-            kind: unit.kind,
-            county_id: unit.county_id.clone(),
-            industry: unit.industry.clone(),
-            township_id: unit.township_id.clone(),
-        };
-        if chain::scope_contains(&chain_scope, &member) {
+        if chain::scope_contains(&chain_scope, &unit.member()) {
             out.push(unit);
         }
     }

@@ -518,6 +518,7 @@ mod tests {
                 version: 1,
                 status: FilingStatus::Returned,
                 late: true,
+                nil: false,
                 unmet: vec![("5.3".into(), "未落实".into())],
             },
         );
