@@ -174,7 +174,10 @@ async fn the_city_drills_down_to_a_county_a_department_an_enterprise_and_the_row
     let line = d.units.iter().find(|u| u.unit_id == firm_id).unwrap();
     assert_eq!(
         line.unmet,
-        vec![("5.3".to_string(), EXPLANATION.to_string())]
+        vec![app::domain::filing::UnmetItem {
+            row_id: "5.3".to_string(),
+            explanation: EXPLANATION.to_string()
+        }]
     );
     assert_eq!(
         line.status,

@@ -459,6 +459,16 @@ pub fn progress(kind: BindingKind, answers: &BTreeMap<String, Answer>) -> Progre
     }
 }
 
+/// An unmet item (107号 五): one binding row answered 不落实, with the unit's explanation
+/// from the form's 申报说明. The one shape of it from storage to the roll-ups, the ladder's
+/// evidence and the pages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnmetItem {
+    /// Row id, `5.3`.
+    pub row_id: String,
+    pub explanation: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

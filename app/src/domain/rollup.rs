@@ -7,7 +7,7 @@
 //! counts, so the same arithmetic serves every page, export and chart, and tests can check
 //! it against an independent count.
 
-use super::filing::FilingStatus;
+use super::filing::{FilingStatus, UnmetItem};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -31,8 +31,8 @@ pub struct FiledFacts {
     /// Whether the filing is nil (107号 五: every binding row 落实), as stored when it was
     /// submitted: the one source of truth, never recomputed from the answers.
     pub nil: bool,
-    /// The binding rows answered 不落实, by id (`5.3`).
-    pub unmet_rows: Vec<String>,
+    /// The binding rows answered 不落实, with their explanations.
+    pub unmet: Vec<UnmetItem>,
 }
 
 /// The counts of a roll-up.
@@ -154,7 +154,7 @@ pub fn roll_up(units: &[UnitFacts]) -> Rollup {
             continue;
         };
         group.filed += 1;
-        group.unmet_items += f.unmet_rows.len();
+        group.unmet_items += f.unmet.len();
         if f.late {
             r.filed_late += 1;
         } else {
@@ -170,7 +170,7 @@ pub fn roll_up(units: &[UnitFacts]) -> Rollup {
         } else {
             r.with_unmet += 1;
         }
-        for row in &f.unmet_rows {
+        for row in f.unmet.iter().map(|u| &u.row_id) {
             let form: u8 = row
                 .split('.')
                 .next()
@@ -225,7 +225,13 @@ mod tests {
                 status,
                 late,
                 nil: unmet.is_empty(),
-                unmet_rows: unmet.iter().map(|s| s.to_string()).collect(),
+                unmet: unmet
+                    .iter()
+                    .map(|s| UnmetItem {
+                        row_id: s.to_string(),
+                        explanation: String::new(),
+                    })
+                    .collect(),
             }),
         }
     }

@@ -301,7 +301,7 @@ pub struct BriefPeriod {
     pub status: Option<FilingStatus>,
     pub late: bool,
     /// (row id, explanation).
-    pub unmet: Vec<(String, String)>,
+    pub unmet: Vec<crate::domain::filing::UnmetItem>,
 }
 
 /// The 专报 brief (第八条) on a unit, for the principal leader of the issuing level.

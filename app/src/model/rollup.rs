@@ -61,7 +61,7 @@ pub struct UnitLine {
     pub late: bool,
     pub version: Option<i64>,
     /// Binding rows answered 不落实, with their explanations.
-    pub unmet: Vec<(String, String)>,
+    pub unmet: Vec<crate::domain::filing::UnmetItem>,
 }
 
 /// The units in a scope that answered one row 不落实, with their explanations.

@@ -251,8 +251,8 @@ pub async fn rollup_view(
                 .iter()
                 .filter_map(|u| {
                     let f = filings.get(&u.unit_id)?;
-                    let (_, why) = f.unmet.iter().find(|(r, _)| r == def.id)?;
-                    Some((u.unit_id.clone(), u.name.clone(), why.clone()))
+                    let item = f.unmet.iter().find(|i| i.row_id == def.id)?;
+                    Some((u.unit_id.clone(), u.name.clone(), item.explanation.clone()))
                 })
                 .collect(),
         })
@@ -506,7 +506,7 @@ pub fn units_table(view: &RollupView) -> Table {
                     u.unmet.len().to_string(),
                     u.unmet
                         .iter()
-                        .map(|(r, why)| format!("{r}：{why}"))
+                        .map(|i| format!("{}：{}", i.row_id, i.explanation))
                         .collect::<Vec<_>>()
                         .join("；"),
                 ]

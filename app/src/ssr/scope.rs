@@ -4,7 +4,7 @@
 //! their filings for a period.
 
 use crate::domain::chain::{self, Member, ScopeUnit};
-use crate::domain::filing::FilingStatus;
+use crate::domain::filing::{FilingStatus, UnmetItem};
 use crate::domain::forms::Answer;
 use crate::domain::rollup::{FiledFacts, UnitFacts};
 use crate::domain::unit::{industry_name_zh, UnitKind};
@@ -188,7 +188,7 @@ pub struct LatestFiling {
     /// Whether it is nil, as stored at submission.
     pub nil: bool,
     /// (row id, explanation), binding rows answered 不落实 only.
-    pub unmet: Vec<(String, String)>,
+    pub unmet: Vec<UnmetItem>,
 }
 
 /// A filing as read for the roll-ups.
@@ -235,12 +235,12 @@ pub async fn latest_filings(
     .bind(Answer::NotDone.code())
     .fetch_all(db)
     .await?;
-    let mut by_filing: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    let mut by_filing: HashMap<String, Vec<UnmetItem>> = HashMap::new();
     for u in unmet {
-        by_filing
-            .entry(u.filing_id)
-            .or_default()
-            .push((u.row_id, u.explanation));
+        by_filing.entry(u.filing_id).or_default().push(UnmetItem {
+            row_id: u.row_id,
+            explanation: u.explanation,
+        });
     }
     let mut out = HashMap::with_capacity(filings.len());
     for f in filings {
@@ -250,8 +250,8 @@ pub async fn latest_filings(
             .remove(&f.filing_id)
             .unwrap_or_default()
             .into_iter()
-            .filter(|(row, _)| {
-                crate::domain::forms::row(row)
+            .filter(|item| {
+                crate::domain::forms::row(&item.row_id)
                     .map(|r| r.is_binding_for(binding))
                     .unwrap_or(false)
             })
@@ -292,7 +292,7 @@ pub fn facts(
                 status: f.status,
                 late: f.late,
                 nil: f.nil,
-                unmet_rows: f.unmet.iter().map(|(row, _)| row.clone()).collect(),
+                unmet: f.unmet.clone(),
             }),
         })
         .collect()

@@ -690,7 +690,7 @@ pub fn BriefPage() -> impl IntoView {
                             <tr>
                                 <td>{p.label.clone()}</td>
                                 <td>{t(lang, super::rollup::status_key(p.status))}{p.late.then_some("（逾期）")}</td>
-                                <td>{p.unmet.iter().map(|(r, why)| view! { <div class="unmet">{r.clone()} "：" {why.clone()}</div> }).collect_view()}</td>
+                                <td>{p.unmet.iter().map(|item| view! { <div class="unmet">{item.row_id.clone()} "：" {item.explanation.clone()}</div> }).collect_view()}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>

@@ -445,10 +445,10 @@ fn UnitRowLine(
                 {line.late.then(|| view! { " " <span class="badge late">{t(lang, "filing.late")}</span> })}
             </td>
             <td>
-                {line.unmet.iter().map(|(row, why)| view! {
+                {line.unmet.iter().map(|item| view! {
                     <div class="unmet">
-                        <a href=format!("{}#row", rollup_href(&period_key, &unit_param, row))>{row.clone()}</a>
-                        "：" {why.clone()}
+                        <a href=format!("{}#row", rollup_href(&period_key, &unit_param, &item.row_id))>{item.row_id.clone()}</a>
+                        "：" {item.explanation.clone()}
                     </div>
                 }).collect_view()}
             </td>

@@ -45,13 +45,8 @@ pub struct FiledSituation {
     pub unmet_rows: Vec<UnmetItem>,
 }
 
-/// One row answered 不落实, with its explanation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UnmetItem {
-    /// Row id, `5.3`.
-    pub row_id: String,
-    pub explanation: String,
-}
+/// One row answered 不落实, with its explanation: the filing's own type.
+pub use crate::domain::filing::UnmetItem;
 
 /// An escalation on the unit that its issuer has not closed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

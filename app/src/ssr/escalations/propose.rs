@@ -8,7 +8,6 @@ use super::{office_of, stored_instant};
 use crate::domain::filing::FilingStatus;
 use crate::domain::ladder::{
     self, Accident, FiledSituation, OpenEscalation, Proposal, Rung, UnitPosition, UnitSituation,
-    UnmetItem,
 };
 use crate::domain::period::Period;
 use crate::domain::time::{kunming_date, Clock};
@@ -104,19 +103,12 @@ impl Facts {
                         late: f.late,
                         complete: f.status != FilingStatus::Returned,
                         found_untrue: self.untrue.contains(unit_id),
-                        unmet_rows: f
-                            .unmet
-                            .iter()
-                            .map(|(row_id, explanation)| UnmetItem {
-                                row_id: row_id.clone(),
-                                explanation: explanation.clone(),
-                            })
-                            .collect(),
+                        unmet_rows: f.unmet.clone(),
                     }),
                     previous_unmet_rows: self
                         .previous
                         .get(unit_id)
-                        .map(|f| f.unmet.iter().map(|(r, _)| r.clone()).collect())
+                        .map(|f| f.unmet.iter().map(|u| u.row_id.clone()).collect())
                         .unwrap_or_default(),
                     open_escalations: self.open.get(unit_id).cloned().unwrap_or_default(),
                     accidents: accidents_to_weigh(
@@ -412,6 +404,7 @@ pub async fn run_due(db: &Db, clock: &Clock) -> Result<usize, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::filing::UnmetItem;
     use crate::domain::time::parse_instant;
 
     fn day(s: &str) -> NaiveDate {
@@ -519,7 +512,10 @@ mod tests {
                 status: FilingStatus::Returned,
                 late: true,
                 nil: false,
-                unmet: vec![("5.3".into(), "未落实".into())],
+                unmet: vec![UnmetItem {
+                    row_id: "5.3".into(),
+                    explanation: "未落实".into(),
+                }],
             },
         );
         f.untrue.insert("enterprise".into());
