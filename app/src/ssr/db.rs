@@ -186,6 +186,20 @@ pub async fn begin_write(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Any
     }
 }
 
+/// Parses a stored code (a role, a unit kind, a filing status, an answer) with its enum's
+/// `parse`. A code that no value has is a decoding error of its column, never a row left
+/// out: the cause is logged where it becomes [`crate::error::AppError::Internal`].
+pub fn parse_code<T>(
+    column: &str,
+    code: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<T, sqlx::Error> {
+    parse(code).ok_or_else(|| sqlx::Error::ColumnDecode {
+        index: column.to_string(),
+        source: format!("unknown code {code:?}").into(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,12 +3,13 @@
 
 use crate::domain::filing::FilingStatus;
 use crate::domain::time::Clock;
+use crate::domain::unit::UnitKind;
 
 use crate::error::AppError;
 use crate::model::UserView;
 use crate::ssr::access;
 use crate::ssr::audit::{self, AuditEntry};
-use crate::ssr::db::{new_id, ts, Db};
+use crate::ssr::db::{new_id, parse_code, ts, Db};
 
 /// The units whose filings `user`'s unit receives ([`crate::domain::chain::receives`]).
 pub async fn received_units(db: &Db, user: &UserView) -> Result<Vec<String>, AppError> {
@@ -93,22 +94,16 @@ impl QueueLine {
             filing_id: self.filing_id,
             unit_id: self.unit_id,
             unit_name: self.unit_name,
-            unit_kind: crate::ssr::units::unit_kind(&self.kind)?,
+            unit_kind: parse_code("kind", &self.kind, UnitKind::parse)?,
             industry_code: self.industry_code,
             township_name: self.township_name,
             version: self.version,
-            status: filing_status(&self.status)?,
+            status: parse_code("status", &self.status, FilingStatus::parse)?,
             late: self.late == 1,
             nil: self.nil.map(|n| n == 1),
             submitted_at: self.submitted_at,
         })
     }
-}
-
-/// A stored filing status; an unknown code is a decoding error.
-fn filing_status(code: &str) -> Result<FilingStatus, sqlx::Error> {
-    FilingStatus::parse(code)
-        .ok_or_else(|| sqlx::Error::Decode(format!("unknown filing status {code:?}").into()))
 }
 
 pub use crate::domain::review::Decision;

@@ -16,10 +16,10 @@ use crate::model::rollup::{
 use crate::model::UserView;
 use crate::ssr::access;
 use crate::ssr::audit::{self, AuditEntry};
+use crate::ssr::db::parse_code;
 use crate::ssr::db::{new_id, ts, Db};
 use crate::ssr::scope::{self, LatestFiling, ScopedUnit};
 use crate::ssr::table::Table;
-use crate::ssr::users::parse_code;
 use std::collections::HashMap;
 
 /// Logs a stored-JSON error and turns it into the opaque internal error.

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::model::rollup::{Scope, ScopeKind};
 use crate::model::UserView;
 use crate::ssr::access;
-use crate::ssr::db::Db;
+use crate::ssr::db::{parse_code, Db};
 use std::collections::HashMap;
 
 /// A unit counted in a scope, with where it sits.
@@ -63,7 +63,7 @@ impl ScopedLine {
         Ok(ScopedUnit {
             unit_id: self.unit_id,
             name: self.name,
-            kind: crate::ssr::units::unit_kind(&self.kind)?,
+            kind: parse_code("kind", &self.kind, UnitKind::parse)?,
             county_id: self.county_id,
             county_name: self.county_name,
             industry: self.industry_code,
@@ -244,7 +244,7 @@ pub async fn latest_filings(
     }
     let mut out = HashMap::with_capacity(filings.len());
     for f in filings {
-        let kind = crate::ssr::units::unit_kind(&f.kind)?;
+        let kind = parse_code("kind", &f.kind, UnitKind::parse)?;
         let binding = crate::domain::filing::binding_kind(kind);
         let unmet = by_filing
             .remove(&f.filing_id)
@@ -256,11 +256,7 @@ pub async fn latest_filings(
                     .unwrap_or(false)
             })
             .collect();
-        let status = FilingStatus::parse(&f.status).ok_or_else(|| {
-            AppError::from(sqlx::Error::Decode(
-                format!("unknown filing status {:?}", f.status).into(),
-            ))
-        })?;
+        let status = parse_code("status", &f.status, FilingStatus::parse)?;
         out.insert(
             f.unit_id,
             LatestFiling {

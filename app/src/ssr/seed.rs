@@ -10,12 +10,13 @@ use crate::domain::time::Clock;
 use crate::domain::unit::{Role, UnitKind, COUNTY_AREAS, INDUSTRIES};
 use crate::ssr::audit::{self, AuditEntry};
 use crate::ssr::auth::hash_password;
+use crate::ssr::db::parse_code;
 use crate::ssr::db::Db;
 use crate::ssr::units::{
     insert_department_industry, insert_enterprise, insert_unit, unit_exists, EnterpriseDetails,
     NewUnit,
 };
-use crate::ssr::users::{insert_user, parse_code, NewUser};
+use crate::ssr::users::{insert_user, NewUser};
 
 /// The password of every demo account (documented in README.md).
 pub const DEMO_PASSWORD: &str = "demo1234";

@@ -3,7 +3,7 @@
 use crate::domain::chain::Member;
 use crate::domain::unit::UnitKind;
 use crate::model::UnitRow;
-use crate::ssr::db::{ts, Db};
+use crate::ssr::db::{parse_code, ts, Db};
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Transaction};
 use std::collections::HashMap;
@@ -107,7 +107,7 @@ impl UnitLine {
         Ok(UnitRow {
             unit_id: self.unit_id,
             name: self.name,
-            kind: unit_kind(&self.kind)?,
+            kind: parse_code("kind", &self.kind, UnitKind::parse)?,
             parent_id: self.parent_id,
             parent_name: self.parent_name,
             county_id: self.county_id,
@@ -211,19 +211,13 @@ const MEMBER_SELECT: &str =
     "SELECT n.unit_id, n.name, n.kind, n.county_id, e.industry_code, e.township_id \
      FROM unit n LEFT JOIN enterprise e ON e.unit_id = n.unit_id";
 
-/// A stored unit kind; an unknown code is a decoding error, never a dropped row.
-pub fn unit_kind(code: &str) -> Result<UnitKind, sqlx::Error> {
-    UnitKind::parse(code)
-        .ok_or_else(|| sqlx::Error::Decode(format!("unknown unit kind {code:?}").into()))
-}
-
 impl MemberRow {
     fn decode(self) -> Result<(Member, String), sqlx::Error> {
         let r = self;
         Ok((
             Member {
                 unit_id: r.unit_id,
-                kind: unit_kind(&r.kind)?,
+                kind: parse_code("kind", &r.kind, UnitKind::parse)?,
                 county_id: r.county_id,
                 industry: r.industry_code,
                 township_id: r.township_id,

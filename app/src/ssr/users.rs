@@ -2,7 +2,7 @@
 
 use crate::domain::unit::Role;
 use crate::model::UserRow;
-use crate::ssr::db::{ts, Db};
+use crate::ssr::db::{parse_code, ts, Db};
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Transaction};
 
@@ -103,20 +103,6 @@ pub async fn count_users(db: &Db) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM app_user")
         .fetch_one(db)
         .await
-}
-
-/// Parses a stored code (a role, a unit kind, a filing status, an answer) with its enum's
-/// `parse`. A code that no value has is a decoding error of its column, never a row left
-/// out: the cause is logged where it becomes [`crate::error::AppError::Internal`].
-pub(crate) fn parse_code<T>(
-    column: &str,
-    code: &str,
-    parse: impl FnOnce(&str) -> Option<T>,
-) -> Result<T, sqlx::Error> {
-    parse(code).ok_or_else(|| sqlx::Error::ColumnDecode {
-        index: column.to_string(),
-        source: format!("unknown code {code:?}").into(),
-    })
 }
 
 #[cfg(test)]
