@@ -124,7 +124,10 @@ async fn an_enterprise_filing_reaches_the_department_supervising_its_industry_on
     );
     let v: FilingView = app.try_fn(&qiye, filing("")).await.unwrap();
     assert_eq!(v.record.unwrap().status.code(), "accepted");
-    assert_eq!(v.last_review.map(|r| r.0), Some("accept".to_string()));
+    assert_eq!(
+        v.last_review.map(|r| r.decision),
+        Some(app::domain::review::Decision::Accept)
+    );
 }
 
 async fn returning_needs_a_reason_and_the_filer_amends_without_becoming_late(backend: Backend) {
@@ -155,7 +158,7 @@ async fn returning_needs_a_reason_and_the_filer_amends_without_becoming_late(bac
     let v: FilingView = app.try_fn(&qiye, filing("")).await.unwrap();
     assert_eq!(v.record.as_ref().unwrap().status.code(), "returned");
     assert!(
-        v.last_review.as_ref().unwrap().1.contains("表5第3项"),
+        v.last_review.as_ref().unwrap().reason.contains("表5第3项"),
         "the filer sees the reason"
     );
     assert!(

@@ -264,9 +264,6 @@ pub async fn revise_filing(period: String) -> Result<i64, AppError> {
     .await
 }
 
-#[cfg(feature = "ssr")]
-use crate::ssr::db::kunming_text;
-
 #[server(endpoint = "exceptions")]
 pub async fn get_exceptions() -> Result<ExceptionsView, AppError> {
     form::answer(
@@ -464,16 +461,16 @@ pub async fn get_history(
             let events = crate::ssr::audit::unit_history(db, &unit_id, &period.key())
                 .await?
                 .into_iter()
-                .map(|(at, actor, action, subject, before, after)| HistoryEvent {
-                    at: kunming_text(&at),
-                    actor,
-                    action,
+                .map(|e| HistoryEvent {
+                    at: e.at,
+                    actor: e.actor,
+                    action: e.action,
                     version: versions
                         .iter()
-                        .find(|(r, _)| r.filing_id == subject)
+                        .find(|(r, _)| r.filing_id == e.subject_id)
                         .map(|(r, _)| r.version),
-                    before,
-                    after,
+                    before: e.before,
+                    after: e.after,
                 })
                 .collect();
             Ok(HistoryView {

@@ -62,7 +62,7 @@ pub struct FilingView {
     /// The viewer files for this unit (as opposed to a supervisor looking at it).
     pub own: bool,
     /// The latest review of the version shown: (`accept` | `return`, reason, Kunming time).
-    pub last_review: Option<(String, String, String)>,
+    pub last_review: Option<LastReview>,
     pub now: DateTime<Utc>,
 }
 
@@ -350,7 +350,7 @@ pub struct QueueRow {
     pub status: FilingStatus,
     pub late: bool,
     pub nil: Option<bool>,
-    pub submitted_at: Option<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
 }
 
 /// A reviewer's queue for a period.
@@ -364,11 +364,18 @@ pub struct ReviewQueue {
     pub townships: Vec<(String, String)>,
 }
 
+/// The latest decision on a filing version.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LastReview {
+    pub decision: crate::domain::review::Decision,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
 /// One recorded state change, for the history page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEvent {
-    /// Kunming time.
-    pub at: String,
+    pub at: DateTime<Utc>,
     pub actor: Option<String>,
     pub action: String,
     /// The version it concerns, for filing events.

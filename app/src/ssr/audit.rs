@@ -54,16 +54,17 @@ struct UnitEvent {
     after_json: Option<String>,
 }
 
-/// One change in a unit's history: (occurred_at, actor's name, action, subject id, before,
-/// after).
-pub type HistoryEntry = (
-    String,
-    Option<String>,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-);
+/// One change in a unit's history.
+#[derive(Clone, Debug)]
+pub struct HistoryEntry {
+    pub at: DateTime<Utc>,
+    /// The actor's display name (none for the system).
+    pub actor: Option<String>,
+    pub action: String,
+    pub subject_id: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
 
 /// Every recorded change to a unit and to its filings and late-filing exceptions for a
 /// period, oldest first.
@@ -89,17 +90,17 @@ pub async fn unit_history(
     .bind("late_exception")
     .fetch_all(db)
     .await?;
-    Ok(events
+    events
         .into_iter()
         .map(|e| {
-            (
-                e.occurred_at,
-                e.actor_name,
-                e.action,
-                e.subject_id,
-                e.before_json,
-                e.after_json,
-            )
+            Ok(HistoryEntry {
+                at: crate::ssr::db::parse_instant("occurred_at", &e.occurred_at)?,
+                actor: e.actor_name,
+                action: e.action,
+                subject_id: e.subject_id,
+                before: e.before_json,
+                after: e.after_json,
+            })
         })
-        .collect())
+        .collect()
 }

@@ -186,6 +186,15 @@ pub async fn begin_write(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Any
     }
 }
 
+/// Reads a stored instant (written by [`ts`]) of `column`; text that is no instant is a
+/// decoding error of the column, like an unknown code in [`parse_code`].
+pub fn parse_instant(column: &str, text: &str) -> Result<DateTime<Utc>, sqlx::Error> {
+    parse_ts(text).ok_or_else(|| sqlx::Error::ColumnDecode {
+        index: column.to_string(),
+        source: format!("not an instant: {text:?}").into(),
+    })
+}
+
 /// Parses a stored code (a role, a unit kind, a filing status, an answer) with its enum's
 /// `parse`. A code that no value has is a decoding error of its column, never a row left
 /// out: the cause is logged where it becomes [`crate::error::AppError::Internal`].

@@ -80,8 +80,5 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
 /// A stored instant (written by [`crate::ssr::db::ts`]); one that does not read is an
 /// internal error, logged.
 fn stored_instant(text: &str) -> Result<DateTime<Utc>, AppError> {
-    crate::ssr::db::parse_ts(text).ok_or_else(|| {
-        tracing::error!(text, "stored instant does not read");
-        AppError::Internal
-    })
+    Ok(crate::ssr::db::parse_instant("instant", text)?)
 }

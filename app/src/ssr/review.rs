@@ -6,6 +6,7 @@ use crate::domain::time::Clock;
 use crate::domain::unit::UnitKind;
 
 use crate::error::AppError;
+use crate::model::filing::LastReview;
 use crate::model::UserView;
 use crate::ssr::access;
 use crate::ssr::audit::{self, AuditEntry};
@@ -101,7 +102,10 @@ impl QueueLine {
             status: parse_code("status", &self.status, FilingStatus::parse)?,
             late: self.late == 1,
             nil: self.nil.map(|n| n == 1),
-            submitted_at: self.submitted_at,
+            submitted_at: self
+                .submitted_at
+                .map(|at| crate::ssr::db::parse_instant("submitted_at", &at))
+                .transpose()?,
         })
     }
 }
@@ -190,18 +194,31 @@ pub async fn decide(
     Ok(new_status)
 }
 
-/// The latest decision on a filing version: (decision, reason, Kunming time).
-pub async fn last_review(
-    db: &Db,
-    filing_id: &str,
-) -> Result<Option<(String, String, String)>, AppError> {
-    let row: Option<(String, String, String)> = sqlx::query_as(
-        "SELECT decision, reason, reviewed_at FROM filing_review WHERE filing_id = $1 ORDER BY reviewed_at DESC, filing_review_id DESC LIMIT 1",
+/// A review decision as stored.
+#[derive(sqlx::FromRow)]
+struct ReviewLine {
+    decision: String,
+    reason: String,
+    reviewed_at: String,
+    untrue: i64,
+}
+
+/// The latest decision on a filing version.
+#[tracing::instrument(skip(db))]
+pub async fn last_review(db: &Db, filing_id: &str) -> Result<Option<LastReview>, AppError> {
+    let row: Option<ReviewLine> = sqlx::query_as(
+        "SELECT decision, reason, reviewed_at, untrue FROM filing_review WHERE filing_id = $1 ORDER BY reviewed_at DESC, filing_review_id DESC LIMIT 1",
     )
     .bind(filing_id)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|(d, r, at)| (d, r, crate::ssr::db::kunming_text(&at))))
+    let Some(r) = row else { return Ok(None) };
+    let untrue = if r.untrue == 1 { "1" } else { "" };
+    Ok(Some(LastReview {
+        decision: parse_code("decision", &r.decision, |d| Decision::parse(d, untrue))?,
+        reason: r.reason,
+        at: crate::ssr::db::parse_instant("reviewed_at", &r.reviewed_at)?,
+    }))
 }
 
 /// The review queue as an export table.
@@ -233,8 +250,6 @@ pub fn queue_table(rows: &[QueueRow]) -> crate::ssr::table::Table {
                     r.township_name.clone().unwrap_or_default(),
                     r.version.to_string(),
                     r.submitted_at
-                        .as_deref()
-                        .and_then(crate::ssr::db::parse_ts)
                         .map(crate::domain::time::format_kunming)
                         .unwrap_or_default(),
                     crate::ssr::table::status_zh(Some(r.status)).to_string(),

@@ -197,8 +197,9 @@ fn FilingForm(
             </p>
             <p class=if view.access.may_file() { "access open" } else { "access closed" }>{access_line}</p>
             {view.exception.clone().map(|e| view! { <p class="muted">{t(lang, "exc.reason")} ": " {e.reason}</p> })}
-            {view.last_review.clone().map(|(decision, reason, at)| {
-                let returned = decision == "return";
+            {view.last_review.clone().map(|r| {
+                let returned = r.decision.returns();
+                let (at, reason) = (crate::domain::time::format_kunming(r.at), r.reason);
                 view! {
                     <p class=if returned { "warning-box" } else { "nil-box" } data-testid="review">
                         {t(lang, if returned { "review.returned_with" } else { "review.accepted_at" })} " " {at}

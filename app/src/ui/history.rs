@@ -61,7 +61,7 @@ fn History(view: HistoryView) -> impl IntoView {
                 <tbody>
                     {view.events.iter().map(|e| view! {
                         <tr data-action=e.action.clone()>
-                            <td>{e.at.clone()}</td>
+                            <td>{crate::domain::time::format_kunming(e.at)}</td>
                             <td>{e.actor.clone().unwrap_or_else(|| "系统".into())}</td>
                             <td>{action_label(&e.action)}</td>
                             <td>{e.version.map(|v| v.to_string()).unwrap_or_else(|| "—".into())}</td>

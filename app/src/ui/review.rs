@@ -141,8 +141,6 @@ fn QueueLine(
         .unwrap_or("—");
     let submitted = row
         .submitted_at
-        .as_deref()
-        .and_then(|s| crate::domain::time::parse_instant(s).ok())
         .map(crate::domain::time::format_kunming)
         .unwrap_or_default();
     let nil = match row.nil {
