@@ -687,7 +687,10 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const SOURCE: &str = include_str!("../../../docs/kunming-2010-zero-report.zh.md");
+    const SOURCE: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/kunming-2010-zero-report.zh.md"
+    ));
 
     /// The part of the source holding the nine tables: everything from 六、工作要求 on.
     fn tables() -> &'static str {

@@ -5,7 +5,10 @@ use super::{Evidence, OpenEscalation, Rung};
 use crate::domain::time::parse_instant;
 use chrono::{DateTime, NaiveDate, Utc};
 
-const SOURCE: &str = include_str!("../../../../docs/kunming-2010-zero-report.zh.md");
+const SOURCE: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../docs/kunming-2010-zero-report.zh.md"
+));
 
 /// The text of one article of 106号, from its number to the next article.
 pub(super) fn article_text(article: &str) -> &'static str {
