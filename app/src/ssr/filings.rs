@@ -10,7 +10,7 @@ use crate::domain::period::Period;
 use crate::domain::time::{kunming_date, Clock};
 use crate::error::AppError;
 use crate::ssr::audit::{self, AuditEntry};
-use crate::ssr::db::{new_id, parse_ts, ts, Db};
+use crate::ssr::db::{new_id, ts, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 
 pub use crate::model::filing::FilingRecord;
@@ -20,12 +20,10 @@ use sqlx::{Any, Transaction};
 struct Stamp(DateTime<Utc>);
 
 impl TryFrom<String> for Stamp {
-    type Error = String;
+    type Error = sqlx::Error;
 
-    fn try_from(text: String) -> Result<Self, String> {
-        parse_ts(&text)
-            .map(Stamp)
-            .ok_or_else(|| format!("not an instant: {text}"))
+    fn try_from(text: String) -> Result<Self, sqlx::Error> {
+        crate::ssr::db::parse_instant("instant", &text).map(Stamp)
     }
 }
 
@@ -33,9 +31,9 @@ impl TryFrom<String> for Stamp {
 struct MaybeStamp(Option<DateTime<Utc>>);
 
 impl TryFrom<Option<String>> for MaybeStamp {
-    type Error = String;
+    type Error = sqlx::Error;
 
-    fn try_from(text: Option<String>) -> Result<Self, String> {
+    fn try_from(text: Option<String>) -> Result<Self, sqlx::Error> {
         text.map(Stamp::try_from)
             .transpose()
             .map(|s| MaybeStamp(s.map(|s| s.0)))

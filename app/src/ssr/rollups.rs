@@ -169,7 +169,7 @@ async fn children(
     }
     // A county's departments open scopes of the industries they supervise.
     let industries = if scope.kind == ScopeKind::County {
-        scope::department_industries(db, scope.county_id.as_deref()).await?
+        crate::ssr::units::industries_of_departments(db, scope.county_id.as_deref()).await?
     } else {
         HashMap::new()
     };

@@ -304,11 +304,3 @@ pub async fn scope_facts(
     let filings = latest_filings(db, period_key).await?;
     Ok(facts(scope, &units, &filings))
 }
-
-/// The industries each department of a county (or the city, for `None`) supervises.
-pub async fn department_industries(
-    db: &Db,
-    county_id: Option<&str>,
-) -> Result<HashMap<String, Vec<String>>, AppError> {
-    Ok(crate::ssr::units::industries_of_departments(db, county_id).await?)
-}
