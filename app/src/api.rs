@@ -18,6 +18,8 @@ use crate::model::*;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
+use crate::domain::limits::Text;
+#[cfg(feature = "ssr")]
 use crate::domain::{
     period::WindowState,
     unit::{Role, UnitKind},
@@ -56,8 +58,20 @@ pub async fn login(
             errors.add("password", "err.required");
         }
         errors.into_result()?;
+        let mut errors = crate::error::FieldErrors::new();
+        Text::Username.check(&mut errors, "username", &username);
+        Text::Password.check(&mut errors, "password", &password);
+        errors.into_result()?;
         let state = app_state()?;
-        let user_id = auth::check_login(&state.db, &username, &password, state.clock.now()).await?;
+        let client = auth::client_address(state.trust_proxy).await;
+        let user_id = auth::check_login(
+            &state.db,
+            &username,
+            &password,
+            client.as_deref(),
+            state.clock.now(),
+        )
+        .await?;
         let session: tower_sessions::Session = leptos_axum::extract()
             .await
             .map_err(|_| AppError::Internal)?;

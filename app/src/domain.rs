@@ -12,6 +12,7 @@
 //! - [`review`]: the receiving unit's decision on a filing (accept, return, untrue).
 //! - [`rollup`]: roll-ups (汇总) of a period's filings over the units below an office.
 //! - [`validation`]: per-field errors.
+//! - [`limits`]: the size of every free-text field, of a request body, of a form.
 //! - [`forms`]: the nine nil-filing forms word for word, who answers which row, nil logic (107号 五).
 //! - [`ladder`]: the escalation ladder of 106号 (提示、告知、告诫、公开、专报): who may issue to
 //!   whom, what the facts call for, the 15 days of 第九条, document numbers, reminders.
@@ -20,6 +21,7 @@ pub mod chain;
 pub mod filing;
 pub mod forms;
 pub mod ladder;
+pub mod limits;
 pub mod period;
 pub mod review;
 pub mod rollup;

@@ -23,9 +23,17 @@ pub enum AppError {
     /// No such thing (HTTP 404).
     #[error("not found")]
     NotFound,
-    /// Too many failed logins: "try again after {retry_at}" (Kunming time) (HTTP 429).
+    /// Too many failed logins for the name or from the address: "try again at {retry_at}
+    /// (Kunming time), in {wait_seconds} s" (HTTP 429).
     #[error("too many failed attempts, retry at {retry_at}")]
-    Throttled { retry_at: String },
+    Throttled {
+        retry_at: chrono::DateTime<chrono::Utc>,
+        wait_seconds: i64,
+    },
+    /// The request itself could not be read: the user sees what was wrong with it in plain
+    /// words, never the decoder's text (HTTP 400, 413 or 415, see [`Malformed`]).
+    #[error("malformed request: {0:?}")]
+    Malformed(Malformed),
     /// The action conflicts with the current state, which changed or forbids it (HTTP 409).
     #[error("conflict: {0:?}")]
     Conflict(Conflict),
@@ -35,6 +43,44 @@ pub enum AppError {
     /// The request did not reach the server or its answer could not be read (network, decoding).
     #[error("request failed: {0}")]
     Transport(String),
+}
+
+/// What was wrong with a request the server could not read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Malformed {
+    /// The body or its arguments do not decode (a number that is not one, a missing
+    /// argument, a list where one value belongs) (HTTP 400).
+    Body,
+    /// Text that is not UTF-8, or holds a NUL character (HTTP 400).
+    Encoding,
+    /// More fields than any form has ([`crate::domain::limits::MAX_FIELDS`]) (HTTP 400).
+    TooManyFields,
+    /// A body over [`crate::domain::limits::MAX_BODY_BYTES`], refused unread (HTTP 413).
+    TooLarge,
+    /// A body that is not a form post (`application/x-www-form-urlencoded`) (HTTP 415).
+    MediaType,
+}
+
+impl Malformed {
+    /// The HTTP status it is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Malformed::Body | Malformed::Encoding | Malformed::TooManyFields => 400,
+            Malformed::TooLarge => 413,
+            Malformed::MediaType => 415,
+        }
+    }
+
+    /// The message key of what the user sees.
+    pub fn message_key(&self) -> &'static str {
+        match self {
+            Malformed::Body => "err.malformed",
+            Malformed::Encoding => "err.encoding",
+            Malformed::TooManyFields => "err.too_many_fields",
+            Malformed::TooLarge => "err.too_large",
+            Malformed::MediaType => "err.media_type",
+        }
+    }
 }
 
 /// How an action conflicts with the current state; each is shown as its message.
@@ -50,6 +96,8 @@ pub enum Conflict {
     NotAwaitingReview,
     /// Someone else changed the same thing at the same moment: reload and try again.
     TryAgain,
+    /// A newer version of the filing was submitted: the decision was about an old one.
+    Superseded,
     /// The escalation proposal was already issued or dismissed.
     EscalationNotProposed,
     /// The escalation is closed or not issued yet.
@@ -71,6 +119,7 @@ impl Conflict {
             Conflict::AlreadyAccepted => "err.already_accepted",
             Conflict::NotAwaitingReview => "err.not_awaiting_review",
             Conflict::TryAgain => "err.try_again",
+            Conflict::Superseded => "err.superseded",
             Conflict::EscalationNotProposed => "err.esc_not_proposed",
             Conflict::EscalationNotOpen => "err.esc_not_open",
             Conflict::EscalationNoReply => "err.esc_no_reply",
@@ -125,6 +174,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Throttled { .. } => 429,
             AppError::Conflict(_) => 409,
+            AppError::Malformed(m) => m.status(),
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
@@ -141,7 +191,29 @@ impl AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// On the server these are the arguments a server function could not decode: a client
+    /// mistake, answered 400 without the decoder's text (which is logged). In the browser,
+    /// a request that failed or an answer that could not be read.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        #[cfg(feature = "ssr")]
+        {
+            match value {
+                ServerFnErrorErr::Registration(_) => AppError::NotFound,
+                ServerFnErrorErr::Response(e)
+                | ServerFnErrorErr::ServerError(e)
+                | ServerFnErrorErr::Serialization(e) => {
+                    tracing::error!(error = %e, "server function failed outside its body");
+                    AppError::Internal
+                }
+                other => {
+                    tracing::debug!(error = %other, "undecodable server function arguments");
+                    AppError::Malformed(Malformed::Body)
+                }
+            }
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            AppError::Transport(value.to_string())
+        }
     }
 }

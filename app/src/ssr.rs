@@ -10,6 +10,7 @@
 //! - [`admin`]: creating units and accounts (admin pages, command line).
 //! - [`units`], [`users`]: SQL for the unit hierarchy and accounts.
 //! - [`table`]: tables as CSV and XLSX (a leaf).
+//! - [`throttle`]: login throttling per name and per client address.
 //! - [`export`]: the downloads: which table for whom.
 //! - [`filings`]: filings, versions, submission, late-filing exceptions.
 //! - [`form`]: what a form post answers: a redirect with errors kept for the page (no JS),
@@ -36,6 +37,7 @@ pub mod seed;
 pub mod session_store;
 pub mod state;
 pub mod table;
+pub mod throttle;
 pub mod units;
 pub mod users;
 

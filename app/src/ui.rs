@@ -47,6 +47,7 @@ pub mod review;
 pub mod rollup;
 
 use crate::api::{take_flash, Logout};
+use crate::domain::limits::Text;
 use crate::error::AppError;
 use crate::i18n::{t, Lang};
 use crate::model::{Flash, SessionInfo};
@@ -71,7 +72,7 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/pkg/favicon.svg" type="image/svg+xml" />
                 <HydrationScripts options />
                 <MetaTags />
-                <script id="session-info" type="application/json" inner_html=info_json></script>
+                <script id="session-info" type="application/json" nonce=leptos::nonce::use_nonce() inner_html=info_json></script>
             </head>
             <body>
                 <App />
@@ -375,14 +376,91 @@ pub fn general_error(lang: Lang, err: &AppError) -> Option<String> {
         AppError::Unauthenticated => "err.unauthenticated",
         AppError::Forbidden => "err.forbidden",
         AppError::NotFound => "err.not_found",
-        AppError::Throttled { retry_at } => {
-            return Some(format!("{}{retry_at}", t(lang, "err.throttled")))
+        AppError::Throttled {
+            retry_at,
+            wait_seconds,
+        } => {
+            return Some(throttled_message(lang, *retry_at, *wait_seconds));
         }
+        AppError::Malformed(m) => m.message_key(),
         AppError::Conflict(conflict) => conflict.message_key(),
         AppError::Internal => "err.internal",
         AppError::Transport(_) => "err.transport",
     };
     Some(t(lang, key).to_string())
+}
+
+/// A `<textarea>` that shows stored text as text, never as markup, in the server's HTML and
+/// after hydration. Every textarea of the app is this one.
+///
+/// Leptos 0.8 writes a textarea's children into the page unescaped (upstream PR #4730
+/// escaped them, #4819 reverted it), so `</textarea><img onerror=…>` typed into a field
+/// would become markup in the page of whoever opens it. Here the text is escaped and set as
+/// the element's inner HTML: a textarea's content is RCDATA, so the browser decodes the
+/// character references back into the very text typed, and no tag can end the element.
+/// `maxlength` comes from the one table of limits ([`Text`]).
+#[component]
+pub fn TextArea(
+    #[prop(into)] id: String,
+    #[prop(into)] name: String,
+    /// The text shown (stored, or typed before a failed post).
+    #[prop(into, optional)]
+    text: String,
+    rows: u8,
+    /// The field's limit.
+    limit: Text,
+    #[prop(optional)] disabled: bool,
+    /// The id of the element holding the field's error.
+    #[prop(into, optional)]
+    described_by: Option<String>,
+    /// Follows what is typed, for live checks.
+    #[prop(optional)]
+    typed: Option<RwSignal<String>>,
+) -> impl IntoView {
+    let html = textarea_html(&text);
+    view! {
+        <textarea id=id name=name rows=rows maxlength=limit.max_chars() disabled=disabled
+            aria-describedby=described_by inner_html=html
+            on:input=move |ev| { if let Some(t) = typed { t.set(event_target_value(&ev)); } }></textarea>
+    }
+}
+
+/// The inner HTML of a textarea showing `text`: `&`, `<` and `>` escaped. On the server a
+/// newline goes first, because the HTML parser drops one right after `<textarea>` and text
+/// that itself starts with a newline would lose it.
+pub fn textarea_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 1);
+    if cfg!(feature = "ssr") {
+        out.push('\n');
+    }
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// "Too many failed logins: try again at 10:32:05 (in 4 min 30 s)", Kunming time.
+pub fn throttled_message(lang: Lang, retry_at: chrono::DateTime<chrono::Utc>, wait: i64) -> String {
+    let wait = wait.max(1);
+    let (m, s) = (wait / 60, wait % 60);
+    let span = match (lang, m) {
+        (Lang::Zh, 0) => format!("{s} 秒"),
+        (Lang::Zh, _) => format!("{m} 分 {s} 秒"),
+        (Lang::En, 0) => format!("{s} s"),
+        (Lang::En, _) => format!("{m} min {s} s"),
+    };
+    format!(
+        "{}{}{}{span}{}",
+        t(lang, "err.throttled"),
+        crate::domain::time::format_kunming(retry_at),
+        t(lang, "err.throttled_wait"),
+        t(lang, "err.throttled_wait_end"),
+    )
 }
 
 /// An error shown next to its field, read by screen readers with the field.

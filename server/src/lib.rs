@@ -7,9 +7,12 @@
 //! - this file: [`Config`], [`Application::build`] (the whole app on a bound listener, as
 //!   tests build it on port 0), the router and its layers;
 //! - [`csrf`]: refuses state-changing requests from other sites (Origin / Referer check);
+//! - [`edge`]: body limits, form checks, 4xx for client mistakes, security headers and the
+//!   pages' Content Security Policy;
 //! - `main.rs`: the command line (`serve`, `migrate`, `seed-demo`, `create-user`).
 
 pub mod csrf;
+pub mod edge;
 
 use app::domain::time::Clock;
 use app::ssr::db::{self, Db, DbSetupError};
@@ -50,6 +53,8 @@ pub struct Config {
     pub demo_history_periods: usize,
     /// Mark the session cookie `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// Take the client's address from `X-Forwarded-For` (behind a reverse proxy that sets it).
+    pub trust_proxy: bool,
     /// How often to work out the escalation proposals due (106号; after a window closes and
     /// daily, by the app clock's Kunming day); `None`: only when offices open their pages.
     pub proposal_interval: Option<std::time::Duration>,
@@ -65,6 +70,7 @@ impl Config {
             seed_demo_if_empty: false,
             demo_history_periods: 0,
             secure_cookies: false,
+            trust_proxy: false,
             proposal_interval: None,
         }
     }
@@ -140,6 +146,7 @@ impl Application {
             leptos_options,
             db,
             clock: config.clock.clone(),
+            trust_proxy: config.trust_proxy,
         };
         let router = router(state.clone(), config.secure_cookies);
         if let Some(every) = config.proposal_interval {
@@ -189,9 +196,14 @@ impl Application {
 
     /// Serves in the background (tests).
     pub fn spawn(self) -> tokio::task::JoinHandle<std::io::Result<()>> {
-        tokio::spawn(
-            async move { axum::serve(self.listener, self.router.into_make_service()).await },
-        )
+        tokio::spawn(async move {
+            axum::serve(
+                self.listener,
+                self.router
+                    .into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+        })
     }
 }
 
@@ -239,22 +251,17 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
                 ))
                 .service(ServeDir::new(pkg_dir)),
         )
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(context_state.clone()),
-            {
-                let options = state.leptos_options.clone();
-                move || shell(options.clone())
-            },
-        )
+        .leptos_routes_with_context(&state, routes, move || page_context(&context_state), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
         >(
             {
                 let state = state.clone();
-                move || provide_context(state.clone())
+                move || page_context(&state)
             },
             shell,
         ))
@@ -262,10 +269,27 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
             state.clone(),
             attach_session_info,
         ))
+        .layer(axum::middleware::from_fn(edge::client_errors))
         .layer(axum::middleware::from_fn(csrf::reject_cross_site))
         .layer(session_layer)
+        .layer(axum::middleware::from_fn(edge::guard_body))
+        .layer(axum::middleware::from_fn(edge::security_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// What every page render gets: the app's state, and the Content Security Policy naming the
+/// nonce Leptos puts on this render's inline scripts.
+fn page_context(state: &AppState) {
+    provide_context(state.clone());
+    if let (Some(nonce), Some(res)) = (
+        leptos::nonce::use_nonce(),
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        if let Ok(csp) = HeaderValue::from_str(&edge::page_csp(&nonce)) {
+            res.insert_header(header::CONTENT_SECURITY_POLICY, csp);
+        }
+    }
 }
 
 /// Computes the page's session info (user, language, clock) once per page request and hands

@@ -78,6 +78,10 @@ struct ServeArgs {
     /// Mark the session cookie Secure (when served over HTTPS).
     #[arg(long, env = "NILFILING_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Behind a reverse proxy: take the client's address from X-Forwarded-For (login
+    /// throttling per address). Only when the proxy sets that header itself.
+    #[arg(long, env = "NILFILING_TRUST_PROXY")]
+    trust_proxy: bool,
 }
 
 fn parse_clock(s: &str) -> Result<DateTime<Utc>, String> {
@@ -129,6 +133,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         site_root: PathBuf::from("target/site"),
         seed_demo_if_empty: false,
         secure_cookies: false,
+        trust_proxy: false,
     })) {
         Command::Serve(args) => {
             let mut config = Config::new(cli.database_url.clone());
@@ -139,6 +144,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             config.demo_history_periods = DEMO_HISTORY_PERIODS;
             config.proposal_interval = Some(std::time::Duration::from_secs(600));
             config.secure_cookies = args.secure_cookies;
+            config.trust_proxy = args.trust_proxy;
             if !config.site_root.join("pkg").join("app.js").exists() {
                 tracing::warn!(site_root = %config.site_root.display(), "no built site (pkg/app.js): pages render, but without styles and hydration");
             }

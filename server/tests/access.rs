@@ -371,7 +371,7 @@ async fn every_role_is_refused_outside_its_subtree_and_outside_its_role(backend:
         (
             encoded(&SubmitFiling {
                 period: s(PERIOD),
-                version: 1,
+                version: "1".into(),
             }),
             &filers,
         ),

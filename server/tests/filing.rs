@@ -20,7 +20,7 @@ on_both_databases!(
     departments_townships_and_county_offices_file_their_own_forms,
     print_view_shows_every_row_of_the_nine_forms,
     another_units_filing_is_hidden_from_non_supervisors,
-    the_forms_field_names_stay_and_fields_it_has_not_are_dropped,
+    the_forms_field_names_stay_and_fields_it_has_not_are_refused,
 );
 
 const IN_WINDOW: &str = "2027-01-05T10:00:00+08:00";
@@ -595,7 +595,7 @@ async fn another_units_filing_is_hidden_from_non_supervisors(backend: Backend) {
     assert_eq!(n, 0);
 }
 
-async fn the_forms_field_names_stay_and_fields_it_has_not_are_dropped(backend: Backend) {
+async fn the_forms_field_names_stay_and_fields_it_has_not_are_refused(backend: Backend) {
     let app = in_window(backend).await;
     app.login_ok("qiye").await;
     let html = app.text("/filing").await;
@@ -612,20 +612,36 @@ async fn the_forms_field_names_stay_and_fields_it_has_not_are_dropped(backend: B
     ] {
         assert!(html.contains(attr), "the form has {attr}");
     }
-    // Fields the form has not (an unknown row, a row's answer that is neither 落实 nor 不落实,
-    // a tenth form, a stray name) are dropped; the rest is saved.
+    // Fields the form has not (an unknown row, a tenth form, a stray name) refuse the whole
+    // save, and nothing is stored; so does an answer that is neither 落实 nor 不落实.
+    let before = view(&app, &app.client, &[]).await;
+    for (name, value, field, key) in [
+        ("answers[r99_1]", "done", "form", "err.unknown_field"),
+        ("notes[f10]", "备注", "form", "err.unknown_field"),
+        ("stray", "x", "form", "err.unknown_field"),
+        ("answers[r5_3]", "maybe", "r5_3", "err.answer_value"),
+    ] {
+        let mut f = fields(BindingKind::Enterprise, &[]);
+        f.retain(|(k, _)| k != name);
+        f.push((name.into(), value.into()));
+        let res = save(&app, &app.client, &f, "save").await;
+        assert_eq!(res.status(), 422, "{name}={value} must be refused");
+        let err = app_error(res).await;
+        assert_eq!(
+            err.field_errors().and_then(|e| e.get(field)),
+            Some(key),
+            "{name}={value}: {err:?}"
+        );
+        let after = view(&app, &app.client, &[]).await;
+        assert_eq!(after.record, before.record, "{name}: nothing was saved");
+    }
     let mut f = fields(BindingKind::Enterprise, &[]);
-    f.push(("answers[r99_1]".into(), "done".into()));
-    f.push(("answers[r1_1]".into(), "maybe".into()));
-    f.push(("notes[f10]".into(), "备注".into()));
     f.push(("notes[f5]".into(), "表5备注".into()));
-    f.push(("stray".into(), "x".into()));
     let res = save(&app, &app.client, &f, "save").await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     let v = view(&app, &app.client, &[]).await;
     assert_eq!(v.progress.answered, v.progress.binding);
     assert!(!v.content.answers.contains_key("1.1"));
-    assert!(!v.content.answers.contains_key("99.1"));
     assert_eq!(
         v.content.notes.into_iter().collect::<Vec<_>>(),
         vec![(5, "表5备注".to_string())]

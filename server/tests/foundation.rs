@@ -278,16 +278,29 @@ async fn repeated_failed_logins_slow_the_account_down(backend: Backend) {
         "after five failures even the right password must wait"
     );
     match app_error(res).await {
-        AppError::Throttled { retry_at } => assert!(!retry_at.is_empty()),
+        AppError::Throttled {
+            retry_at,
+            wait_seconds,
+        } => {
+            assert!(
+                retry_at > chrono::Utc::now(),
+                "the lock runs into the future"
+            );
+            assert!(
+                (1..=30).contains(&wait_seconds),
+                "the fifth failure locks for 30 s, said {wait_seconds}"
+            );
+        }
         other => panic!("expected Throttled, got {other:?}"),
     }
-    let (failed,): (i64,) =
-        sqlx::query_as("SELECT failed_logins FROM app_user WHERE username = $1")
-            .bind(&qiye.username)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    assert_eq!(failed, 5);
+    let (attempts,): (i64,) = sqlx::query_as(
+        "SELECT attempts FROM login_throttle WHERE scope = 'name' AND throttle_key = $1",
+    )
+    .bind(&qiye.username)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(attempts, 5, "the locked attempt is not counted");
     let (audited,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM audit_event WHERE action = 'user.login_failed'")
             .fetch_one(&app.db)

@@ -177,13 +177,11 @@ async fn declared_five_mib_post(
             // The whole answer is in once its headers and declared length are.
             let text = String::from_utf8_lossy(&raw);
             if let Some(end) = text.find("\r\n\r\n") {
-                let length = text[..end]
-                    .lines()
-                    .find_map(|l| {
-                        l.to_ascii_lowercase()
-                            .strip_prefix("content-length:")
-                            .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                    });
+                let length = text[..end].lines().find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                });
                 if let Some(length) = length {
                     if raw.len() >= end + 4 + length {
                         break;
@@ -334,6 +332,24 @@ fn short(marker: &str, n: usize) -> String {
     format!("{marker}{}", SHORT[n % SHORT.len()])
 }
 
+/// (who, as whom, page, server function, fields) of a refused post.
+type PostCase<'a> = (
+    &'a str,
+    &'a reqwest::Client,
+    &'a str,
+    &'a str,
+    Vec<(&'a str, &'a str)>,
+);
+
+/// (what, content type, body, status expected, error expected) of a body that cannot be read.
+type BodyCase<'a> = (&'a str, Option<&'a str>, Vec<u8>, u16, &'a str);
+
+/// A text with a NUL may be refused at the edge, before any server function: 400
+/// `Malformed::Encoding` (PostgreSQL cannot store a NUL), with nothing stored.
+fn refused_for_nul(text: &str, status: u16, body: &str) -> bool {
+    text.contains('\u{0}') && status == 400 && body.contains("\"Malformed\":\"Encoding\"")
+}
+
 /// The texts tried for one field, in order: 10,000 characters, the text with a NUL, the text.
 fn hostile(text: String, marker: &str) -> Vec<String> {
     vec![long(marker), format!("{text}\u{0}NUL"), text]
@@ -356,6 +372,7 @@ enum Mode {
 /// Posts `field` = each candidate in turn (with `base`) until one is accepted; answers which
 /// and the output. Each answer is 200, or 422 naming only fields in `fields`; the 10,000
 /// characters refused are refused as `err.too_long`.
+#[allow(clippy::too_many_arguments)] // one call per field of the corpus, each different
 async fn store_text(
     app: &TestApp,
     client: &reqwest::Client,
@@ -374,7 +391,8 @@ async fn store_text(
         let is_long = text.chars().count() >= 10_000;
         if mode == Mode::Strict && is_long {
             assert_eq!(
-                status, 422,
+                status,
+                422,
                 "{endpoint}: 10,000 characters in {field} are refused: {}",
                 &body[..body.len().min(300)]
             );
@@ -385,6 +403,13 @@ async fn store_text(
             );
         }
         match status {
+            _ if refused_for_nul(text, status, &body) => {
+                assert_eq!(
+                    counts(app).await,
+                    before,
+                    "{endpoint}: a refused NUL stores nothing"
+                );
+            }
             200 => return Some((i, serde_json::from_str(&body).unwrap_or(Value::Null))),
             422 => {
                 let errors = invalid_fields(&body);
@@ -494,20 +519,22 @@ async fn build_world(app: &TestApp, mode: Mode) -> World {
     };
     // The name: every other field plain.
     let mut firm_id = None;
-    let mut taken = 0;
     for (i, candidate) in texts(unit_name.clone(), &m_name).into_iter().enumerate() {
         // Each accepted candidate would make a unit; the name must be new each time.
-        let candidate = if i == 0 { candidate } else { format!("{candidate}{taken}") };
-        taken += 1;
-        let base = unit_base(
-            candidate,
-            "五华区华山街道1号".into(),
-            "赵建国".into(),
-        );
+        let candidate = if i == 0 {
+            candidate
+        } else {
+            format!("{candidate}{i}")
+        };
+        let unit_name_tried = candidate.clone();
+        let base = unit_base(candidate, "五华区华山街道1号".into(), "赵建国".into());
         let form: Vec<(&str, &str)> = base.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let before = counts(app).await;
         let (status, body) = post(app, &admin, "create_unit", &form).await;
         match status {
+            _ if refused_for_nul(&unit_name_tried, status, &body) => {
+                assert_eq!(counts(app).await, before, "a refused NUL stores nothing");
+            }
             200 => {
                 firm_id = Some(serde_json::from_str::<String>(&body).unwrap());
                 stored.push((m_name.clone(), "unit name"));
@@ -553,6 +580,7 @@ async fn build_world(app: &TestApp, mode: Mode) -> World {
                 "五华区华山街道2号".into(),
                 "钱明".into(),
             );
+            let tried = candidate.clone();
             base.iter_mut().find(|(f, _)| f == field).unwrap().1 = candidate;
             let form: Vec<(&str, &str)> =
                 base.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -562,6 +590,9 @@ async fn build_world(app: &TestApp, mode: Mode) -> World {
                 assert_eq!(status, 422, "create_unit: 10,000 characters in {field}");
             }
             match status {
+                _ if refused_for_nul(&tried, status, &body) => {
+                    assert_eq!(counts(app).await, before, "a refused NUL stores nothing");
+                }
                 200 => {
                     stored.push((m.clone(), "unit address / legal representative"));
                     accepted = true;
@@ -691,7 +722,10 @@ async fn build_world(app: &TestApp, mode: Mode) -> World {
             );
             if mode == Mode::Strict {
                 for f in filing_text_fields {
-                    assert!(key_of(&body, f).is_some(), "save_filing: {f} is too long: {body}");
+                    assert!(
+                        key_of(&body, f).is_some(),
+                        "save_filing: {f} is too long: {body}"
+                    );
                 }
             }
         }
@@ -717,6 +751,7 @@ async fn build_world(app: &TestApp, mode: Mode) -> World {
         let (status, body) = save(form_with(&|id| text_of(id, true), "save")).await;
         assert!(
             status == 200
+                || (status == 400 && body.contains("\"Malformed\":\"Encoding\""))
                 || (status == 422
                     && invalid_fields(&body)
                         .iter()
@@ -964,7 +999,13 @@ async fn build_world(app: &TestApp, mode: Mode) -> World {
     );
 
     // The enterprise acknowledges and reports; the office asks for more; then closes it.
-    ok(app, &filer, "acknowledge_escalation", &[("id", &admonition)]).await;
+    ok(
+        app,
+        &filer,
+        "acknowledge_escalation",
+        &[("id", &admonition)],
+    )
+    .await;
     let m_body = next();
     store_text(
         app,
@@ -1144,8 +1185,16 @@ async fn hostile_text_in_every_free_text_field_is_shown_as_text_on_every_page_or
         pages.push(("city office", &w.city.client, path));
     }
     for id in &w.escalations {
-        pages.push(("county office", &w.office.client, format!("/escalation?id={id}")));
-        pages.push(("city office", &w.city.client, format!("/escalation?id={id}")));
+        pages.push((
+            "county office",
+            &w.office.client,
+            format!("/escalation?id={id}"),
+        ));
+        pages.push((
+            "city office",
+            &w.city.client,
+            format!("/escalation?id={id}"),
+        ));
     }
     pages.push(("filer", &w.filer, "/inbox".into()));
     for path in ["/public", "/login"] {
@@ -1176,7 +1225,9 @@ async fn hostile_text_in_every_free_text_field_is_shown_as_text_on_every_page_or
     .await;
     for (m, what) in &w.stored {
         if *what == "filing text" && !supervisor.contains(m.as_str()) {
-            faults.push(format!("the supervisor's filing page does not show {what} {m}"));
+            faults.push(format!(
+                "the supervisor's filing page does not show {what} {m}"
+            ));
         }
     }
     if !(supervisor.contains("&lt;") && supervisor.contains("onerror=alert(1)")) {
@@ -1228,9 +1279,12 @@ async fn a_refused_plain_form_post_brings_the_hostile_text_typed_back_as_text(ba
     filing.iter_mut().find(|(k, _)| k == "phone").unwrap().1 = "12345".into();
     filing.push(("notes[f5]".into(), text.clone()));
     filing.push(("intent".into(), "save".into()));
-    let filing: Vec<(&str, &str)> = filing.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let filing: Vec<(&str, &str)> = filing
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let county_id = w.county.government.id.clone();
-    let cases: Vec<(&str, &reqwest::Client, &str, &str, Vec<(&str, &str)>)> = vec![
+    let cases: Vec<PostCase> = vec![
         ("enterprise", &qiye.client, "/filing", "save_filing", filing),
         (
             "county office",
@@ -1277,7 +1331,10 @@ async fn a_refused_plain_form_post_brings_the_hostile_text_typed_back_as_text(ba
                 ("kind", "no-such-kind"),
                 ("county_id", &county_id),
                 ("address", "HXFLASH\"><svg onload=alert(1)>"),
-                ("legal_representative", "HXFLASH</title><svg onload=alert(1)>"),
+                (
+                    "legal_representative",
+                    "HXFLASH</title><svg onload=alert(1)>",
+                ),
             ],
         ),
         (
@@ -1287,7 +1344,10 @@ async fn a_refused_plain_form_post_brings_the_hostile_text_typed_back_as_text(ba
             "create_user",
             vec![
                 ("username", "bad name!"),
-                ("display_name", "HXFLASH</textarea><img src=x onerror=alert(1)>"),
+                (
+                    "display_name",
+                    "HXFLASH</textarea><img src=x onerror=alert(1)>",
+                ),
                 ("unit_id", "nope"),
                 ("role", "nope"),
                 ("password", "x"),
@@ -1300,7 +1360,9 @@ async fn a_refused_plain_form_post_brings_the_hostile_text_typed_back_as_text(ba
         let status = res.status().as_u16();
         let to = common::location(&res);
         if !(300..400).contains(&status) || to.is_empty() {
-            faults.push(format!("{who} {endpoint}: a refused form post goes back: {status}"));
+            faults.push(format!(
+                "{who} {endpoint}: a refused form post goes back: {status}"
+            ));
             continue;
         }
         let html = checked_page(&app, client, who, &to, &mut faults).await;
@@ -1316,7 +1378,11 @@ async fn text_longer_than_its_field_allows_is_refused_next_to_the_field_and_noth
 ) {
     let app = in_window(backend).await;
     let w = build_world(&app, Mode::Strict).await;
-    assert!(w.stored.len() >= 20, "every field was probed: {}", w.stored.len());
+    assert!(
+        w.stored.len() >= 20,
+        "every field was probed: {}",
+        w.stored.len()
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1547,7 +1613,10 @@ async fn every_server_function_answers_malformed_requests_with_4xx_and_stores_no
                 let after = counts(&app).await;
                 if (400..500).contains(&status) {
                     if let Some(leak) = decoder_text(&text) {
-                        faults.push(format!("{label}: {status} shows {leak:?}: {}", short_text(&text)));
+                        faults.push(format!(
+                            "{label}: {status} shows {leak:?}: {}",
+                            short_text(&text)
+                        ));
                     }
                     let mut expected = before.clone();
                     if *endpoint == "login" {
@@ -1590,7 +1659,8 @@ async fn bodies_that_cannot_be_read_are_refused_with_400_413_or_415_and_store_no
         .collect::<Vec<_>>()
         .join("&")
         .into_bytes();
-    let cases: Vec<(&str, Option<&str>, Vec<u8>, u16, &str)> = vec![
+    let cases: Vec<BodyCase> =
+        vec![
         (
             "a JSON body",
             Some("application/json"),
@@ -1707,7 +1777,9 @@ async fn bodies_that_cannot_be_read_are_refused_with_400_413_or_415_and_store_no
     }
     let after = counts(&app).await;
     if after != before {
-        faults.push(format!("something refused was stored: {before:?} → {after:?}"));
+        faults.push(format!(
+            "something refused was stored: {before:?} → {after:?}"
+        ));
     }
     assert_no_faults(&faults);
 }
@@ -1795,7 +1867,10 @@ async fn every_export_and_page_answers_garbage_queries_without_a_server_error(ba
                 let path = format!("{page}?{q}");
                 let (status, _) = get(&app, client, &path).await;
                 if status >= 500 {
-                    faults.push(format!("{who} GET {}: {status}", &path[..path.len().min(120)]));
+                    faults.push(format!(
+                        "{who} GET {}: {status}",
+                        &path[..path.len().min(120)]
+                    ));
                 }
             }
         }
@@ -1847,7 +1922,12 @@ async fn refused_requests_never_show_the_decoders_text_and_a_plain_form_post_get
     )
     .await
     .unwrap_or_else(|why| panic!("a form post declaring 5 MiB: {why}"));
-    assert_eq!(got, 413, "a form post declaring 5 MiB: {}", short_text(&text));
+    assert_eq!(
+        got,
+        413,
+        "a form post declaring 5 MiB: {}",
+        short_text(&text)
+    );
     assert!(
         content_type.starts_with("text/html") && text.contains("<html"),
         "a form post declaring 5 MiB gets an HTML page: {content_type}: {}",
@@ -1912,7 +1992,8 @@ async fn fifty_wrong_logins(app: &TestApp, username: &str) -> Vec<(u16, Value)> 
         let client = app.browser();
         let url = app.url("/api/login");
         let origin = app.base.clone();
-        let body = serde_qs::to_string(&login_args(username, &format!("wrong-password-{i}"))).unwrap();
+        let body =
+            serde_qs::to_string(&login_args(username, &format!("wrong-password-{i}"))).unwrap();
         set.spawn(async move {
             let res = client
                 .post(url)
@@ -2059,14 +2140,21 @@ async fn many_failed_logins_from_one_address_are_throttled_whatever_the_names(ba
     // 50 failures from 127.0.0.1, each for another name (no name reaches its own limit).
     for i in 0..50 {
         let res = app
-            .call_fn(&app.browser(), login_args(&format!("visitor{i}"), "wrong-password"))
+            .call_fn(
+                &app.browser(),
+                login_args(&format!("visitor{i}"), "wrong-password"),
+            )
             .await;
         assert_eq!(res.status(), 422, "failure {} is an ordinary one", i + 1);
     }
     let res = app
         .call_fn(&app.browser(), login_args("visitor-next", "wrong-password"))
         .await;
-    assert_eq!(res.status(), 429, "the address is throttled after 50 failures");
+    assert_eq!(
+        res.status(),
+        429,
+        "the address is throttled after 50 failures"
+    );
     let v: Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
     assert_throttled(&v["Throttled"]);
 }
@@ -2084,11 +2172,13 @@ async fn filing_id(app: &TestApp, client: &reqwest::Client) -> String {
 
 async fn resubmit(app: &TestApp, client: &reqwest::Client) -> String {
     ok(app, client, "revise_filing", &[("period", PERIOD)]).await;
-    let form = common::filing_form(BindingKind::Enterprise, &[("5.3", common::EXPLANATION)], "review");
-    let saved: Value = serde_json::from_str(
-        &app.call_fn(client, form).await.text().await.unwrap(),
-    )
-    .unwrap();
+    let form = common::filing_form(
+        BindingKind::Enterprise,
+        &[("5.3", common::EXPLANATION)],
+        "review",
+    );
+    let saved: Value =
+        serde_json::from_str(&app.call_fn(client, form).await.text().await.unwrap()).unwrap();
     let version = saved["version"].as_i64().expect("saved").to_string();
     ok(
         app,
@@ -2110,7 +2200,14 @@ async fn accepting_a_version_that_a_newer_submission_superseded_is_refused_and_t
     let superseded = serde_json::json!({"Conflict": "Superseded"});
     let status_of = |id: String| {
         let app = &app;
-        async move { one(app, "SELECT COUNT(*) FROM filing WHERE filing_id = $1 AND status = 'submitted'", &[&id]).await }
+        async move {
+            one(
+                app,
+                "SELECT COUNT(*) FROM filing WHERE filing_id = $1 AND status = 'submitted'",
+                &[&id],
+            )
+            .await
+        }
     };
     // Revised after submission, without a return: v2 supersedes v1.
     let v1 = common::submit_filing(&app, &qiye, BindingKind::Enterprise, &[], "1").await;
@@ -2129,10 +2226,17 @@ async fn accepting_a_version_that_a_newer_submission_superseded_is_refused_and_t
         &app,
         &dept,
         "review_filing",
-        &[("filing_id", &v1), ("decision", "return"), ("reason", "请核实表5第3项")],
+        &[
+            ("filing_id", &v1),
+            ("decision", "return"),
+            ("reason", "请核实表5第3项"),
+        ],
     )
     .await;
-    assert_eq!((status, serde_json::from_str::<Value>(&body).unwrap()), (409, superseded.clone()));
+    assert_eq!(
+        (status, serde_json::from_str::<Value>(&body).unwrap()),
+        (409, superseded.clone())
+    );
     assert_eq!(status_of(v2.clone()).await, 1, "v2 still waits for review");
     let q = ok(&app, &dept, "review_queue", &[("period", PERIOD)]).await;
     let ids: Vec<&str> = q["rows"]
@@ -2150,7 +2254,11 @@ async fn accepting_a_version_that_a_newer_submission_superseded_is_refused_and_t
         &app,
         &dept,
         "review_filing",
-        &[("filing_id", &v2), ("decision", "return"), ("reason", "请核实表5第3项")],
+        &[
+            ("filing_id", &v2),
+            ("decision", "return"),
+            ("reason", "请核实表5第3项"),
+        ],
     )
     .await;
     let v3 = resubmit(&app, &qiye).await;
@@ -2161,7 +2269,10 @@ async fn accepting_a_version_that_a_newer_submission_superseded_is_refused_and_t
         &[("filing_id", &v2), ("decision", "accept")],
     )
     .await;
-    assert_eq!((status, serde_json::from_str::<Value>(&body).unwrap()), (409, superseded));
+    assert_eq!(
+        (status, serde_json::from_str::<Value>(&body).unwrap()),
+        (409, superseded)
+    );
     assert_eq!(status_of(v3.clone()).await, 1, "v3 still waits for review");
     // The latest is accepted.
     ok(
@@ -2308,14 +2419,13 @@ async fn exports_neutralise_formula_like_text_in_csv_and_write_it_as_text_in_xls
     );
     let range = book.worksheet_range(&sheet_name).unwrap();
     for (row, text) in &unmet {
-        let found = range.used_cells().find(|(_, _, c)| {
-            c.to_string().contains(&format!("{tail}{row}"))
-        });
+        let found = range
+            .used_cells()
+            .find(|(_, _, c)| c.to_string().contains(&format!("{tail}{row}")));
         match found {
-            Some((_, _, calamine::Data::String(s))) => assert!(
-                s.ends_with(&format!("{tail}{row}")),
-                "row {row}: {s:?}"
-            ),
+            Some((_, _, calamine::Data::String(s))) => {
+                assert!(s.ends_with(&format!("{tail}{row}")), "row {row}: {s:?}")
+            }
             other => panic!("row {row}'s explanation {text:?} is a string cell: {other:?}"),
         }
     }
@@ -2403,7 +2513,11 @@ async fn saving_a_filing_refuses_unknown_fields_answer_values_and_rows_that_do_n
             Some(key),
             "{what}: {key} on {field}: {body}"
         );
-        assert_eq!(filing_rows(&app).await, (0, 0, 0), "{what}: nothing is stored");
+        assert_eq!(
+            filing_rows(&app).await,
+            (0, 0, 0),
+            "{what}: nothing is stored"
+        );
     }
     // The form as the page posts it is saved.
     let f = base();
@@ -2428,11 +2542,24 @@ async fn submitting_with_a_version_that_is_not_a_positive_integer_is_refused_wit
     let app = in_window(backend).await;
     let w = app.wuhua().await;
     let qiye = app.account_in(&w.firm).await;
-    app.try_fn(&qiye, common::filing_form(BindingKind::Enterprise, &[], "review"))
-        .await
-        .expect("saved");
+    app.try_fn(
+        &qiye,
+        common::filing_form(BindingKind::Enterprise, &[], "review"),
+    )
+    .await
+    .expect("saved");
     let twenty = "9".repeat(20);
-    for version in ["abc", "", "1.5", "1e3", twenty.as_str(), "-1", "0", "0x1", "１"] {
+    for version in [
+        "abc",
+        "",
+        "1.5",
+        "1e3",
+        twenty.as_str(),
+        "-1",
+        "0",
+        "0x1",
+        "１",
+    ] {
         let (status, body) = post(
             &app,
             &qiye,
@@ -2445,17 +2572,31 @@ async fn submitting_with_a_version_that_is_not_a_positive_integer_is_refused_wit
             "version {version:?}: 4xx: {status}: {body}"
         );
         if status == 422 {
-            assert!(key_of(&body, "version").is_some(), "version {version:?}: {body}");
+            assert!(
+                key_of(&body, "version").is_some(),
+                "version {version:?}: {body}"
+            );
         }
         assert_no_decoder_text(&format!("version {version:?}"), &body);
     }
     assert_eq!(
-        one(&app, "SELECT COUNT(*) FROM filing WHERE status <> 'draft'", &[]).await,
+        one(
+            &app,
+            "SELECT COUNT(*) FROM filing WHERE status <> 'draft'",
+            &[]
+        )
+        .await,
         0,
         "nothing was submitted"
     );
     // A real version is submitted.
-    ok(&app, &qiye, "submit_filing", &[("period", PERIOD), ("version", "1")]).await;
+    ok(
+        &app,
+        &qiye,
+        "submit_filing",
+        &[("period", PERIOD), ("version", "1")],
+    )
+    .await;
 }
 
 async fn supervisors_see_no_draft_content_only_that_a_draft_exists_and_still_see_submitted_versions(
@@ -2474,7 +2615,10 @@ async fn supervisors_see_no_draft_content_only_that_a_draft_exists_and_still_see
     let form: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     ok(&app, &qiye, "save_filing", &form).await;
     let unit = &w.firm.id;
-    for (who, client) in [("department", &dept.client), ("county office", &office.client)] {
+    for (who, client) in [
+        ("department", &dept.client),
+        ("county office", &office.client),
+    ] {
         for path in [
             format!("/filing?period={PERIOD}&unit={unit}"),
             format!("/filing?period={PERIOD}&unit={unit}&version=1"),
@@ -2482,48 +2626,110 @@ async fn supervisors_see_no_draft_content_only_that_a_draft_exists_and_still_see
             format!("/history?unit={unit}&period={PERIOD}"),
         ] {
             let (status, html) = get(&app, client, &path).await;
-            assert!(status == 200 || status == 404 || status == 403, "{who} {path}: {status}");
-            for secret in ["DRAFTONLY", "DRAFTNOTE", "草稿负责人"] {
-                assert!(!html.contains(secret), "{who} {path} shows the draft's {secret}");
-            }
+            assert!(
+                status == 200 || status == 404 || status == 403,
+                "{who} {path}: {status}"
+            );
+            assert_no_draft_text(&html, &format!("{who} {path} shows the draft's"));
         }
-        let (status, body) = post(&app, client, "filing", &[("period", PERIOD), ("unit", unit)]).await;
-        assert!(status == 200 || (400..500).contains(&status), "{who}: {status}");
-        for secret in ["DRAFTONLY", "DRAFTNOTE", "草稿负责人"] {
-            assert!(!body.contains(secret), "{who}'s filing call shows the draft's {secret}");
-        }
-        let (_, body) = post(&app, client, "history", &[("period", PERIOD), ("unit", unit)]).await;
-        for secret in ["DRAFTONLY", "DRAFTNOTE", "草稿负责人"] {
-            assert!(!body.contains(secret), "{who}'s history call shows the draft's {secret}");
-        }
+        let (status, body) = post(
+            &app,
+            client,
+            "filing",
+            &[("period", PERIOD), ("unit", unit)],
+        )
+        .await;
+        assert!(
+            status == 200 || (400..500).contains(&status),
+            "{who}: {status}"
+        );
+        assert_no_draft_text(&body, &format!("{who}'s filing call shows the draft's"));
+        let (_, body) = post(
+            &app,
+            client,
+            "history",
+            &[("period", PERIOD), ("unit", unit)],
+        )
+        .await;
+        assert_no_draft_text(&body, &format!("{who}'s history call shows the draft's"));
     }
     // The owner sees the draft.
     let (_, html) = get(&app, &qiye, &format!("/filing?period={PERIOD}")).await;
     assert!(html.contains("DRAFTONLY"), "the owner sees the draft");
     // Submitted: the supervisor sees v1. A new draft v2: still v1's text only.
-    let mut f = filing_fields(BindingKind::Enterprise, &[("5.3", "SUBMITTED已提交说明，尚未落实，计划整改。")]);
+    let mut f = filing_fields(
+        BindingKind::Enterprise,
+        &[("5.3", "SUBMITTED已提交说明，尚未落实，计划整改。")],
+    );
     f.push(("intent".into(), "review".into()));
     let form: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     ok(&app, &qiye, "save_filing", &form).await;
-    ok(&app, &qiye, "submit_filing", &[("period", PERIOD), ("version", "1")]).await;
+    ok(
+        &app,
+        &qiye,
+        "submit_filing",
+        &[("period", PERIOD), ("version", "1")],
+    )
+    .await;
     ok(&app, &qiye, "revise_filing", &[("period", PERIOD)]).await;
     let mut f = filing_fields(BindingKind::Enterprise, &[("5.3", draft_text)]);
     f.push(("intent".into(), "save".into()));
     let form: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     ok(&app, &qiye, "save_filing", &form).await;
-    for (who, client) in [("department", &dept.client), ("county office", &office.client)] {
-        let (status, html) = get(&app, client, &format!("/filing?period={PERIOD}&unit={unit}")).await;
+    for (who, client) in [
+        ("department", &dept.client),
+        ("county office", &office.client),
+    ] {
+        let (status, html) = get(
+            &app,
+            client,
+            &format!("/filing?period={PERIOD}&unit={unit}"),
+        )
+        .await;
         assert_eq!(status, 200, "{who}");
-        assert!(html.contains("SUBMITTED"), "{who} sees the submitted version");
-        assert!(!html.contains("DRAFTONLY"), "{who} does not see the new draft");
-        let (_, html) = get(&app, client, &format!("/filing?period={PERIOD}&unit={unit}&version=2")).await;
-        assert!(!html.contains("DRAFTONLY"), "{who} cannot open the draft by its number");
-        let (_, html) = get(&app, client, &format!("/filing/print?period={PERIOD}&unit={unit}&version=2")).await;
-        assert!(!html.contains("DRAFTONLY"), "{who} cannot print the draft");
-        let (_, html) = get(&app, client, &format!("/history?unit={unit}&period={PERIOD}")).await;
-        assert!(!html.contains("DRAFTONLY"), "{who}'s history hides the draft");
-        let (_, body) = post(&app, client, "filing", &[("period", PERIOD), ("unit", unit), ("version", "2")]).await;
-        assert!(!body.contains("DRAFTONLY"), "{who}'s filing call hides the draft");
+        assert!(
+            html.contains("SUBMITTED"),
+            "{who} sees the submitted version"
+        );
+        assert!(
+            !html.contains("DRAFTONLY"),
+            "{who} does not see the new draft"
+        );
+        for (path, what) in [
+            (
+                format!("/filing?period={PERIOD}&unit={unit}&version=2"),
+                "cannot open the draft by its number",
+            ),
+            (
+                format!("/filing/print?period={PERIOD}&unit={unit}&version=2"),
+                "cannot print the draft",
+            ),
+            (
+                format!("/history?unit={unit}&period={PERIOD}"),
+                "'s history hides the draft",
+            ),
+        ] {
+            let (_, html) = get(&app, client, &path).await;
+            assert!(!html.contains("DRAFTONLY"), "{who} {what}");
+        }
+        let (_, body) = post(
+            &app,
+            client,
+            "filing",
+            &[("period", PERIOD), ("unit", unit), ("version", "2")],
+        )
+        .await;
+        assert!(
+            !body.contains("DRAFTONLY"),
+            "{who}'s filing call hides the draft"
+        );
+    }
+}
+
+/// Fails when the page or answer shows any text only the draft has.
+fn assert_no_draft_text(body: &str, what: &str) {
+    for secret in ["DRAFTONLY", "DRAFTNOTE", "草稿负责人"] {
+        assert!(!body.contains(secret), "{what} {secret}");
     }
 }
 
@@ -2563,7 +2769,11 @@ async fn every_page_sends_the_content_security_policy_and_the_other_security_hea
             };
             let csp = header("content-security-policy");
             let label = format!("{who} GET {page}");
-            for part in ["object-src 'none'", "frame-ancestors 'none'", "base-uri 'none'"] {
+            for part in [
+                "object-src 'none'",
+                "frame-ancestors 'none'",
+                "base-uri 'none'",
+            ] {
                 assert!(csp.contains(part), "{label}: CSP has {part}: {csp:?}");
             }
             let script_src = csp

@@ -187,7 +187,7 @@ async fn returning_needs_a_reason_and_the_filer_amends_without_becoming_late(bac
             &qiye,
             SubmitFiling {
                 period: "2026-Y".into(),
-                version: 2,
+                version: "2".into(),
             },
         )
         .await

@@ -8,6 +8,8 @@ use crate::model::escalation::*;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
+use crate::domain::limits::{check_texts, Text};
+#[cfg(feature = "ssr")]
 use crate::ssr::{app_state, auth, escalations, form};
 
 /// The escalations page: proposals to decide, escalations issued (filtered by `rung`,
@@ -67,6 +69,11 @@ pub async fn issue_escalation(
         ("reply_due".to_string(), reply_due.clone()),
     ];
     let result = async {
+        check_texts(&[
+            (Text::EscalationReasons, "reasons", &reasons),
+            (Text::Measures, "measures", &measures),
+        ])
+        .into_result()?;
         let user = auth::require_user().await?;
         let state = app_state()?;
         escalations::issue_proposal(
@@ -95,6 +102,7 @@ pub async fn dismiss_escalation(
         ("reason".to_string(), reason.clone()),
     ];
     let result = async {
+        check_texts(&[(Text::StaffReason, "reason", &reason)]).into_result()?;
         let user = auth::require_user().await?;
         let state = app_state()?;
         escalations::dismiss(&state.db, &state.clock, &user, &escalation_id, &reason).await
@@ -120,6 +128,11 @@ pub async fn issue_manual(
         ("reply_due".to_string(), reply_due.clone()),
     ];
     let result = async {
+        check_texts(&[
+            (Text::EscalationReasons, "reasons", &reasons),
+            (Text::Measures, "measures", &measures),
+        ])
+        .into_result()?;
         let user = auth::require_user().await?;
         let state = app_state()?;
         escalations::issue_by_hand(
@@ -172,6 +185,7 @@ pub async fn respond_escalation(
 ) -> Result<(), AppError> {
     let values = vec![("body".to_string(), body.clone())];
     let result = async {
+        check_texts(&[(Text::ReplyBody, "body", &body)]).into_result()?;
         let user = auth::require_user().await?;
         let state = app_state()?;
         escalations::respond(&state.db, &state.clock, &user, &id, &body).await
@@ -190,6 +204,7 @@ pub async fn decide_response(
 ) -> Result<(), AppError> {
     let values = vec![("note".to_string(), note.clone())];
     let result = async {
+        check_texts(&[(Text::DecisionNote, "note", &note)]).into_result()?;
         let user = auth::require_user().await?;
         let state = app_state()?;
         escalations::decide_response(&state.db, &state.clock, &user, &id, &decision, &note).await
@@ -206,6 +221,7 @@ pub async fn close_escalation(
 ) -> Result<(), AppError> {
     let values = vec![("close_reason".to_string(), reason.clone())];
     let result = async {
+        check_texts(&[(Text::StaffReason, "close_reason", &reason)]).into_result()?;
         let user = auth::require_user().await?;
         let state = app_state()?;
         escalations::close(&state.db, &state.clock, &user, &id, &reason).await
@@ -229,6 +245,7 @@ pub async fn record_accident(
         ("description".to_string(), description.clone()),
     ];
     let result = async {
+        check_texts(&[(Text::AccidentDescription, "description", &description)]).into_result()?;
         let user = auth::require_user().await?;
         let state = app_state()?;
         escalations::record_accident(

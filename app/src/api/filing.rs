@@ -55,7 +55,13 @@ async fn filing_view(
     let binding = filing::binding_kind(unit.kind);
     let exception = filings::exception(db, &unit_id, period).await?;
     let access = filings::access_for(db, &state.clock, &unit_id, period).await?;
-    let versions = filings::versions(db, &unit_id, period).await?;
+    let mut versions = filings::versions(db, &unit_id, period).await?;
+    // A draft is the unit's own working copy: the levels above see submitted versions only,
+    // and that a draft exists.
+    let draft_exists = !own && versions.iter().any(|v| v.status == FilingStatus::Draft);
+    if !own {
+        versions.retain(|v| v.status != FilingStatus::Draft);
+    }
     let record = if version.is_empty() {
         versions.first().cloned()
     } else {
@@ -114,6 +120,7 @@ async fn filing_view(
         editable,
         can_revise,
         own,
+        draft_exists,
         last_review,
         now,
     })
@@ -132,9 +139,13 @@ pub async fn save_filing(
 ) -> Result<SaveOutcome, AppError> {
     let review = intent == "review";
     let form_name = if review { "filing_review" } else { "filing" };
-    let draft = match FilingDraft::try_from(fields) {
+    let draft = match FilingDraft::try_from(fields.clone()) {
         Ok(draft) => draft,
-        Err(e) => return form::finish(form_name, vec![], Err(e), None).await,
+        // Refused whole, nothing saved; what was typed still comes back to the form.
+        Err(e) => {
+            let typed = FilingDraft::parse(&fields.0).fields();
+            return form::finish(form_name, typed, Err(e), None).await;
+        }
     };
     let result = save(&period, &draft.content, review).await;
     let success_to = match &result {
@@ -164,6 +175,7 @@ async fn save(
         return Err(AppError::Conflict(crate::error::Conflict::WindowClosed));
     }
     filing::check_draft(content).into_result()?;
+    filing::check_binding(filing::binding_kind(unit.kind), content).into_result()?;
     let saved = filings::save_draft(
         &state.db,
         &state.clock,
@@ -183,10 +195,12 @@ async fn save(
 }
 
 /// Submits the draft `version` of the user's filing for `period`. A second submission of the
-/// same version answers `AlreadySubmitted` and changes nothing.
+/// same version answers `AlreadySubmitted` and changes nothing. `version` is the draft's
+/// number, read as a positive whole number (anything else is a field error).
 #[server(endpoint = "submit_filing")]
-pub async fn submit_filing(period: String, version: i64) -> Result<SubmitOutcome, AppError> {
+pub async fn submit_filing(period: String, version: String) -> Result<SubmitOutcome, AppError> {
     let result = async {
+        let version = parse_version(&version)?;
         let user = auth::require_user().await?;
         let state = app_state()?;
         let p = Period::parse_key(&period).ok_or(AppError::NotFound)?;
@@ -232,6 +246,15 @@ pub async fn submit_filing(period: String, version: i64) -> Result<SubmitOutcome
         Err(_) => None,
     };
     form::finish("submit", vec![], result, to).await
+}
+
+/// A version number as posted: a positive whole number.
+#[cfg(feature = "ssr")]
+fn parse_version(raw: &str) -> Result<i64, AppError> {
+    match raw.trim().parse::<i64>() {
+        Ok(v) if v > 0 => Ok(v),
+        _ => Err(AppError::field("version", "err.version")),
+    }
 }
 
 /// Starts a new version after submission (the submitted one is kept).
@@ -451,7 +474,17 @@ pub async fn get_history(
             let u = crate::ssr::units::unit_by_id(db, &unit_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
+            let own = own.as_deref() == Some(unit_id.as_str());
             let mut records = filings::versions(db, &unit_id, period).await?;
+            // Supervisors see submitted versions only; a draft's events show no content.
+            let drafts: std::collections::HashSet<String> = records
+                .iter()
+                .filter(|r| r.status == FilingStatus::Draft)
+                .map(|r| r.filing_id.clone())
+                .collect();
+            if !own {
+                records.retain(|r| r.status != FilingStatus::Draft);
+            }
             records.reverse();
             let mut versions = Vec::new();
             for r in records {
@@ -461,16 +494,21 @@ pub async fn get_history(
             let events = crate::ssr::audit::unit_history(db, &unit_id, &period.key())
                 .await?
                 .into_iter()
-                .map(|e| HistoryEvent {
-                    at: e.at,
-                    actor: e.actor,
-                    action: e.action,
-                    version: versions
-                        .iter()
-                        .find(|(r, _)| r.filing_id == e.subject_id)
-                        .map(|(r, _)| r.version),
-                    before: e.before,
-                    after: e.after,
+                .map(|e| {
+                    // What a draft said while it was being written is the unit's own.
+                    let shown =
+                        own || !(drafts.contains(&e.subject_id) || e.action == "filing.save");
+                    HistoryEvent {
+                        at: e.at,
+                        actor: e.actor,
+                        action: e.action,
+                        version: versions
+                            .iter()
+                            .find(|(r, _)| r.filing_id == e.subject_id)
+                            .map(|(r, _)| r.version),
+                        before: if shown { e.before } else { None },
+                        after: if shown { e.after } else { None },
+                    }
                 })
                 .collect();
             Ok(HistoryView {

@@ -6,6 +6,7 @@
 //! the unit is answered; every 不落实 is explained (what is missing, and the plan to rectify it).
 
 use super::forms::{self, Answer, BindingKind};
+use super::limits::Text;
 use super::unit::UnitKind;
 use super::validation::FieldErrors;
 use serde::{Deserialize, Serialize};
@@ -14,10 +15,6 @@ use std::collections::BTreeMap;
 /// The least an explanation of an unmet item must say, in characters (a Chinese sentence
 /// naming what is missing and how it will be put right is longer than this).
 pub const MIN_EXPLANATION_CHARS: usize = 15;
-/// The most any text field may hold.
-pub const MAX_TEXT_CHARS: usize = 2000;
-/// The most a name field may hold.
-pub const MAX_NAME_CHARS: usize = 50;
 
 /// The kind of filing a unit makes: the rows that bind it (107号 五; see [`forms`]).
 /// A safety committee office works for its government, so it files the government's forms.
@@ -329,7 +326,7 @@ pub fn is_valid_phone(phone: &str) -> bool {
 }
 
 fn check_name(errors: &mut FieldErrors, field: FrameField, value: &str) {
-    if value.trim().chars().count() > MAX_NAME_CHARS {
+    if !Text::PersonName.fits(value.trim()) {
         field_error(errors, FieldName::Frame(field), "err.too_long");
     }
 }
@@ -344,21 +341,46 @@ pub fn check_draft(content: &FilingContent) -> FieldErrors {
     for (field, value) in f.names() {
         check_name(&mut errors, field, value);
     }
-    if !f.phone.trim().is_empty() && !is_valid_phone(&f.phone) {
+    if !Text::Phone.fits(&f.phone) {
+        field_error(&mut errors, PHONE, "err.too_long");
+    } else if !f.phone.trim().is_empty() && !is_valid_phone(&f.phone) {
         field_error(&mut errors, PHONE, "err.phone");
     }
     for (row, text) in &content.explanations {
-        if text.chars().count() > MAX_TEXT_CHARS {
+        if !Text::Explanation.fits(text) {
             if let Some(row) = RowId::parse(row) {
                 field_error(&mut errors, FieldName::Explanation(row), "err.too_long");
             }
         }
     }
     for (form, text) in &content.notes {
-        if text.chars().count() > MAX_TEXT_CHARS {
+        if !Text::Note.fits(text) {
             if let Some(note) = FieldName::note(*form) {
                 field_error(&mut errors, note, "err.too_long");
             }
+        }
+    }
+    errors
+}
+
+/// Checks that every row answered or explained binds a unit of `kind` (107号 五: each kind
+/// of unit answers its own rows); another kind's row is refused, not stored.
+pub fn check_binding(kind: BindingKind, content: &FilingContent) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    let rows = content.answers.keys().map(|id| (id, true));
+    let explained = content.explanations.keys().map(|id| (id, false));
+    for (id, answer) in rows.chain(explained) {
+        let Some(row) = RowId::parse(id) else {
+            errors.add("form", "err.unknown_field");
+            continue;
+        };
+        if !row.row().is_binding_for(kind) {
+            let field = if answer {
+                FieldName::Answer(row)
+            } else {
+                FieldName::Explanation(row)
+            };
+            field_error(&mut errors, field, "err.row_not_binding");
         }
     }
     errors

@@ -61,6 +61,8 @@ pub struct FilingView {
     pub can_revise: bool,
     /// The viewer files for this unit (as opposed to a supervisor looking at it).
     pub own: bool,
+    /// A supervisor's view: the unit has a draft, not shown (only submitted versions are).
+    pub draft_exists: bool,
     /// The latest review of the version shown: (`accept` | `return`, reason, Kunming time).
     pub last_review: Option<LastReview>,
     pub now: DateTime<Utc>,
@@ -232,10 +234,24 @@ impl FilingDraft {
 impl TryFrom<PostedFields> for FilingDraft {
     type Error = AppError;
 
-    /// Unknown fields are dropped and listed in [`FilingDraft::rejected`], not refused (yet):
-    /// refusing them is `if !draft.rejected.is_empty() { return Err(…) }` here.
+    /// The form as posted, refused whole (nothing is saved) when anything in it is not what
+    /// our form sends: a field the form does not have (`form`: `err.unknown_field`), an answer
+    /// other than 落实 / 不落实 (on that row: `err.answer_value`), text over its limit
+    /// ([`crate::domain::filing::check_draft`]). Whether the rows bind the unit is checked
+    /// once the unit is known ([`crate::domain::filing::check_binding`]).
     fn try_from(posted: PostedFields) -> Result<Self, AppError> {
         let draft = FilingDraft::parse(&posted.0);
+        let mut errors = crate::domain::filing::check_draft(&draft.content);
+        for (name, _) in &draft.rejected {
+            match FieldName::parse(name) {
+                Some(field @ FieldName::Answer(_)) => {
+                    crate::domain::filing::field_error(&mut errors, field, "err.answer_value")
+                }
+                _ if errors.get("form").is_none() => errors.add("form", "err.unknown_field"),
+                _ => {}
+            }
+        }
+        errors.into_result()?;
         Ok(draft)
     }
 }
@@ -464,7 +480,12 @@ mod tests {
             "unknown": ["a"],
         }))
         .unwrap();
-        let draft = FilingDraft::try_from(posted.clone()).unwrap();
+        assert_eq!(
+            FilingDraft::try_from(posted.clone()),
+            Err(AppError::field("form", "err.unknown_field")),
+            "a field the form has not refuses the whole post"
+        );
+        let draft = FilingDraft::parse(&posted.0);
         assert_eq!(draft.content.answers.get("8.1"), Some(&Answer::Done));
         assert_eq!(draft.content.answers.get("5.3"), Some(&Answer::NotDone));
         assert_eq!(

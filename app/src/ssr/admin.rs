@@ -1,6 +1,7 @@
 //! Creating units and accounts: input checked into domain values once, then written with
 //! its audit record in one transaction. Used by the admin pages and the command line.
 
+use crate::domain::limits::Text;
 use crate::domain::time::Clock;
 use crate::domain::unit::{industry_name_zh, Role, UnitKind};
 use crate::error::{AppError, FieldErrors};
@@ -10,17 +11,46 @@ use crate::ssr::db::{is_unique_violation, new_id, Db};
 use crate::ssr::units::{self, EnterpriseDetails, NewUnit};
 use crate::ssr::users::{self, NewUser};
 
-/// A unit as typed into the form.
+/// A unit as typed into the form. The lengths come from the one table of limits
+/// ([`Text`]), checked with `validator` before anything else.
+#[derive(validator::Validate)]
 pub struct RawUnit {
+    #[validate(length(max = Text::UnitName.max_len()))]
     pub name: String,
+    #[validate(length(max = Text::Search.max_len()))]
     pub kind: String,
+    #[validate(length(max = Text::Search.max_len()))]
     pub county_id: String,
+    #[validate(length(max = Text::Search.max_len()))]
     pub industry: String,
+    #[validate(length(max = 100))]
     pub industries: Vec<String>,
+    #[validate(length(max = Text::Search.max_len()))]
     pub township_id: String,
+    #[validate(length(max = Text::Address.max_len()))]
     pub address: String,
+    #[validate(length(max = Text::DisplayName.max_len()))]
     pub legal_representative: String,
+    #[validate(length(max = Text::Search.max_len()))]
     pub headcount: String,
+}
+
+/// `validator`'s errors as the app's field errors: a length over its limit is `err.too_long`.
+fn field_errors(errors: validator::ValidationErrors) -> FieldErrors {
+    let mut out = FieldErrors::new();
+    let mut fields: Vec<_> = errors.field_errors().into_iter().collect();
+    fields.sort_by_key(|(name, _)| name.to_string());
+    for (field, errs) in fields {
+        for e in errs {
+            let key = if e.code == "length" {
+                "err.too_long"
+            } else {
+                "err.invalid"
+            };
+            out.add(&field, key);
+        }
+    }
+    out
 }
 
 /// A unit ready to be created. The parent follows from the kind and the county.
@@ -45,8 +75,12 @@ fn text(errors: &mut FieldErrors, field: &str, value: &str, max: usize) -> Strin
 impl UnitInput {
     /// Checks what does not need the database.
     pub fn parse(raw: RawUnit) -> Result<Self, AppError> {
+        use validator::Validate;
+        if let Err(e) = raw.validate() {
+            return Err(AppError::Invalid(field_errors(e)));
+        }
         let mut errors = FieldErrors::new();
-        let name = text(&mut errors, "name", &raw.name, 100);
+        let name = text(&mut errors, "name", &raw.name, Text::UnitName.max_chars());
         let kind = UnitKind::parse(&raw.kind);
         let county_id =
             (!raw.county_id.trim().is_empty()).then(|| raw.county_id.trim().to_string());
@@ -70,12 +104,17 @@ impl UnitInput {
                 if industry_name_zh(raw.industry.trim()).is_none() {
                     errors.add("industry", "err.industry_unknown");
                 }
-                let address = text(&mut errors, "address", &raw.address, 200);
+                let address = text(
+                    &mut errors,
+                    "address",
+                    &raw.address,
+                    Text::Address.max_chars(),
+                );
                 let legal_representative = text(
                     &mut errors,
                     "legal_representative",
                     &raw.legal_representative,
-                    50,
+                    Text::DisplayName.max_chars(),
                 );
                 let headcount = match raw.headcount.trim().parse::<i64>() {
                     Ok(n) if (0..=1_000_000).contains(&n) => n,
@@ -219,7 +258,13 @@ impl UserInput {
         if !valid_username(&username) {
             errors.add("username", "err.username_format");
         }
-        let display_name = text(&mut errors, "display_name", display_name, 50);
+        let display_name = text(
+            &mut errors,
+            "display_name",
+            display_name,
+            Text::DisplayName.max_chars(),
+        );
+        Text::Password.check(&mut errors, "password", password);
         if password.chars().count() < crate::model::MIN_PASSWORD_LEN {
             errors.add("password", "err.password_too_short");
         }

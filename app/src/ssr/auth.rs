@@ -1,33 +1,23 @@
 //! Passwords, logins and the current user.
 //!
 //! Passwords are hashed with argon2id (the `argon2` crate's defaults). Repeated failed
-//! logins lock the account for a time that doubles with each further failure.
+//! logins lock the name, and the client's address, for a while ([`throttle`]).
 
 use crate::domain::unit::{Role, UnitKind};
 use crate::error::AppError;
 use crate::model::UserView;
 use crate::ssr::audit::{self, AuditEntry};
 use crate::ssr::db::parse_code;
-use crate::ssr::db::{parse_ts, ts, Db};
+use crate::ssr::db::Db;
+use crate::ssr::throttle;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 /// The session key under which the logged-in user's id is kept.
 pub const SESSION_USER_KEY: &str = "user_id";
 
-/// Failed logins allowed before the account is slowed down.
-pub const FREE_ATTEMPTS: i64 = 5;
-
-/// How long the account is locked after `failed` consecutive failures:
-/// 30 s after the 5th, doubling each time, at most 15 minutes.
-pub fn lockout_after(failed: i64) -> Option<Duration> {
-    if failed < FREE_ATTEMPTS {
-        return None;
-    }
-    let doublings = (failed - FREE_ATTEMPTS).min(5) as u32;
-    Some(Duration::seconds((30i64 << doublings).min(15 * 60)))
-}
+pub use crate::ssr::throttle::FREE_ATTEMPTS;
 
 pub fn hash_password(password: &str) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
@@ -56,93 +46,112 @@ fn dummy_hash() -> &'static str {
     HASH.get_or_init(|| hash_password("no such user, no such password").unwrap_or_default())
 }
 
-/// Checks a username and password. `now` is the app clock, for the audit trail; the
-/// lockout runs on real time, so that a fixed drill clock cannot lock an account for good.
-/// On success the failure count is reset and the user's id returned; every outcome is audited.
+/// Checks a username and password from `client` (its address, when known). `now` is the
+/// app clock, for the audit trail; throttling runs on real time ([`throttle`]).
+///
+/// The attempt is counted before the password is checked, and a name without an account is
+/// counted, checked (against a dummy hash) and answered exactly like one with an account.
+/// On success the name's count is cleared and the user's id returned; every outcome is
+/// audited.
 #[tracing::instrument(skip(db, password))]
 pub async fn check_login(
     db: &Db,
     username: &str,
     password: &str,
+    client: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<String, AppError> {
-    let row: Option<LoginRow> = sqlx::query_as(
-        "SELECT user_id, password_hash, failed_logins, locked_until FROM app_user WHERE username = $1",
-    )
-    .bind(username)
-    .fetch_optional(db)
-    .await?;
-    let Some(LoginRow {
-        user_id,
-        password_hash: hash,
-        failed_logins: failed,
-        locked_until,
-    }) = row
-    else {
-        let _ = verify_password(password, dummy_hash());
-        return Err(AppError::field("password", "err.bad_credentials"));
-    };
-    if let Some(until) = locked_until.as_deref().and_then(parse_ts) {
-        if until > Utc::now() {
-            return Err(AppError::Throttled {
-                retry_at: crate::domain::time::format_kunming(until),
-            });
+    if let Some(addr) = client {
+        if let Some(locked) = throttle::address_locked(db, addr).await? {
+            return Err(locked.into_error(Utc::now()));
         }
     }
-    let hash_for_check = hash.clone();
+    if let Some(locked) = throttle::claim_attempt(db, username).await? {
+        return Err(locked.into_error(Utc::now()));
+    }
+    let row: Option<LoginRow> =
+        sqlx::query_as("SELECT user_id, password_hash FROM app_user WHERE username = $1")
+            .bind(username)
+            .fetch_optional(db)
+            .await?;
+    let (user_id, hash) = match row {
+        Some(r) => (Some(r.user_id), r.password_hash),
+        None => (None, dummy_hash().to_string()),
+    };
     let password_owned = password.to_string();
-    // argon2 is deliberately slow: keep it off the async workers.
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password_owned, &hash_for_check))
+    // argon2 is deliberately slow: keep it off the async workers, for unknown names too.
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password_owned, &hash))
         .await
         .map_err(|_| AppError::Internal)?;
-    let mut tx = crate::ssr::db::begin_write(db).await?;
-    if ok {
-        sqlx::query(
-            "UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE user_id = $1",
-        )
-        .bind(&user_id)
-        .execute(&mut *tx)
-        .await?;
-        audit::record(
-            &mut tx,
-            AuditEntry {
-                at: now,
-                actor: Some(&user_id),
-                action: "user.login",
-                subject_kind: "user",
-                subject_id: &user_id,
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(user_id)
-    } else {
-        let failed = failed + 1;
-        let locked = lockout_after(failed).map(|d| ts(Utc::now() + d));
-        sqlx::query("UPDATE app_user SET failed_logins = $1, locked_until = $2 WHERE user_id = $3")
-            .bind(failed)
-            .bind(locked.clone())
-            .bind(&user_id)
-            .execute(&mut *tx)
+    match user_id {
+        Some(user_id) if ok => {
+            throttle::clear_name(db, username).await?;
+            let mut tx = crate::ssr::db::begin_write(db).await?;
+            audit::record(
+                &mut tx,
+                AuditEntry {
+                    at: now,
+                    actor: Some(&user_id),
+                    action: "user.login",
+                    subject_kind: "user",
+                    subject_id: &user_id,
+                    before: None,
+                    after: None,
+                },
+            )
             .await?;
-        audit::record(
-            &mut tx,
-            AuditEntry {
-                at: now,
-                actor: None,
-                action: "user.login_failed",
-                subject_kind: "user",
-                subject_id: &user_id,
-                before: None,
-                after: Some(serde_json::json!({ "failed_logins": failed, "locked_until": locked })),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Err(AppError::field("password", "err.bad_credentials"))
+            tx.commit().await?;
+            Ok(user_id)
+        }
+        user_id => {
+            if let Some(addr) = client {
+                throttle::record_address_failure(db, addr).await?;
+            }
+            let mut tx = crate::ssr::db::begin_write(db).await?;
+            audit::record(
+                &mut tx,
+                AuditEntry {
+                    at: now,
+                    actor: None,
+                    action: "user.login_failed",
+                    subject_kind: if user_id.is_some() {
+                        "user"
+                    } else {
+                        "login_name"
+                    },
+                    subject_id: user_id.as_deref().unwrap_or(username),
+                    before: None,
+                    after: client.map(|a| serde_json::json!({ "client": a })),
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            Err(AppError::field("password", "err.bad_credentials"))
+        }
     }
+}
+
+/// The address of the client making the current request: the connection's peer, or with
+/// `trust_proxy` (behind a reverse proxy that sets it) the first `X-Forwarded-For` entry.
+pub async fn client_address(trust_proxy: bool) -> Option<String> {
+    if trust_proxy {
+        let forwarded =
+            leptos::prelude::use_context::<axum::http::request::Parts>().and_then(|p| {
+                p.headers
+                    .get("x-forwarded-for")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split(',').next())
+                    .map(|v| v.trim().to_string())
+                    .filter(|v| v.parse::<std::net::IpAddr>().is_ok())
+            });
+        if forwarded.is_some() {
+            return forwarded;
+        }
+    }
+    leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .ok()
+        .map(|ci| ci.0.ip().to_string())
 }
 
 /// Loads a user with their unit, for the session.
@@ -165,8 +174,6 @@ pub async fn load_user(db: &Db, user_id: &str) -> Result<Option<UserView>, AppEr
 struct LoginRow {
     user_id: String,
     password_hash: String,
-    failed_logins: i64,
-    locked_until: Option<String>,
 }
 
 /// A user with their unit, as stored.
@@ -299,13 +306,5 @@ mod tests {
         assert!(verify_password("correct horse", &hash));
         assert!(!verify_password("wrong horse", &hash));
         assert!(!verify_password("correct horse", "not a hash"));
-    }
-
-    #[test]
-    fn lockout_starts_after_five_failures_and_doubles_up_to_fifteen_minutes() {
-        assert_eq!(lockout_after(4), None);
-        assert_eq!(lockout_after(5), Some(Duration::seconds(30)));
-        assert_eq!(lockout_after(6), Some(Duration::seconds(60)));
-        assert_eq!(lockout_after(50), Some(Duration::seconds(15 * 60)));
     }
 }

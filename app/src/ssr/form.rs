@@ -93,6 +93,13 @@ pub async fn finish<T>(
         Ok(_) => {}
         Err(err) if plain => {
             let token = uuid::Uuid::new_v4().simple().to_string();
+            // What was typed comes back to the form, cut to the longest any field may hold
+            // (an oversized value is refused, and need not be kept in the session whole).
+            let longest = crate::domain::limits::Text::ReplyBody.max_chars();
+            let values = values
+                .into_iter()
+                .map(|(k, v)| (k, v.chars().take(longest).collect()))
+                .collect();
             let flash = Flash {
                 token: token.clone(),
                 form: form.to_string(),

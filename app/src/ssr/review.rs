@@ -127,6 +127,9 @@ pub async fn decide(
     if !decision.reason_suffices(reason) {
         return Err(AppError::field("reason", "err.return_reason"));
     }
+    crate::domain::limits::Text::ReturnReason
+        .checked("reason", reason)
+        .map_err(AppError::Invalid)?;
     let row: Option<(String, String)> =
         sqlx::query_as("SELECT unit_id, status FROM filing WHERE filing_id = $1")
             .bind(filing_id)
@@ -142,18 +145,40 @@ pub async fn decide(
     };
     let now = clock.now();
     let mut tx = crate::ssr::db::begin_write(db).await?;
-    let updated = sqlx::query("UPDATE filing SET status = $1, updated_at = $2, updated_by = $3 WHERE filing_id = $4 AND status = $5")
-        .bind(new_status.code())
-        .bind(ts(now))
-        .bind(&user.user_id)
-        .bind(filing_id)
-        .bind(FilingStatus::Submitted.code())
-        .execute(&mut *tx)
-        .await?;
+    // The decision is made in the UPDATE's WHERE, inside the transaction: the version must
+    // still wait for review and be the latest one submitted (a decision taken on a stale
+    // page about an older version changes nothing).
+    let updated = sqlx::query(
+        "UPDATE filing SET status = $1, updated_at = $2, updated_by = $3 \
+         WHERE filing_id = $4 AND status = $5 AND NOT EXISTS ( \
+           SELECT 1 FROM filing newer WHERE newer.unit_id = filing.unit_id \
+             AND newer.period_key = filing.period_key AND newer.version > filing.version \
+             AND newer.status <> $6)",
+    )
+    .bind(new_status.code())
+    .bind(ts(now))
+    .bind(&user.user_id)
+    .bind(filing_id)
+    .bind(FilingStatus::Submitted.code())
+    .bind(FilingStatus::Draft.code())
+    .execute(&mut *tx)
+    .await?;
     if updated.rows_affected() == 0 {
-        return Err(AppError::Conflict(
-            crate::error::Conflict::NotAwaitingReview,
-        ));
+        let superseded: Option<(i64,)> = sqlx::query_as(
+            "SELECT newer.version FROM filing old JOIN filing newer \
+               ON newer.unit_id = old.unit_id AND newer.period_key = old.period_key \
+              AND newer.version > old.version AND newer.status <> $2 \
+             WHERE old.filing_id = $1 LIMIT 1",
+        )
+        .bind(filing_id)
+        .bind(FilingStatus::Draft.code())
+        .fetch_optional(&mut *tx)
+        .await?;
+        return Err(AppError::Conflict(if superseded.is_some() {
+            crate::error::Conflict::Superseded
+        } else {
+            crate::error::Conflict::NotAwaitingReview
+        }));
     }
     sqlx::query(
         "INSERT INTO filing_review (filing_review_id, filing_id, decision, reason, reviewer_unit_id, reviewed_by, reviewed_at, untrue) \

@@ -13,6 +13,9 @@ pub struct AppState {
     pub db: Db,
     /// The app clock: every "now" comes from here.
     pub clock: Clock,
+    /// Behind a reverse proxy: take the client's address from `X-Forwarded-For` (login
+    /// throttling per address).
+    pub trust_proxy: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {

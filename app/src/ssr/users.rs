@@ -23,8 +23,8 @@ pub async fn insert_user(
     at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO app_user (user_id, username, display_name, unit_id, role, password_hash, failed_logins, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 0, $7)",
+        "INSERT INTO app_user (user_id, username, display_name, unit_id, role, password_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&user.user_id)
     .bind(&user.username)
@@ -52,7 +52,7 @@ pub async fn set_password_hash(
     user_id: &str,
     hash: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE app_user SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE user_id = $2")
+    sqlx::query("UPDATE app_user SET password_hash = $1 WHERE user_id = $2")
         .bind(hash)
         .bind(user_id)
         .execute(&mut **tx)

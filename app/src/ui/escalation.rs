@@ -5,11 +5,14 @@
 //! everything works with JavaScript off.
 
 use super::rollup::bars;
-use super::{feedback_from_flash, general_error, use_flash, use_info, FieldError, PageTitle};
+use super::{
+    feedback_from_flash, general_error, use_flash, use_info, FieldError, PageTitle, TextArea,
+};
 use crate::api::escalation::{
     get_brief, get_disclosures, get_escalation, get_escalations, get_inbox,
 };
 use crate::domain::ladder::{Reminder, Rung, Severity};
+use crate::domain::limits::Text;
 use crate::i18n::{t, Lang};
 use crate::model::escalation::{
     EscalationView, EscalationsPage as PageData, Notice, ReplyState, ResponseDecision, ResponseKind,
@@ -237,10 +240,10 @@ fn Escalations(
                         </select>
                         <FieldError field="rung" message=Signal::derive({ let m = m.clone(); move || m.field("rung") }) />
                         <label for="manual-reasons">{t(lang, "esc.reasons")}</label>
-                        <textarea id="manual-reasons" name="reasons" rows="3" aria-describedby="reasons-error">{m.value("reasons")}</textarea>
+                        <TextArea id="manual-reasons" name="reasons" rows=3 limit=Text::EscalationReasons described_by="reasons-error" text=m.value("reasons") />
                         <FieldError field="reasons" message=Signal::derive({ let m = m.clone(); move || m.field("reasons") }) />
                         <label for="manual-measures">{t(lang, "esc.measures")}</label>
-                        <textarea id="manual-measures" name="measures" rows="2">{m.value("measures")}</textarea>
+                        <TextArea id="manual-measures" name="measures" rows=2 limit=Text::Measures described_by="measures-error" text=m.value("measures") />
                         <label for="manual-due">{t(lang, "esc.reply_due")}</label>
                         <input id="manual-due" type="date" name="reply_due" value=m.value("reply_due") aria-describedby="reply_due-error" />
                         <FieldError field="reply_due" message=Signal::derive({ let m = m.clone(); move || m.field("reply_due") }) />
@@ -263,7 +266,7 @@ fn Escalations(
                         <FieldError field="occurred_on" message=Signal::derive({ let a = a.clone(); move || a.field("occurred_on") }) />
                         <label class="check"><input type="checkbox" name="larger" value="1" checked=a.value("larger") == "1" /> {t(lang, "esc.accident_larger")}</label>
                         <label for="acc-desc">{t(lang, "esc.accident_description")}</label>
-                        <textarea id="acc-desc" name="description" rows="2">{a.value("description")}</textarea>
+                        <TextArea id="acc-desc" name="description" rows=2 limit=Text::AccidentDescription described_by="description-error" text=a.value("description") />
                         <FieldError field="description" message=Signal::derive({ let a = a.clone(); move || a.field("description") }) />
                         <button type="submit">{t(lang, "esc.accident_record")}</button>
                     </form>
@@ -314,10 +317,10 @@ fn ProposalCard(
             <form method="post" action="/api/issue_escalation" class="stack">
                 <input type="hidden" name="escalation_id" value=id.clone() />
                 <label for=format!("reasons-{id}")>{t(lang, "esc.reasons")}</label>
-                <textarea id=format!("reasons-{id}") name="reasons" rows="3">{reasons}</textarea>
+                <TextArea id=format!("reasons-{id}") name="reasons" rows=3 limit=Text::EscalationReasons described_by="reasons-error" text=reasons />
                 <FieldError field="reasons" message=Signal::derive(move || fb.field("reasons")) />
                 <label for=format!("measures-{id}")>{t(lang, "esc.measures")}</label>
-                <textarea id=format!("measures-{id}") name="measures" rows="2">{measures}</textarea>
+                <TextArea id=format!("measures-{id}") name="measures" rows=2 limit=Text::Measures described_by="measures-error" text=measures />
                 {asks_date.then(|| view! {
                     <label for=format!("due-{id}")>{t(lang, "esc.reply_due")}</label>
                     <input id=format!("due-{id}") type="date" name="reply_due" />
@@ -329,7 +332,7 @@ fn ProposalCard(
             <form method="post" action="/api/dismiss_escalation" class="return-form">
                 <input type="hidden" name="escalation_id" value=id.clone() />
                 <label for=format!("dismiss-{id}")>{t(lang, "esc.dismiss_reason")}</label>
-                <textarea id=format!("dismiss-{id}") name="reason" rows="1"></textarea>
+                <TextArea id=format!("dismiss-{id}") name="reason" rows=1 limit=Text::StaffReason described_by="reason-error" />
                 <FieldError field="reason" message=Signal::derive(move || fb4.field("reason")) />
                 <button type="submit">{t(lang, "esc.dismiss")}</button>
             </form>
@@ -476,7 +479,7 @@ fn Document(
                 <form method="post" action="/api/respond_escalation" class="stack" data-testid="respond">
                     <input type="hidden" name="id" value=id.clone() />
                     <label for="body">{t(lang, if report { "esc.report_body" } else { "esc.reply_body" })}</label>
-                    <textarea id="body" name="body" rows="5" aria-describedby="body-error">{r.value("body")}</textarea>
+                    <TextArea id="body" name="body" rows=5 limit=Text::ReplyBody described_by="body-error" text=r.value("body") />
                     <FieldError field="body" message=Signal::derive(move || r.field("body")) />
                     <button type="submit" class="primary">{t(lang, if report { "esc.send_report" } else { "esc.send_reply" })}</button>
                 </form>
@@ -492,7 +495,7 @@ fn Document(
                         <input type="hidden" name="id" value=id.clone() />
                         <input type="hidden" name="decision" value="more" />
                         <label for="note">{t(lang, "esc.more_note")}</label>
-                        <textarea id="note" name="note" rows="1">{d.value("note")}</textarea>
+                        <TextArea id="note" name="note" rows=1 limit=Text::DecisionNote described_by="note-error" text=d.value("note") />
                         <FieldError field="note" message=Signal::derive(move || d.field("note")) />
                         <button type="submit">{t(lang, "esc.ask_more")}</button>
                     </form>
@@ -502,7 +505,7 @@ fn Document(
                 <form method="post" action="/api/close_escalation" class="return-form" data-testid="close">
                     <input type="hidden" name="id" value=id.clone() />
                     <label for="close_reason">{t(lang, "esc.close_reason")}</label>
-                    <textarea id="close_reason" name="reason" rows="1">{c.value("close_reason")}</textarea>
+                    <TextArea id="close_reason" name="reason" rows=1 limit=Text::StaffReason described_by="close_reason-error" text=c.value("close_reason") />
                     <FieldError field="close_reason" message=Signal::derive(move || c.field("close_reason")) />
                     <button type="submit">{t(lang, if v.rung == Rung::Disclosure { "esc.lift" } else { "esc.close" })}</button>
                 </form>

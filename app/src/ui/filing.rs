@@ -6,12 +6,14 @@
 
 use super::{
     general_error, use_done, use_flash, use_info, FieldError, FormFeedback, FormMessage, PageTitle,
+    TextArea,
 };
 use crate::api::filing::{get_exceptions, get_filing};
 use crate::domain::filing::{
     self, FieldName, FilingAccess, FilingStatus, FrameField, RowId, MIN_EXPLANATION_CHARS,
 };
 use crate::domain::forms::{self, Answer, FormDef, FORMS};
+use crate::domain::limits::Text;
 use crate::domain::time::format_kunming;
 use crate::error::AppError;
 use crate::i18n::{t, Lang};
@@ -162,7 +164,7 @@ fn FilingForm(
             let (id, name) = (name.id(), name.to_string());
             view! {
                 <label for=id.clone()>{t(lang, label)}</label>
-                <input id=id.clone() name=name value=frame.get(field).clone() disabled=!editable aria-describedby=format!("{id}-error") maxlength="50" />
+                <input id=id.clone() name=name value=frame.get(field).clone() disabled=!editable aria-describedby=format!("{id}-error") maxlength=Text::PersonName.max_chars() />
                 <FieldError field=id message=Signal::derive(move || err.clone()) />
             }
         }
@@ -197,6 +199,7 @@ fn FilingForm(
             </p>
             <p class=if view.access.may_file() { "access open" } else { "access closed" }>{access_line}</p>
             {view.exception.clone().map(|e| view! { <p class="muted">{t(lang, "exc.reason")} ": " {e.reason}</p> })}
+            {view.draft_exists.then(|| view! { <p class="muted" data-testid="draft-exists">{t(lang, "err.draft_hidden")}</p> })}
             {view.last_review.clone().map(|r| {
                 let returned = r.decision.returns();
                 let (at, reason) = (crate::domain::time::format_kunming(r.at), r.reason);
@@ -357,9 +360,8 @@ fn FormTable(
                                         <FieldError field=field.clone() message=Signal::derive(move || row_err.clone()) />
                                         <div class="explain">
                                             <label for=xfield.clone()>{t(lang, "filing.explain")}</label>
-                                            <textarea id=xfield.clone() name=x_field.to_string() rows="2" maxlength="2000" disabled=!editable
-                                                aria-describedby=format!("{xfield}-error")
-                                                on:input=move |ev| typed.set(event_target_value(&ev))>{explanation.clone()}</textarea>
+                                            <TextArea id=xfield.clone() name=x_field.to_string() rows=2 limit=Text::Explanation disabled=!editable
+                                                described_by=format!("{xfield}-error") typed=typed text=explanation.clone() />
                                             <FieldError field=xfield.clone() message=live_x />
                                         </div>
                                     })}
@@ -371,7 +373,8 @@ fn FormTable(
                 </tbody>
             </table>
             <label for=note_field.id()>{t(lang, "filing.note")}</label>
-            <textarea id=note_field.id() name=note_field.to_string() rows="2" maxlength="2000" disabled=!editable>{note}</textarea>
+            <TextArea id=note_field.id() name=note_field.to_string() rows=2 limit=Text::Note disabled=!editable
+                described_by=format!("{}-error", note_field.id()) text=note />
             <FieldError field=note_field.id() message=Signal::derive(move || note_error.clone()) />
         </section>
     }
@@ -583,7 +586,7 @@ pub fn ExceptionsPage() -> impl IntoView {
                                     </select>
                                     <FieldError field="period" message=Signal::derive(move || e_period.clone()) />
                                     <label for="reason">{t(lang, "exc.reason")}</label>
-                                    <textarea id="reason" name="reason" rows="2">{fb.value("reason")}</textarea>
+                                    <TextArea id="reason" name="reason" rows=2 limit=Text::ExceptionReason described_by="reason-error" text=fb.value("reason") />
                                     <FieldError field="reason" message=Signal::derive(move || e_reason.clone()) />
                                     <label for="until">{t(lang, "exc.until")}</label>
                                     <input id="until" name="until" type="date" value=fb.value("until") />

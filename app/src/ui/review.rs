@@ -2,9 +2,12 @@
 //! first, filtered by status, nil / unmet, industry and township; accept, or return with a
 //! reason. Plain forms: the page works the same with JavaScript off.
 
-use super::{general_error, status_key, use_done, use_flash, use_info, FieldError, PageTitle};
+use super::{
+    general_error, status_key, use_done, use_flash, use_info, FieldError, PageTitle, TextArea,
+};
 use crate::api::filing::get_review_queue;
 use crate::domain::filing::FilingStatus;
+use crate::domain::limits::Text;
 use crate::domain::unit::INDUSTRIES;
 use crate::i18n::{t, Lang};
 use crate::model::filing::QueueRow;
@@ -172,7 +175,7 @@ fn QueueLine(
                         <input type="hidden" name="filing_id" value=row.filing_id.clone() />
                         <input type="hidden" name="decision" value="return" />
                         <label for=xid.clone()>{t(lang, "review.reason")}</label>
-                        <textarea id=xid.clone() name="reason" rows="1" aria-describedby=format!("{xid}-error")></textarea>
+                        <TextArea id=xid.clone() name="reason" rows=1 limit=Text::ReturnReason described_by=format!("{xid}-error") />
                         <FieldError field=xid.clone() message=Signal::derive(move || reason_error.clone()) />
                         <label class="check"><input type="checkbox" name="untrue" value="1" /> {t(lang, "review.untrue")}</label>
                         <button type="submit">{t(lang, "review.return")}</button>

@@ -4,10 +4,11 @@
 //! (completeness, unmet items by form and industry, the trend across periods) that need no
 //! JavaScript.
 
-use super::{general_error, use_done, use_flash, use_info, FieldError, PageTitle};
+use super::{general_error, use_done, use_flash, use_info, FieldError, PageTitle, TextArea};
 use crate::api::rollup::get_rollup;
 use crate::domain::filing::FilingStatus;
 use crate::domain::forms::FORMS;
+use crate::domain::limits::Text;
 use crate::domain::rollup::TrendPoint;
 use crate::i18n::{t, Lang};
 use crate::model::rollup::{ChildLine, RollupView, ScopeKind, SummaryRecord, UnitLine};
@@ -388,7 +389,7 @@ fn SummaryPanel(
                     <input type="hidden" name="period" value=period_key.clone() />
                     <p class="muted">{t(lang, "rollup.summary_hint")}</p>
                     <label for="remarks">{t(lang, "rollup.remarks")}</label>
-                    <textarea id="remarks" name="remarks" rows="3" aria-describedby="remarks-error"></textarea>
+                    <TextArea id="remarks" name="remarks" rows=3 limit=Text::Remarks described_by="remarks-error" />
                     <FieldError field="remarks" message=Signal::derive(move || remarks_error.clone()) />
                     <button type="submit" class="primary">{t(lang, "rollup.file_summary")}</button>
                 </form>

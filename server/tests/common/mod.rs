@@ -524,7 +524,7 @@ pub async fn submit_filing(
         client,
         SubmitFiling {
             period: "2026-Y".into(),
-            version: version.parse().expect("a version number"),
+            version: version.to_string(),
         },
     )
     .await
