@@ -121,10 +121,10 @@ pub async fn change_password(
         let hash = crate::ssr::users::password_hash(&state.db, &user.user_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if !auth::verify_password(&current_password, &hash) {
+        if !auth::verify_password_bounded(&current_password, &hash).await? {
             return Err(AppError::field("current_password", "err.password_wrong"));
         }
-        let new_hash = auth::hash_password(&new_password)?;
+        let new_hash = auth::hash_password_bounded(&new_password).await?;
         let mut tx = crate::ssr::db::begin_write(&state.db).await?;
         crate::ssr::users::set_password_hash(&mut tx, &user.user_id, &new_hash).await?;
         crate::ssr::audit::record(

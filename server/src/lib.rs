@@ -100,9 +100,16 @@ impl Application {
         let db = db::connect(&config.database_url).await?;
         db::migrate(&db).await?;
         if config.seed_demo_if_empty {
-            let report = app::ssr::seed::seed_demo(&db, &config.clock)
-                .await
-                .map_err(|e| StartError::Seed(e.to_string()))?;
+            let report = match app::ssr::seed::seed_demo(&db, &config.clock).await {
+                Ok(report) => report,
+                // Another instance seeded the empty database at the same moment: its seed
+                // stands (ours was one transaction, rolled back whole).
+                Err(e) if db::is_unique_violation(&e) => app::ssr::seed::SeedReport {
+                    skipped: true,
+                    ..Default::default()
+                },
+                Err(e) => return Err(StartError::Seed(e.to_string())),
+            };
             if !report.skipped {
                 tracing::info!(
                     units = report.units,
@@ -241,6 +248,7 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
     Router::new()
         .route("/lang/{lang}", get(set_lang))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
         .route("/export/{file}", get(export))
         .nest_service(
             "/pkg",
@@ -307,6 +315,20 @@ async fn attach_session_info(
         req.extensions_mut().insert(info);
     }
     next.run(req).await
+}
+
+/// `/readyz`: 200 when the database answers a query within two seconds, else 503 (for load
+/// balancers and probes; `/healthz` only says the process is alive).
+async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    let query = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&state.db);
+    match tokio::time::timeout(std::time::Duration::from_secs(2), query).await {
+        Ok(Ok(_)) => (StatusCode::OK, "ready").into_response(),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "not ready: the database did not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database too slow").into_response(),
+    }
 }
 
 /// `/export/{table}.{csv|xlsx}?period=…&unit=…`: a table of the pages as a download.

@@ -6,7 +6,7 @@ use crate::domain::time::Clock;
 use crate::domain::unit::{industry_name_zh, Role, UnitKind};
 use crate::error::{AppError, FieldErrors};
 use crate::ssr::audit::{self, AuditEntry};
-use crate::ssr::auth::hash_password;
+use crate::ssr::auth::hash_password_bounded;
 use crate::ssr::db::{is_unique_violation, new_id, Db};
 use crate::ssr::units::{self, EnterpriseDetails, NewUnit};
 use crate::ssr::users::{self, NewUser};
@@ -305,10 +305,7 @@ pub async fn create_user(
     actor: Option<&str>,
     input: UserInput,
 ) -> Result<String, AppError> {
-    let password = input.password.clone();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|_| AppError::Internal)??;
+    let hash = hash_password_bounded(&input.password).await?;
     let user = NewUser {
         user_id: new_id(),
         username: input.username,

@@ -39,6 +39,41 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     }
 }
 
+/// At most this many argon2 computations run at once (each holds 19 MiB for its run): about
+/// the core count, so a login rush queues instead of taking memory and every core.
+fn argon2_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(cores.max(1))
+    })
+}
+
+/// Runs an argon2 computation off the async workers, holding one of [`argon2_permits`].
+async fn bounded<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let _permit = argon2_permits()
+        .acquire()
+        .await
+        .map_err(|_| AppError::Internal)?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| AppError::Internal)
+}
+
+/// [`verify_password`], bounded and off the async workers.
+pub async fn verify_password_bounded(password: &str, hash: &str) -> Result<bool, AppError> {
+    let (password, hash) = (password.to_string(), hash.to_string());
+    bounded(move || verify_password(&password, &hash)).await
+}
+
+/// [`hash_password`], bounded and off the async workers.
+pub async fn hash_password_bounded(password: &str) -> Result<String, AppError> {
+    let password = password.to_string();
+    bounded(move || hash_password(&password)).await?
+}
+
 /// A hash to verify against when the username is unknown, so that the answer takes as
 /// long as for a known user with a wrong password.
 fn dummy_hash() -> &'static str {
@@ -78,11 +113,8 @@ pub async fn check_login(
         Some(r) => (Some(r.user_id), r.password_hash),
         None => (None, dummy_hash().to_string()),
     };
-    let password_owned = password.to_string();
-    // argon2 is deliberately slow: keep it off the async workers, for unknown names too.
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password_owned, &hash))
-        .await
-        .map_err(|_| AppError::Internal)?;
+    // argon2 is deliberately slow: bounded and off the async workers, for unknown names too.
+    let ok = verify_password_bounded(password, &hash).await?;
     match user_id {
         Some(user_id) if ok => {
             throttle::clear_name(db, username).await?;

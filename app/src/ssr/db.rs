@@ -105,7 +105,13 @@ pub async fn connect(url: &str) -> Result<Db, DbSetupError> {
         Backend::Postgres => {
             use sqlx::migrate::MigrateDatabase;
             if !sqlx::Any::database_exists(url).await.map_err(connect_err)? {
-                sqlx::Any::create_database(url).await.map_err(connect_err)?;
+                // Another instance starting at the same moment may create it first: that
+                // is fine, as long as it exists afterwards.
+                if let Err(e) = sqlx::Any::create_database(url).await {
+                    if !sqlx::Any::database_exists(url).await.map_err(connect_err)? {
+                        return Err(connect_err(e));
+                    }
+                }
             }
             url.to_string()
         }
@@ -137,11 +143,25 @@ pub async fn connect(url: &str) -> Result<Db, DbSetupError> {
 }
 
 /// Applies the migrations in `migrations/` that have not run yet.
+///
+/// On PostgreSQL sqlx holds an advisory lock while it migrates, so instances starting at once
+/// take turns. SQLite has no such lock: each migration runs in its own transaction, and an
+/// instance that lost the race (it read the list of applied migrations before another
+/// applied one) has its transaction rolled back; it reads the list again and goes on.
 pub async fn migrate(db: &Db) -> Result<(), DbSetupError> {
-    sqlx::migrate!("../migrations")
-        .run(db)
-        .await
-        .map_err(|e| DbSetupError::Migrate(e.to_string()))
+    let migrator = sqlx::migrate!("../migrations");
+    let mut attempt = 0;
+    loop {
+        match migrator.run(db).await {
+            Ok(()) => return Ok(()),
+            Err(e) if attempt < 5 && db.connect_options().database_url.scheme() == "sqlite" => {
+                attempt += 1;
+                tracing::info!(error = %e, attempt, "migrating raced another instance: reading the applied migrations again");
+                tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+            }
+            Err(e) => return Err(DbSetupError::Migrate(e.to_string())),
+        }
+    }
 }
 
 /// The canonical text of an instant in the database: RFC 3339, UTC, whole seconds.

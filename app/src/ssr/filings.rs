@@ -293,6 +293,31 @@ async fn insert_version(
     Ok(id)
 }
 
+/// Claims a draft for a write in this transaction: one conditional UPDATE that matches only
+/// while the version is still a draft. On PostgreSQL (READ COMMITTED) it takes the row's lock
+/// until commit, and a concurrent submission's commit makes it match nothing (the WHERE is
+/// checked again on the row as committed); on SQLite `BEGIN IMMEDIATE` already runs one
+/// writer at a time. Every write to a draft's content, and its submission, claims it first,
+/// so a save can never rewrite a submitted version and a submission validates exactly what
+/// it submits.
+async fn claim_draft(
+    tx: &mut Transaction<'_, Any>,
+    filing_id: &str,
+    at: DateTime<Utc>,
+    user_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let claimed = sqlx::query(
+        "UPDATE filing SET updated_at = $1, updated_by = $2 WHERE filing_id = $3 AND status = $4",
+    )
+    .bind(ts(at))
+    .bind(user_id)
+    .bind(filing_id)
+    .bind(FilingStatus::Draft.code())
+    .execute(&mut **tx)
+    .await?;
+    Ok(claimed.rows_affected() == 1)
+}
+
 fn content_json(c: &FilingContent) -> serde_json::Value {
     serde_json::to_value(c).unwrap_or_default()
 }
@@ -313,6 +338,11 @@ pub async fn save_draft(
     let latest = latest_in(&mut tx, unit_id, period).await?;
     let (filing_id, before) = match latest {
         Some(r) if r.status == FilingStatus::Draft => {
+            // Guard: the draft row is claimed before anything is read or written (a
+            // submission that committed since `latest` was read makes this match nothing).
+            if !claim_draft(&mut tx, &r.filing_id, now, user_id).await? {
+                return Err(AppError::Conflict(crate::error::Conflict::AlreadySubmitted));
+            }
             let before = content_in(&mut tx, &r.filing_id).await?;
             (r.filing_id, Some(content_json(&before)))
         }
@@ -329,12 +359,6 @@ pub async fn save_draft(
         }
     };
     write_content(&mut tx, &filing_id, content).await?;
-    sqlx::query("UPDATE filing SET updated_at = $1, updated_by = $2 WHERE filing_id = $3")
-        .bind(ts(now))
-        .bind(user_id)
-        .bind(&filing_id)
-        .execute(&mut *tx)
-        .await?;
     audit::record(
         &mut tx,
         AuditEntry {
@@ -381,10 +405,19 @@ pub async fn submit(
     .fetch_optional(&mut *tx)
     .await?;
     let record = FilingRecord::from(row.ok_or(AppError::NotFound)?);
-    if record.status != FilingStatus::Draft {
+    // Guard: claim the draft before reading the content that is validated, so that no save
+    // can change it between the check and the submission (see `claim_draft`).
+    if record.status != FilingStatus::Draft
+        || !claim_draft(&mut tx, &record.filing_id, now, user_id).await?
+    {
+        tx.rollback().await?;
+        let current = versions(db, unit_id, period)
+            .await?
+            .into_iter()
+            .find(|r| r.version == version);
         return Ok(SubmitOutcome::AlreadySubmitted {
-            version: record.version,
-            submitted_at: record.submitted_at,
+            version,
+            submitted_at: current.and_then(|r| r.submitted_at),
         });
     }
     let content = content_in(&mut tx, &record.filing_id).await?;
@@ -537,6 +570,14 @@ pub async fn grant_exception(
 ) -> Result<(), AppError> {
     let now = clock.now();
     let mut tx = crate::ssr::db::begin_write(db).await?;
+    // Guard: a no-op UPDATE locks an existing grant (PostgreSQL) before it is read for the
+    // audit's "before"; the write itself is one upsert, so two grants at once both land,
+    // the later one standing, each recorded with what it replaced.
+    sqlx::query("UPDATE late_exception SET reason = reason WHERE unit_id = $1 AND period_key = $2")
+        .bind(unit_id)
+        .bind(period.key())
+        .execute(&mut *tx)
+        .await?;
     let before: Option<ExceptionRow> = sqlx::query_as(
         "SELECT reason, valid_until FROM late_exception WHERE unit_id = $1 AND period_key = $2",
     )

@@ -344,7 +344,9 @@ pub async fn file_summary(
     .await?;
     let version = latest.unwrap_or(0) + 1;
     let summary_id = new_id();
-    sqlx::query(
+    // Guard: the unique (unit, period, version): of two filings at once one lands, the other
+    // is told to try again (409), never a 500.
+    let inserted = sqlx::query(
         "INSERT INTO summary (summary_id, unit_id, period_key, version, content_json, remarks, submitted_at, submitted_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -357,7 +359,14 @@ pub async fn file_summary(
     .bind(ts(now))
     .bind(&user.user_id)
     .execute(&mut *tx)
-    .await?;
+    .await;
+    match inserted {
+        Ok(_) => {}
+        Err(e) if crate::ssr::db::is_unique_violation(&e) => {
+            return Err(AppError::Conflict(crate::error::Conflict::TryAgain))
+        }
+        Err(e) => return Err(AppError::from(e)),
+    }
     audit::record(
         &mut tx,
         AuditEntry {

@@ -259,8 +259,9 @@ async fn write(
     period: Period,
     office: &UnitPosition,
     new: &[NewProposal],
-) -> Result<(), AppError> {
+) -> Result<usize, AppError> {
     let mut tx = crate::ssr::db::begin_write(db).await?;
+    let mut added = 0i64;
     for NewProposal {
         target_unit_id,
         proposal: p,
@@ -274,9 +275,12 @@ async fn write(
             .map(|r| format!("{}（{}）", r.evidence.describe_zh(), r.clause))
             .collect::<Vec<_>>()
             .join("\n");
-        sqlx::query(
+        // Guard: the unique index on open proposals; a concurrent run that stored the same
+        // proposal first makes this insert nothing (and record nothing).
+        let inserted = sqlx::query(
             "INSERT INTO escalation (escalation_id, status, origin, rung, issuer_unit_id, target_unit_id, period_key, evidence_json, evidence_keys, \
-             reasons, measures, proposed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $12)",
+             reasons, measures, proposed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $12) \
+             ON CONFLICT (issuer_unit_id, target_unit_id, rung, evidence_keys) WHERE status = 'proposed' DO NOTHING",
         )
         .bind(&id)
         .bind(EscalationStatus::Proposed.code())
@@ -292,6 +296,10 @@ async fn write(
         .bind(ts(now))
         .execute(&mut *tx)
         .await?;
+        if inserted.rows_affected() == 0 {
+            continue;
+        }
+        added += 1;
         audit::record(
             &mut tx,
             AuditEntry {
@@ -320,11 +328,11 @@ async fn write(
     .bind(&office.unit_id)
     .bind(kunming_date(now).to_string())
     .bind(ts(now))
-    .bind(new.len() as i64)
+    .bind(added)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(added as usize)
 }
 
 /// Works out the proposals of one office now and stores the new ones; answers how many were
@@ -335,8 +343,7 @@ pub async fn run(db: &Db, clock: &Clock, office: &UnitPosition) -> Result<usize,
     let now = clock.now();
     let facts = load(db, now, office).await?;
     let new = decide(&facts.situations(), &facts.known);
-    write(db, now, facts.period, office, &new).await?;
-    Ok(new.len())
+    write(db, now, facts.period, office, &new).await
 }
 
 /// The measures a proposal suggests, for staff to edit (第四条–第九条).
@@ -363,16 +370,31 @@ pub async fn run_for_user(db: &Db, clock: &Clock, user: &UserView) -> Result<usi
 /// closes, and daily for replies and reports falling overdue (第九条).
 #[tracing::instrument(skip(db, clock))]
 pub async fn ensure_today(db: &Db, clock: &Clock, office: &UnitPosition) -> Result<(), AppError> {
-    let today = kunming_date(clock.now()).to_string();
-    let ran: Option<String> = sqlx::query_scalar(
-        "SELECT ran_on FROM proposal_run WHERE issuer_unit_id = $1 AND ran_on = $2",
+    let now = clock.now();
+    let today = kunming_date(now).to_string();
+    // Guard: the day's run is claimed by inserting its row; only whoever inserted it runs
+    // (any number of requests, or instances, may ask at once).
+    let claimed = sqlx::query(
+        "INSERT INTO proposal_run (issuer_unit_id, ran_on, ran_at, added) VALUES ($1, $2, $3, 0) \
+         ON CONFLICT (issuer_unit_id, ran_on) DO NOTHING",
     )
     .bind(&office.unit_id)
     .bind(&today)
-    .fetch_optional(db)
+    .bind(ts(now))
+    .execute(db)
     .await?;
-    if ran.is_none() {
-        run(db, clock, office).await?;
+    if claimed.rows_affected() == 1 {
+        if let Err(e) = run(db, clock, office).await {
+            // Not run after all: let the next request (or the timer) try again today.
+            sqlx::query(
+                "DELETE FROM proposal_run WHERE issuer_unit_id = $1 AND ran_on = $2 AND added = 0",
+            )
+            .bind(&office.unit_id)
+            .bind(&today)
+            .execute(db)
+            .await?;
+            return Err(e);
+        }
     }
     Ok(())
 }

@@ -117,15 +117,26 @@ async fn next_number(
     now: DateTime<Utc>,
 ) -> Result<(String, i64, i64), AppError> {
     let year = ladder::document_year(now);
-    let max: Option<i64> = sqlx::query_scalar(
-        "SELECT MAX(number_seq) FROM escalation WHERE issuer_unit_id = $1 AND rung = $2 AND number_year = $3",
+    // Guard: the counter row, incremented in this transaction (PostgreSQL holds its row lock
+    // until commit, so concurrent issues take turns; SQLite has one writer at a time).
+    sqlx::query(
+        "INSERT INTO document_counter (issuer_unit_id, rung, number_year, last_seq) VALUES ($1, $2, $3, 0) \
+         ON CONFLICT (issuer_unit_id, rung, number_year) DO NOTHING",
+    )
+    .bind(office_id)
+    .bind(rung.code())
+    .bind(year as i64)
+    .execute(&mut **tx)
+    .await?;
+    let seq: i64 = sqlx::query_scalar(
+        "UPDATE document_counter SET last_seq = last_seq + 1 \
+         WHERE issuer_unit_id = $1 AND rung = $2 AND number_year = $3 RETURNING last_seq",
     )
     .bind(office_id)
     .bind(rung.code())
     .bind(year as i64)
     .fetch_one(&mut **tx)
     .await?;
-    let seq = max.unwrap_or(0) + 1;
     Ok((
         ladder::document_number(&short_name(office_name), year, rung, seq as u32),
         year as i64,

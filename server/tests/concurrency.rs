@@ -1,0 +1,313 @@
+//! Two tabs racing each other, on SQLite and on PostgreSQL (READ COMMITTED): what one request
+//! decides on is still true when it writes.
+
+mod common;
+
+use app::api::filing::{ReviseFiling, SaveFiling, SubmitFiling};
+use app::domain::forms::{self, BindingKind};
+use app::model::filing::PostedFields;
+use common::{filing_form, Backend, Options, TestApp, TestDatabase};
+use futures::future::join_all;
+
+on_both_databases!(
+    a_draft_save_racing_its_own_submission_never_changes_the_submitted_version,
+    concurrent_proposal_runs_and_page_loads_propose_every_finding_exactly_once,
+    concurrent_issues_get_unique_gapless_document_numbers,
+    two_instances_starting_at_once_on_an_empty_database_both_come_up_with_one_demo_seed,
+    readiness_answers_503_while_the_database_is_unavailable,
+);
+
+const ROUNDS: i64 = 40;
+
+/// The rows a filing version holds, and whether it is submitted.
+async fn stored(app: &TestApp, unit_id: &str, version: i64) -> (String, i64) {
+    let (filing_id, status): (String, String) = sqlx::query_as(
+        "SELECT filing_id, status FROM filing WHERE unit_id = $1 AND period_key = '2026-Y' AND version = $2",
+    )
+    .bind(unit_id)
+    .bind(version)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let (answers,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM filing_answer WHERE filing_id = $1")
+            .bind(&filing_id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    (status, answers)
+}
+
+/// The audit actions recorded on a filing version, in order.
+async fn actions(app: &TestApp, unit_id: &str, version: i64) -> Vec<String> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT a.action FROM audit_event a JOIN filing f ON f.filing_id = a.subject_id \
+         WHERE f.unit_id = $1 AND f.period_key = '2026-Y' AND f.version = $2 \
+         ORDER BY a.occurred_at, a.audit_event_id",
+    )
+    .bind(unit_id)
+    .bind(version)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    rows.into_iter().map(|r| r.0).collect()
+}
+
+async fn a_draft_save_racing_its_own_submission_never_changes_the_submitted_version(
+    backend: Backend,
+) {
+    // Arrange: an enterprise in the January window with a complete draft, version 1.
+    let app = TestApp::spawn_with(backend, Options::fresh("2027-01-05T10:00:00+08:00")).await;
+    let firm = app.wuhua().await.firm;
+    let tab = app.account_in(&firm).await.client;
+    let binding = forms::binding_count(BindingKind::Enterprise) as i64;
+    let complete = filing_form(BindingKind::Enterprise, &[], "save");
+    // What the other tab saves: the frame only, every answer cleared.
+    let cleared = SaveFiling {
+        fields: PostedFields(
+            complete
+                .fields
+                .0
+                .iter()
+                .filter(|(k, _)| !k.starts_with("answers["))
+                .cloned()
+                .collect(),
+        ),
+        ..filing_form(BindingKind::Enterprise, &[], "save")
+    };
+    app.try_fn(&tab, filing_form(BindingKind::Enterprise, &[], "save"))
+        .await
+        .expect("the first draft is saved");
+    let mut submitted_rounds = 0;
+    for version in 1..=ROUNDS {
+        // Act: one tab submits the complete draft while the other saves a cleared one.
+        let submit = app.try_fn(
+            &tab,
+            SubmitFiling {
+                period: "2026-Y".into(),
+                version: version.to_string(),
+            },
+        );
+        let save = app.try_fn(&tab, cleared.clone());
+        let (submitted, _saved) = tokio::join!(submit, save);
+        // Assert: a submitted version holds exactly what was checked for its submission,
+        // and nothing was saved into it after.
+        let (status, answers) = stored(&app, &firm.id, version).await;
+        let audit = actions(&app, &firm.id, version).await;
+        if status == "submitted" {
+            submitted_rounds += 1;
+            assert!(
+                submitted.is_ok(),
+                "round {version}: stored as submitted, answered {submitted:?}"
+            );
+            assert_eq!(
+                answers, binding,
+                "round {version}: the submitted version lost answers to a racing save"
+            );
+            let at = audit.iter().position(|a| a == "filing.submit").unwrap();
+            assert!(
+                !audit[at..].iter().any(|a| a == "filing.save"),
+                "round {version}: a save was recorded after the submission: {audit:?}"
+            );
+        } else {
+            // The save won: the cleared draft cannot be submitted; it stays a draft.
+            assert_eq!(status, "draft", "round {version}");
+            assert!(submitted.is_err(), "round {version}: {submitted:?}");
+            app.try_fn(&tab, filing_form(BindingKind::Enterprise, &[], "save"))
+                .await
+                .expect("the draft is completed again");
+            app.try_fn(
+                &tab,
+                SubmitFiling {
+                    period: "2026-Y".into(),
+                    version: version.to_string(),
+                },
+            )
+            .await
+            .expect("and submitted");
+        }
+        // The next round races on a new version.
+        if version < ROUNDS {
+            let next = app
+                .try_fn(
+                    &tab,
+                    ReviseFiling {
+                        period: "2026-Y".into(),
+                    },
+                )
+                .await
+                .expect("a new version");
+            assert_eq!(next, version + 1);
+        }
+    }
+    assert!(
+        submitted_rounds > 0,
+        "in {ROUNDS} rounds the submission never got in first: the race was not run"
+    );
+}
+
+/// The demo city the day after the January window closed: many units never filed.
+async fn after_the_window(backend: Backend) -> TestApp {
+    TestApp::spawn_with(
+        backend,
+        Options {
+            clock: Some("2027-01-11T09:00:00+08:00"),
+            seed: true,
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+async fn concurrent_proposal_runs_and_page_loads_propose_every_finding_exactly_once(
+    backend: Backend,
+) {
+    // Arrange: the county office of 五华区, on the first day its proposals are due.
+    let app = after_the_window(backend).await;
+    let office = app.logged_in("wuhua").await;
+    // Act: ten explicit runs and ten page loads (each works out the day's run) at once.
+    let runs = (0..10).map(|_| app.call_with(&office, "run_proposals", &[]));
+    let pages = (0..10).map(|_| app.call_with(&office, "escalations", &[]));
+    let (runs, pages) = tokio::join!(join_all(runs), join_all(pages));
+    for res in runs.iter().chain(pages.iter()) {
+        assert_eq!(res.status(), 200, "every run and page load succeeds");
+    }
+    // Assert: each (office, unit, rung, findings) is proposed once, and recorded once.
+    let duplicated: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT target_unit_id, rung, COUNT(*) FROM escalation WHERE status = 'proposed' \
+         GROUP BY issuer_unit_id, target_unit_id, rung, evidence_keys HAVING COUNT(*) > 1",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert!(
+        duplicated.is_empty(),
+        "proposed more than once: {duplicated:?}"
+    );
+    let (proposals,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM escalation WHERE status = 'proposed'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let (recorded,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM audit_event WHERE action = 'escalation.propose'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(proposals > 0, "the missing filings were proposed");
+    assert_eq!(recorded, proposals, "each proposal stored is recorded once");
+}
+
+async fn concurrent_issues_get_unique_gapless_document_numbers(backend: Backend) {
+    // Arrange: the county office's proposals of 告知 for the units that did not file.
+    let app = after_the_window(backend).await;
+    let office = app.logged_in("wuhua").await;
+    let res = app.call_with(&office, "escalations", &[]).await;
+    assert_eq!(res.status(), 200);
+    let page: app::model::escalation::EscalationsPage = res.json().await.unwrap();
+    let ids: Vec<String> = page
+        .proposals
+        .iter()
+        .filter(|e| e.rung == app::domain::ladder::Rung::Notification)
+        .take(10)
+        .map(|e| e.escalation_id.clone())
+        .collect();
+    assert_eq!(ids.len(), 10, "ten proposals to issue");
+    let issue = |id: &str| {
+        let id = id.to_string();
+        let office = &office;
+        let app = &app;
+        async move {
+            app.call_with(
+                office,
+                "issue_escalation",
+                &[
+                    ("escalation_id", id.as_str()),
+                    ("reasons", "2026年度零申报未按时报送，予以告知。"),
+                    ("measures", "限期补报，并书面回复。"),
+                ],
+            )
+            .await
+        }
+    };
+    // Act: all ten at once.
+    let answers = join_all(ids.iter().map(|id| issue(id))).await;
+    // Assert: each succeeds or is a clear conflict; the numbers run 1, 2, 3 … without a gap.
+    let mut issued = 0;
+    for res in answers {
+        match res.status().as_u16() {
+            200 => issued += 1,
+            409 => {}
+            s => panic!("issuing answered {s}: {}", res.text().await.unwrap()),
+        }
+    }
+    let seqs: Vec<(i64,)> = sqlx::query_as(
+        "SELECT number_seq FROM escalation WHERE rung = 'notification' AND number_seq IS NOT NULL \
+         AND issuer_unit_id = (SELECT issuer_unit_id FROM escalation WHERE escalation_id = $1) \
+         ORDER BY number_seq",
+    )
+    .bind(&ids[0])
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    let seqs: Vec<i64> = seqs.into_iter().map(|r| r.0).collect();
+    assert!(issued > 0, "some issue succeeded");
+    assert_eq!(
+        seqs,
+        (1..=seqs.len() as i64).collect::<Vec<_>>(),
+        "document numbers are unique and gapless"
+    );
+    assert!(seqs.len() >= issued, "every success has its number");
+}
+
+async fn two_instances_starting_at_once_on_an_empty_database_both_come_up_with_one_demo_seed(
+    backend: Backend,
+) {
+    // Arrange: a database that does not exist yet (PostgreSQL) or an absent file (SQLite).
+    let database = TestDatabase::new(backend).await;
+    let config = || {
+        let mut c = server::Config::new(database.url.clone());
+        c.listen = "127.0.0.1:0".parse().unwrap();
+        c.site_root = std::env::temp_dir();
+        c.clock = app::domain::time::Clock::fixed(
+            app::domain::time::parse_instant("2027-01-11T09:00:00+08:00").unwrap(),
+        );
+        c.seed_demo_if_empty = true;
+        c
+    };
+    // Act: two instances build (create, migrate, seed) at the same instant.
+    let (a, b) = tokio::join!(
+        server::Application::build(config()),
+        server::Application::build(config())
+    );
+    // Assert: both are up, and the demo data is there once.
+    let a = a.expect("the first instance starts");
+    let b = b.expect("the second instance starts");
+    let (units,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM unit WHERE unit_id = 'ent-530102-demo'")
+            .fetch_one(a.db())
+            .await
+            .unwrap();
+    assert_eq!(units, 1, "the demo enterprise exists once");
+    let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM app_user WHERE username = 'qiye'")
+        .fetch_one(b.db())
+        .await
+        .unwrap();
+    assert_eq!(users, 1, "the demo account exists once");
+    a.db().close().await;
+    b.db().close().await;
+}
+
+async fn readiness_answers_503_while_the_database_is_unavailable(backend: Backend) {
+    let app = TestApp::spawn_with(backend, Options::fresh("2027-01-05T10:00:00+08:00")).await;
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200, "the database answers");
+    let alive = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(alive.status(), 200);
+    // The pool is the app's own: closed, no query can be made.
+    app.db.close().await;
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 503, "no database, not ready");
+    let alive = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(alive.status(), 200, "the process itself is alive");
+}
