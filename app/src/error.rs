@@ -40,6 +40,10 @@ pub enum AppError {
     /// A failure inside the server: the user sees "please try again", the cause is in the log (HTTP 500).
     #[error("internal error")]
     Internal,
+    /// The database cannot be reached right now: the user sees "the service is unavailable,
+    /// try again shortly" (HTTP 503).
+    #[error("service unavailable")]
+    Unavailable,
     /// The request did not reach the server or its answer could not be read (network, decoding).
     #[error("request failed: {0}")]
     Transport(String),
@@ -142,7 +146,12 @@ impl From<Conflict> for AppError {
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         tracing::error!(error = ?err, "database error");
-        AppError::Internal
+        match err {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                AppError::Unavailable
+            }
+            _ => AppError::Internal,
+        }
     }
 }
 
@@ -176,6 +185,7 @@ impl AppError {
             AppError::Conflict(_) => 409,
             AppError::Malformed(m) => m.status(),
             AppError::Internal | AppError::Transport(_) => 500,
+            AppError::Unavailable => 503,
         }
     }
 

@@ -385,6 +385,7 @@ pub fn general_error(lang: Lang, err: &AppError) -> Option<String> {
         AppError::Malformed(m) => m.message_key(),
         AppError::Conflict(conflict) => conflict.message_key(),
         AppError::Internal => "err.internal",
+        AppError::Unavailable => "err.unavailable",
         AppError::Transport(_) => "err.transport",
     };
     Some(t(lang, key).to_string())

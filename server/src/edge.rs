@@ -212,6 +212,39 @@ fn refusal(m: Malformed, plain: bool, lang: Lang) -> Response {
         .into_response()
 }
 
+/// The page answered when the database cannot be reached: 503, what happened in the user's
+/// language, and when to try again.
+pub fn unavailable_page(err: &AppError, lang: Lang) -> Response {
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    let message = match err {
+        AppError::Unavailable => t(lang, "err.unavailable"),
+        _ => t(lang, "err.internal"),
+    };
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title>\
+         <link rel=\"stylesheet\" href=\"/pkg/app.css\"></head><body><main class=\"page\">\
+         <h1>{}</h1><p class=\"form-error\">{}</p><p><a href=\"\">{}</a></p></main></body></html>",
+        lang.html_lang(),
+        t(lang, "app.name"),
+        t(lang, "app.name"),
+        message,
+        t(lang, "page.retry"),
+    );
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::RETRY_AFTER, "10"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+            ),
+        ],
+        page,
+    )
+        .into_response()
+}
+
 fn accepts_html(headers: &HeaderMap) -> bool {
     headers
         .get(header::ACCEPT)

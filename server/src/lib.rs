@@ -55,6 +55,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Take the client's address from `X-Forwarded-For` (behind a reverse proxy that sets it).
     pub trust_proxy: bool,
+    /// How long start-up waits for the database (connecting, creating it, migrating).
+    pub connect_timeout: std::time::Duration,
     /// How often to work out the escalation proposals due (106号; after a window closes and
     /// daily, by the app clock's Kunming day); `None`: only when offices open their pages.
     pub proposal_interval: Option<std::time::Duration>,
@@ -71,6 +73,7 @@ impl Config {
             demo_history_periods: 0,
             secure_cookies: false,
             trust_proxy: false,
+            connect_timeout: db::DEFAULT_CONNECT_TIMEOUT,
             proposal_interval: None,
         }
     }
@@ -97,8 +100,7 @@ pub struct Application {
 impl Application {
     /// Connects and migrates the database, seeds demo data if asked, binds the listener.
     pub async fn build(config: Config) -> Result<Self, StartError> {
-        let db = db::connect(&config.database_url).await?;
-        db::migrate(&db).await?;
+        let db = db::open(&config.database_url, config.connect_timeout).await?;
         if config.seed_demo_if_empty {
             let report = match app::ssr::seed::seed_demo(&db, &config.clock).await {
                 Ok(report) => report,
@@ -310,9 +312,15 @@ async fn attach_session_info(
 ) -> Response {
     let path = req.uri().path();
     if !path.starts_with("/pkg/") && !path.starts_with("/api/") {
-        let info =
-            app::ssr::auth::session_info(&state.db, &state.clock, &session, req.headers()).await;
-        req.extensions_mut().insert(info);
+        match app::ssr::auth::session_info(&state.db, &state.clock, &session, req.headers()).await {
+            Ok(info) => {
+                req.extensions_mut().insert(info);
+            }
+            Err(e) => {
+                let lang = app::ssr::auth::lang_from_cookie(req.headers()).unwrap_or_default();
+                return edge::unavailable_page(&e, lang);
+            }
+        }
     }
     next.run(req).await
 }

@@ -25,6 +25,15 @@ struct Cli {
     #[arg(long, env = "NILFILING_CLOCK", value_parser = parse_clock, global = true)]
     clock: Option<DateTime<Utc>>,
 
+    /// How long start-up waits for the database, in seconds (connecting, creating, migrating).
+    #[arg(
+        long,
+        env = "NILFILING_CONNECT_TIMEOUT",
+        default_value_t = 10,
+        global = true
+    )]
+    connect_timeout: u64,
+
     /// Log filter, e.g. `info`, `server=debug,sqlx=warn`.
     #[arg(
         long,
@@ -121,6 +130,7 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
+    let connect_timeout = std::time::Duration::from_secs(cli.connect_timeout.max(1));
     let clock = match cli.clock {
         Some(at) => {
             tracing::warn!(clock = %at, "running on a fixed clock");
@@ -145,6 +155,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             config.proposal_interval = Some(std::time::Duration::from_secs(600));
             config.secure_cookies = args.secure_cookies;
             config.trust_proxy = args.trust_proxy;
+            config.connect_timeout = connect_timeout;
             if !config.site_root.join("pkg").join("app.js").exists() {
                 tracing::warn!(site_root = %config.site_root.display(), "no built site (pkg/app.js): pages render, but without styles and hydration");
             }
@@ -160,18 +171,16 @@ async fn run(cli: Cli) -> Result<(), String> {
             app.run_until_stopped().await.map_err(|e| e.to_string())
         }
         Command::Migrate => {
-            let pool = db::connect(&cli.database_url)
+            db::open(&cli.database_url, connect_timeout)
                 .await
                 .map_err(|e| e.to_string())?;
-            db::migrate(&pool).await.map_err(|e| e.to_string())?;
             println!("migrations applied to {}", db::redact(&cli.database_url));
             Ok(())
         }
         Command::SeedDemo => {
-            let pool = db::connect(&cli.database_url)
+            let pool = db::open(&cli.database_url, connect_timeout)
                 .await
                 .map_err(|e| e.to_string())?;
-            db::migrate(&pool).await.map_err(|e| e.to_string())?;
             let report = app::ssr::seed::seed_demo(&pool, &clock)
                 .await
                 .map_err(|e| format!("loading the demo data failed: {e}"))?;
@@ -199,10 +208,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             unit,
             role,
         } => {
-            let pool = db::connect(&cli.database_url)
+            let pool = db::open(&cli.database_url, connect_timeout)
                 .await
                 .map_err(|e| e.to_string())?;
-            db::migrate(&pool).await.map_err(|e| e.to_string())?;
             let mut password = String::new();
             std::io::stdin()
                 .read_line(&mut password)

@@ -92,6 +92,51 @@ fn an_unwritable_data_directory_is_named_in_one_line() {
 }
 
 #[test]
+fn a_database_port_that_accepts_but_never_answers_fails_within_the_connect_timeout() {
+    // A listener that takes connections and says nothing, like a hung server.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let held = std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for conn in silent.incoming().take(8).flatten() {
+            open.push(conn);
+        }
+        std::thread::sleep(std::time::Duration::from_secs(30));
+    });
+    let url = format!("postgres://postgres@127.0.0.1:{port}/nilfiling");
+    let started = std::time::Instant::now();
+    let (code, _, err) = nilfiling(
+        &["--connect-timeout", "2", "migrate"],
+        &[("DATABASE_URL", url.as_str())],
+    );
+    let took = started.elapsed();
+    assert_eq!(code, 1);
+    assert_one_clear_line(&err, &format!("127.0.0.1:{port} did not answer within 2 s"));
+    assert!(
+        took < std::time::Duration::from_secs(20),
+        "it gives up near the timeout, not after minutes ({took:?})"
+    );
+    drop(held);
+}
+
+#[test]
+fn a_file_that_is_not_a_sqlite_database_is_named_as_such() {
+    let dir = std::env::temp_dir().join(format!("nilfiling-cli-corrupt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("broken.db");
+    std::fs::write(
+        &path,
+        "这不是数据库 — a spreadsheet saved over the database file",
+    )
+    .unwrap();
+    let url = format!("sqlite://{}", path.display());
+    let (code, _, err) = nilfiling(&["migrate"], &[("DATABASE_URL", url.as_str())]);
+    assert_eq!(code, 1);
+    assert_one_clear_line(&err, "is not a SQLite database");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn a_malformed_clock_is_refused_with_the_expected_form() {
     let (code, _, err) = nilfiling(&["--clock", "2027-13-45", "migrate"], &[]);
     assert_eq!(code, 2, "a usage error");

@@ -14,7 +14,7 @@ on_both_databases!(
     concurrent_proposal_runs_and_page_loads_propose_every_finding_exactly_once,
     concurrent_issues_get_unique_gapless_document_numbers,
     two_instances_starting_at_once_on_an_empty_database_both_come_up_with_one_demo_seed,
-    readiness_answers_503_while_the_database_is_unavailable,
+    readiness_and_pages_answer_503_while_the_database_is_unavailable,
 );
 
 const ROUNDS: i64 = 40;
@@ -298,10 +298,13 @@ async fn two_instances_starting_at_once_on_an_empty_database_both_come_up_with_o
     b.db().close().await;
 }
 
-async fn readiness_answers_503_while_the_database_is_unavailable(backend: Backend) {
+async fn readiness_and_pages_answer_503_while_the_database_is_unavailable(backend: Backend) {
     let app = TestApp::spawn_with(backend, Options::fresh("2027-01-05T10:00:00+08:00")).await;
     let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200, "the database answers");
+    let firm = app.wuhua().await.firm;
+    let filer = app.account_in(&firm).await.client;
+    assert_eq!(app.page_with(&filer, "/").await.status(), 200);
     let alive = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(alive.status(), 200);
     // The pool is the app's own: closed, no query can be made.
@@ -310,4 +313,12 @@ async fn readiness_answers_503_while_the_database_is_unavailable(backend: Backen
     assert_eq!(ready.status(), 503, "no database, not ready");
     let alive = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(alive.status(), 200, "the process itself is alive");
+    // A logged-in page is an error page saying so, not a blank logged-out page.
+    let page = app.page_with(&filer, "/").await;
+    assert_eq!(page.status(), 503, "a page without its database says so");
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("服务暂时不可用"),
+        "the page says what happened: {html}"
+    );
 }

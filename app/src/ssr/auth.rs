@@ -288,13 +288,14 @@ pub async fn session_info(
     clock: &crate::domain::time::Clock,
     session: &tower_sessions::Session,
     headers: &axum::http::HeaderMap,
-) -> crate::model::SessionInfo {
-    let user_id: Option<String> = session.get(SESSION_USER_KEY).await.ok().flatten();
+) -> Result<crate::model::SessionInfo, AppError> {
+    // A session or user that cannot be read is an outage, not a logged-out visitor.
+    let user_id: Option<String> = session.get(SESSION_USER_KEY).await.map_err(|e| {
+        tracing::error!(error = %e, "could not read the session");
+        AppError::Unavailable
+    })?;
     let user = match user_id {
-        Some(id) => load_user(db, &id).await.unwrap_or_else(|e| {
-            tracing::error!(error = ?e, "could not load the session's user");
-            None
-        }),
+        Some(id) => load_user(db, &id).await?,
         None => None,
     };
     let notices = match &user {
@@ -306,13 +307,13 @@ pub async fn session_info(
             }),
         None => 0,
     };
-    crate::model::SessionInfo {
+    Ok(crate::model::SessionInfo {
         user,
         lang: lang_from_cookie(headers).unwrap_or_default(),
         now: clock.now(),
         clock_fixed: clock.is_fixed(),
         notices,
-    }
+    })
 }
 
 /// Reads the `lang` cookie.

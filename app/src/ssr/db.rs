@@ -32,6 +32,64 @@ pub enum DbSetupError {
     Connect { url: String, reason: String },
     #[error("database migration failed: {0}")]
     Migrate(String),
+    #[error("the database at {target} did not answer within {seconds} s (connecting, creating the database or migrating): is it running, and is that the right host and port?")]
+    Timeout { target: String, seconds: u64 },
+    #[error("{} is not a SQLite database (the file exists but its header is not SQLite's): restore it from a backup, or point DATABASE_URL at another file", path.display())]
+    NotSqlite { path: PathBuf },
+}
+
+/// How long start-up waits for the database by default (connecting, creating, migrating).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Connects ([`connect`]) and migrates ([`migrate`]) within `timeout`, so that a server
+/// that accepts connections but never answers makes start-up fail with one clear line
+/// instead of hanging.
+pub async fn open(url: &str, timeout: Duration) -> Result<Db, DbSetupError> {
+    let setup = async {
+        let db = connect(url).await?;
+        migrate(&db).await?;
+        Ok(db)
+    };
+    tokio::time::timeout(timeout, setup)
+        .await
+        .unwrap_or_else(|_| {
+            Err(DbSetupError::Timeout {
+                target: target_of(url),
+                seconds: timeout.as_secs(),
+            })
+        })
+}
+
+/// Where a URL points, for messages: `host:port` of a server, or the SQLite file.
+fn target_of(url: &str) -> String {
+    if url.starts_with("sqlite:") {
+        return sqlite_path(url).display().to_string();
+    }
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
+    let hostport = rest.split(['/', '?']).next().unwrap_or_default();
+    if hostport.contains(':') && !hostport.ends_with(']') {
+        hostport.to_string()
+    } else {
+        format!("{hostport}:5432")
+    }
+}
+
+/// Refuses an existing non-empty file that is not a SQLite database, before SQLite itself
+/// reports it as a locked or malformed database after its busy timeout.
+fn check_sqlite_file(path: &Path) -> Result<(), DbSetupError> {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return Ok(()); // created on connect
+    };
+    let mut header = [0u8; 16];
+    match file.read(&mut header) {
+        Ok(0) => Ok(()),
+        Ok(16) if &header == b"SQLite format 3\0" => Ok(()),
+        _ => Err(DbSetupError::NotSqlite {
+            path: path.to_path_buf(),
+        }),
+    }
 }
 
 /// Which backend a URL names.
@@ -100,6 +158,7 @@ pub async fn connect(url: &str) -> Result<Db, DbSetupError> {
                 return Err(DbSetupError::Scheme("sqlite: without a file path".into()));
             }
             prepare_sqlite_dir(&path)?;
+            check_sqlite_file(&path)?;
             format!("sqlite://{}?mode=rwc", path.display())
         }
         Backend::Postgres => {
@@ -232,6 +291,37 @@ pub fn parse_code<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_name_the_host_and_port_or_the_file() {
+        assert_eq!(
+            target_of("postgres://u:p@db.example:6543/x"),
+            "db.example:6543"
+        );
+        assert_eq!(
+            target_of("postgres://postgres@127.0.0.1/x"),
+            "127.0.0.1:5432"
+        );
+        assert_eq!(target_of("sqlite://data/n.db"), "data/n.db");
+    }
+
+    #[test]
+    fn a_file_that_is_not_sqlite_is_named_as_such() {
+        let dir = std::env::temp_dir().join(format!("nilfiling-notsqlite-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("x.db");
+        std::fs::write(&path, b"this is not a database at all, just text").unwrap();
+        assert!(matches!(
+            check_sqlite_file(&path),
+            Err(DbSetupError::NotSqlite { .. })
+        ));
+        std::fs::write(&path, b"").unwrap();
+        assert!(
+            check_sqlite_file(&path).is_ok(),
+            "an empty file becomes a database"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
 
     #[test]
     fn backend_is_chosen_by_scheme_and_unknown_schemes_are_named() {
