@@ -426,6 +426,20 @@ pub fn TextArea(
     }
 }
 
+/// The print button of the pages people print. An inline `onclick` would be refused by the
+/// Content Security Policy (no inline handlers); this handler comes with the hydrated page.
+#[component]
+pub fn PrintButton(#[prop(into)] label: String) -> impl IntoView {
+    view! {
+        <button type="button" on:click=|_| {
+            #[cfg(feature = "hydrate")]
+            {
+                let _ = window().print();
+            }
+        }>{label}</button>
+    }
+}
+
 /// The inner HTML of a textarea showing `text`: `&`, `<` and `>` escaped. On the server a
 /// newline goes first, because the HTML parser drops one right after `<textarea>` and text
 /// that itself starts with a newline would lose it.

@@ -428,7 +428,7 @@ fn Document(
         {general.map(|g| view! { <p class="form-error no-print" role="alert">{g}</p> })}
         {ok.map(|k| view! { <p class="form-ok no-print" role="status">{t(lang, k)}</p> })}
         <article class="report document" data-testid="document" data-status=v.status.code()>
-            <p class="no-print"><button type="button" onclick="window.print()">{t(lang, "report.print")}</button></p>
+            <p class="no-print"><super::PrintButton label=t(lang, "report.print") /></p>
             <p class="report-sub">{v.issuer_name.clone()}</p>
             <h1 class="report-title">{title}</h1>
             <p class="report-sub" data-testid="number">{v.number.clone().unwrap_or_else(|| t(lang, "esc.status_proposed").to_string())}</p>
@@ -680,7 +680,7 @@ pub fn BriefPage() -> impl IntoView {
         <PageTitle key="brief.title" />
         {page_with!(data, lang, |b| view! {
             <article class="report" data-testid="brief">
-                <p class="no-print"><button type="button" onclick="window.print()">{t(lang, "report.print")}</button></p>
+                <p class="no-print"><super::PrintButton label=t(lang, "report.print") /></p>
                 <h1 class="report-title">"安全生产警示专报"</h1>
                 <p class="report-sub">"关于" {b.unit_name.clone()} "安全生产工作情况的专报"</p>
                 <p class="report-from">{b.issuer_name.clone()} "　" {b.compiled_on.clone()}</p>

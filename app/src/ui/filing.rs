@@ -483,7 +483,7 @@ fn PrintForms(view: FilingView) -> impl IntoView {
     view! {
         <div class="print-sheet" data-testid="print">
             <p class="no-print print-hint">
-                <button type="button" onclick="window.print()">"打印 · Print"</button>
+                <super::PrintButton label="打印 · Print" />
                 " " {view.unit_name.clone()} " · " {view.period.label_zh()}
                 {view.record.as_ref().map(|r| format!(" · 版本 {}", r.version))}
             </p>

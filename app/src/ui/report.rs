@@ -84,7 +84,7 @@ fn Report(report: CityReport) -> impl IntoView {
                     </select>
                 </label>
                 <button type="submit">{t(lang, "unit.filter")}</button>
-                " " <button type="button" onclick="window.print()">{t(lang, "report.print")}</button>
+                " " <super::PrintButton label=t(lang, "report.print") />
                 " · " {t(lang, "export.label")} ": "
                 <a href=format!("/export/report.csv?period={period_key}") download>"CSV"</a> " "
                 <a href=format!("/export/report.xlsx?period={period_key}") download>"XLSX"</a>
