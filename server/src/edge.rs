@@ -176,29 +176,18 @@ pub async fn client_errors(req: Request, next: Next) -> Response {
 fn refusal(m: Malformed, plain: bool, lang: Lang) -> Response {
     let status = StatusCode::from_u16(m.status()).unwrap_or(StatusCode::BAD_REQUEST);
     if plain {
-        let page = format!(
-            "<!DOCTYPE html><html lang=\"{html_lang}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
-             <link rel=\"stylesheet\" href=\"/pkg/app.css\"></head><body><main class=\"page\">\
-             <h1>{title}</h1><p class=\"form-error\">{message}</p>\
-             <p>{back} <a href=\"/\">{home}</a></p></main></body></html>",
-            html_lang = lang.html_lang(),
-            title = t(lang, "page.bad_request"),
-            message = t(lang, m.message_key()),
-            back = t(lang, "page.go_back"),
-            home = t(lang, "nav.home"),
+        let next = format!(
+            "{} <a href=\"/\">{}</a>",
+            t(lang, "page.go_back"),
+            t(lang, "nav.home")
         );
-        return (
-            status,
-            [
-                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                (
-                    header::CONTENT_SECURITY_POLICY,
-                    "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'",
-                ),
-            ],
-            page,
-        )
-            .into_response();
+        let page = short_page(
+            lang,
+            t(lang, "page.bad_request"),
+            t(lang, m.message_key()),
+            &next,
+        );
+        return (status, PAGE_HEADERS, page).into_response();
     }
     let body = serde_json::to_vec(&AppError::Malformed(m)).unwrap_or_default();
     (
@@ -220,29 +209,29 @@ pub fn unavailable_page(err: &AppError, lang: Lang) -> Response {
         AppError::Unavailable => t(lang, "err.unavailable"),
         _ => t(lang, "err.internal"),
     };
-    let page = format!(
-        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title>\
-         <link rel=\"stylesheet\" href=\"/pkg/app.css\"></head><body><main class=\"page\">\
-         <h1>{}</h1><p class=\"form-error\">{}</p><p><a href=\"\">{}</a></p></main></body></html>",
-        lang.html_lang(),
-        t(lang, "app.name"),
-        t(lang, "app.name"),
-        message,
-        t(lang, "page.retry"),
-    );
+    let next = format!("<a href=\"\">{}</a>", t(lang, "page.retry"));
+    let page = short_page(lang, t(lang, "app.name"), message, &next);
+    (status, [(header::RETRY_AFTER, "10")], PAGE_HEADERS, page).into_response()
+}
+
+/// The headers of a [`short_page`]: HTML, and a policy that allows only the stylesheet.
+const PAGE_HEADERS: [(header::HeaderName, &str); 2] = [
+    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
     (
-        status,
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::RETRY_AFTER, "10"),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'",
-            ),
-        ],
-        page,
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+    ),
+];
+
+/// A page answered by the edge itself, outside the app's render: a title, what happened,
+/// and where to go next (trusted HTML).
+fn short_page(lang: Lang, title: &str, message: &str, next: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+         <link rel=\"stylesheet\" href=\"/pkg/app.css\"></head><body><main class=\"page\">\
+         <h1>{title}</h1><p class=\"form-error\">{message}</p><p>{next}</p></main></body></html>",
+        lang.html_lang(),
     )
-        .into_response()
 }
 
 fn accepts_html(headers: &HeaderMap) -> bool {

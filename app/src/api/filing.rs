@@ -55,13 +55,8 @@ async fn filing_view(
     let binding = filing::binding_kind(unit.kind);
     let exception = filings::exception(db, &unit_id, period).await?;
     let access = filings::access_for(db, &state.clock, &unit_id, period).await?;
-    let mut versions = filings::versions(db, &unit_id, period).await?;
-    // A draft is the unit's own working copy: the levels above see submitted versions only,
-    // and that a draft exists.
-    let draft_exists = !own && versions.iter().any(|v| v.status == FilingStatus::Draft);
-    if !own {
-        versions.retain(|v| v.status != FilingStatus::Draft);
-    }
+    let (versions, draft_exists) =
+        visible_versions(filings::versions(db, &unit_id, period).await?, own);
     let record = if version.is_empty() {
         versions.first().cloned()
     } else {
@@ -174,7 +169,8 @@ async fn save(
     {
         return Err(AppError::Conflict(crate::error::Conflict::WindowClosed));
     }
-    filing::check_draft(content).into_result()?;
+    // Lengths and field names were checked where the form was read (`FilingDraft`); which
+    // rows bind the unit needs the unit.
     filing::check_binding(filing::binding_kind(unit.kind), content).into_result()?;
     let saved = filings::save_draft(
         &state.db,
@@ -246,6 +242,19 @@ pub async fn submit_filing(period: String, version: String) -> Result<SubmitOutc
         Err(_) => None,
     };
     form::finish("submit", vec![], result, to).await
+}
+
+/// The versions a viewer sees: all of them for the unit itself; for the levels above only
+/// submitted ones, a draft being the unit's own working copy. Also whether a draft was left
+/// out (the page says that one exists).
+#[cfg(feature = "ssr")]
+fn visible_versions(mut versions: Vec<FilingRecord>, own: bool) -> (Vec<FilingRecord>, bool) {
+    let all = versions.len();
+    if !own {
+        versions.retain(|v| v.status != FilingStatus::Draft);
+    }
+    let hidden = versions.len() < all;
+    (versions, hidden)
 }
 
 /// A version number as posted: a positive whole number.
@@ -475,16 +484,14 @@ pub async fn get_history(
                 .await?
                 .ok_or(AppError::NotFound)?;
             let own = own.as_deref() == Some(unit_id.as_str());
-            let mut records = filings::versions(db, &unit_id, period).await?;
+            let records = filings::versions(db, &unit_id, period).await?;
             // Supervisors see submitted versions only; a draft's events show no content.
             let drafts: std::collections::HashSet<String> = records
                 .iter()
                 .filter(|r| r.status == FilingStatus::Draft)
                 .map(|r| r.filing_id.clone())
                 .collect();
-            if !own {
-                records.retain(|r| r.status != FilingStatus::Draft);
-            }
+            let (mut records, _) = visible_versions(records, own);
             records.reverse();
             let mut versions = Vec::new();
             for r in records {
