@@ -126,7 +126,12 @@ pub async fn change_password(
         }
         let new_hash = auth::hash_password_bounded(&new_password).await?;
         let mut tx = crate::ssr::db::begin_write(&state.db).await?;
-        crate::ssr::users::set_password_hash(&mut tx, &user.user_id, &new_hash).await?;
+        if !crate::ssr::users::replace_password_hash(&mut tx, &user.user_id, &hash, &new_hash)
+            .await?
+        {
+            // Changed by another request since the current password was checked.
+            return Err(AppError::field("current_password", "err.password_wrong"));
+        }
         crate::ssr::audit::record(
             &mut tx,
             crate::ssr::audit::AuditEntry {

@@ -63,6 +63,8 @@ pub enum Malformed {
     TooLarge,
     /// A body that is not a form post (`application/x-www-form-urlencoded`) (HTTP 415).
     MediaType,
+    /// A body that did not arrive within the server's body timeout (HTTP 408).
+    TooSlow,
 }
 
 impl Malformed {
@@ -72,6 +74,7 @@ impl Malformed {
             Malformed::Body | Malformed::Encoding | Malformed::TooManyFields => 400,
             Malformed::TooLarge => 413,
             Malformed::MediaType => 415,
+            Malformed::TooSlow => 408,
         }
     }
 
@@ -83,6 +86,7 @@ impl Malformed {
             Malformed::TooManyFields => "err.too_many_fields",
             Malformed::TooLarge => "err.too_large",
             Malformed::MediaType => "err.media_type",
+            Malformed::TooSlow => "err.too_slow",
         }
     }
 }

@@ -70,6 +70,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("err.malformed", "请求无法识别，请返回页面重新填写后提交。", "The request could not be read. Please go back, fill in the form again and send it."),
     ("err.encoding", "提交的文字含有无法识别的字符（非 UTF-8 编码或空字符），请删除后重试。", "The text sent holds characters that cannot be read (not UTF-8, or a NUL character). Please remove them and try again."),
     ("err.too_many_fields", "提交的字段过多，请通过本系统的页面填写。", "Too many fields were sent. Please use the app's own pages."),
+    ("err.too_slow", "提交的内容传输过慢，连接已超时，请检查网络后重试。", "What was sent arrived too slowly and the connection timed out. Please check the network and try again."),
     ("err.too_large", "提交的内容过大（上限 4 MB），请精简后重试。", "What was sent is too large (at most 4 MB). Please shorten it and try again."),
     ("err.media_type", "提交的格式不受支持，请通过本系统的页面填写。", "This kind of request is not supported. Please use the app's own pages."),
     ("err.superseded", "该单位已提交了更新的版本，此决定针对的是旧版本，未作任何更改。请刷新后审核最新版本。", "A newer version of this filing was submitted: the decision was about an old one and changed nothing. Reload and review the latest version."),

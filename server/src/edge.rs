@@ -104,6 +104,7 @@ pub async fn guard_body(req: Request, next: Next) -> Response {
     {
         Ok(collected) => collected.to_bytes(),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => return refuse(Malformed::TooLarge),
+        Err(e) if is_body_timeout(e.as_ref()) => return refuse(Malformed::TooSlow),
         Err(_) => return refuse(Malformed::Body),
     };
     if is_form {
@@ -113,6 +114,20 @@ pub async fn guard_body(req: Request, next: Next) -> Response {
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// Whether reading the body failed because it did not arrive within `--body-timeout`
+/// (`tower_http`'s request-body timeout, somewhere in the error's chain).
+fn is_body_timeout(mut err: &(dyn std::error::Error + 'static)) -> bool {
+    loop {
+        if err.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        match err.source() {
+            Some(next) => err = next,
+            None => return false,
+        }
+    }
 }
 
 /// Checks an urlencoded body: at most [`MAX_FIELDS`] fields, every name and value UTF-8

@@ -9,10 +9,15 @@
 //! - [`csrf`]: refuses state-changing requests from other sites (Origin / Referer check);
 //! - [`edge`]: body limits, form checks, 4xx for client mistakes, security headers and the
 //!   pages' Content Security Policy;
+//! - [`serve`]: the accept loop (header and idle timeouts, connection cap, shutdown deadline);
+//! - [`observe`]: request log lines and Prometheus metrics;
 //! - `main.rs`: the command line (`serve`, `migrate`, `seed-demo`, `create-user`).
 
+pub mod backup;
 pub mod csrf;
 pub mod edge;
+pub mod observe;
+pub mod serve;
 
 use app::domain::time::Clock;
 use app::ssr::db::{self, Db, DbSetupError};
@@ -60,6 +65,8 @@ pub struct Config {
     /// How often to work out the escalation proposals due (106号; after a window closes and
     /// daily, by the app clock's Kunming day); `None`: only when offices open their pages.
     pub proposal_interval: Option<std::time::Duration>,
+    /// Timeouts, connection cap and shutdown deadline of the HTTP server.
+    pub limits: serve::Limits,
 }
 
 impl Config {
@@ -75,6 +82,7 @@ impl Config {
             trust_proxy: false,
             connect_timeout: db::DEFAULT_CONNECT_TIMEOUT,
             proposal_interval: None,
+            limits: serve::Limits::default(),
         }
     }
 }
@@ -95,6 +103,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    limits: serve::Limits,
 }
 
 impl Application {
@@ -157,7 +166,17 @@ impl Application {
             clock: config.clock.clone(),
             trust_proxy: config.trust_proxy,
         };
-        let router = router(state.clone(), config.secure_cookies);
+        observe::install();
+        let router = router(state.clone(), config.secure_cookies)
+            // Outside the body guard, so that the guard's read of the body is timed (408).
+            .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+                config.limits.body_timeout,
+            ))
+            .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+                StatusCode::SERVICE_UNAVAILABLE,
+                config.limits.request_timeout,
+            ))
+            .layer(axum::middleware::from_fn(observe::observe));
         if let Some(every) = config.proposal_interval {
             let (db, clock) = (state.db.clone(), state.clock.clone());
             tokio::spawn(async move {
@@ -174,6 +193,7 @@ impl Application {
             listener,
             router,
             state,
+            limits: config.limits,
         })
     }
 
@@ -192,27 +212,23 @@ impl Application {
         &self.state.clock
     }
 
-    /// Serves until the process is asked to stop (Ctrl-C / SIGTERM).
+    /// Serves until the process is asked to stop (Ctrl-C / SIGTERM), then finishes the
+    /// requests in flight within the shutdown deadline.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` completes (tests stop a server this way).
+    pub async fn run_until(
+        self,
+        stop: impl std::future::Future<Output = ()>,
+    ) -> std::io::Result<()> {
+        serve::serve(self.listener, self.router, self.limits, stop).await
     }
 
     /// Serves in the background (tests).
     pub fn spawn(self) -> tokio::task::JoinHandle<std::io::Result<()>> {
-        tokio::spawn(async move {
-            axum::serve(
-                self.listener,
-                self.router
-                    .into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-        })
+        tokio::spawn(self.run_until(std::future::pending()))
     }
 }
 
@@ -251,6 +267,7 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
         .route("/lang/{lang}", get(set_lang))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(observe::metrics_page))
         .route("/export/{file}", get(export))
         .nest_service(
             "/pkg",
@@ -265,6 +282,7 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
+        .route_layer(axum::middleware::from_fn(observe::tag_route))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,

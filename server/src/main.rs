@@ -43,8 +43,24 @@ struct Cli {
     )]
     log: String,
 
+    /// Log lines as `text` (for a terminal) or `json` (one object per line, for collectors).
+    #[arg(
+        long,
+        env = "NILFILING_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text,
+        global = true
+    )]
+    log_format: LogFormat,
+
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -67,6 +83,21 @@ enum Command {
         /// enterprise_filer, department_staff, county_office_staff, city_office_staff or administrator.
         #[arg(long)]
         role: String,
+    },
+    /// Write a backup of the database to FILE (SQLite: a consistent copy taken while the
+    /// server runs; PostgreSQL: pg_dump's custom format). Never overwrites a file.
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
+    /// Restore a backup made by `backup` into the database (stop the server first), then
+    /// apply newer migrations.
+    Restore {
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// Replace a database that already holds data.
+        #[arg(long)]
+        replace: bool,
     },
 }
 
@@ -91,13 +122,58 @@ struct ServeArgs {
     /// throttling per address). Only when the proxy sets that header itself.
     #[arg(long, env = "NILFILING_TRUST_PROXY")]
     trust_proxy: bool,
+    /// Seconds a request's headers may take to arrive; also how long a kept-alive
+    /// connection may sit idle.
+    #[arg(long, env = "NILFILING_HEADER_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..))]
+    header_timeout: u64,
+    /// Seconds a request's body may take to arrive (else 408).
+    #[arg(long, env = "NILFILING_BODY_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    body_timeout: u64,
+    /// Seconds a request may take to be handled (else 503, and its transaction rolls back).
+    #[arg(long, env = "NILFILING_REQUEST_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    request_timeout: u64,
+    /// Open connections at most; more wait in the accept queue.
+    #[arg(long, env = "NILFILING_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections: u64,
+    /// On SIGTERM or Ctrl-C, seconds the requests in flight may take before the remaining
+    /// connections are closed.
+    #[arg(long, env = "NILFILING_SHUTDOWN_TIMEOUT", default_value_t = 20)]
+    shutdown_timeout: u64,
+}
+
+impl ServeArgs {
+    fn limits(&self) -> server::serve::Limits {
+        use std::time::Duration;
+        server::serve::Limits {
+            header_timeout: Duration::from_secs(self.header_timeout),
+            body_timeout: Duration::from_secs(self.body_timeout),
+            request_timeout: Duration::from_secs(self.request_timeout),
+            max_connections: self.max_connections as usize,
+            shutdown_timeout: Duration::from_secs(self.shutdown_timeout),
+        }
+    }
 }
 
 fn parse_clock(s: &str) -> Result<DateTime<Utc>, String> {
     parse_instant(s)
 }
 
+/// Memory goes back to the system after a login rush (issue 12): argon2 allocates 19 MiB per
+/// hash. glibc's default raises its mmap threshold after such a block is freed, so later
+/// blocks come from the heap of whichever thread's arena, and up to 8 arenas per core keep
+/// them: 120 logins left ~400 MiB behind that never went back. A fixed threshold of 1 MiB
+/// keeps every large block a mapping of its own, unmapped when it is freed; smaller
+/// allocations are unchanged. (Measured in `docs/measurements.md`.)
+fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; called once, before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
 fn main() -> ExitCode {
+    tune_allocator();
     let cli = Cli::parse();
     let filter = match tracing_subscriber::EnvFilter::try_new(&cli.log) {
         Ok(f) => f,
@@ -106,10 +182,17 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .init();
+    match cli.log_format {
+        LogFormat::Text => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_target(false)
+            .init(),
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .with_current_span(false)
+            .init(),
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -138,16 +221,19 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         None => Clock::system(),
     };
-    match cli.command.unwrap_or(Command::Serve(ServeArgs {
-        listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
-        site_root: PathBuf::from("target/site"),
-        seed_demo_if_empty: false,
-        secure_cookies: false,
-        trust_proxy: false,
-    })) {
+    let command = match cli.command {
+        Some(c) => c,
+        // No command: `serve` with its defaults.
+        None => match Cli::parse_from(["nilfiling", "serve"]).command {
+            Some(c) => c,
+            None => return Err("cannot read the default command".into()),
+        },
+    };
+    match command {
         Command::Serve(args) => {
             let mut config = Config::new(cli.database_url.clone());
             config.listen = args.listen;
+            config.limits = args.limits();
             config.site_root = args.site_root;
             config.clock = clock;
             config.seed_demo_if_empty = args.seed_demo_if_empty;
@@ -230,6 +316,16 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| describe(&e))?;
             println!("user {username} created ({id})");
+            Ok(())
+        }
+        Command::Backup { to } => {
+            println!("{}", server::backup::backup(&cli.database_url, &to).await?);
+            Ok(())
+        }
+        Command::Restore { from, replace } => {
+            let done =
+                server::backup::restore(&cli.database_url, &from, replace, connect_timeout).await?;
+            println!("{done}");
             Ok(())
         }
     }

@@ -15,6 +15,9 @@ on_both_databases!(
     concurrent_issues_get_unique_gapless_document_numbers,
     two_instances_starting_at_once_on_an_empty_database_both_come_up_with_one_demo_seed,
     readiness_and_pages_answer_503_while_the_database_is_unavailable,
+    dismissals_racing_proposal_runs_never_bring_a_dismissed_finding_back,
+    two_replies_at_once_leave_one_pending_and_a_close_racing_an_acceptance_closes_once,
+    two_password_changes_from_the_same_old_password_one_wins,
 );
 
 const ROUNDS: i64 = 40;
@@ -263,6 +266,8 @@ async fn concurrent_issues_get_unique_gapless_document_numbers(backend: Backend)
 async fn two_instances_starting_at_once_on_an_empty_database_both_come_up_with_one_demo_seed(
     backend: Backend,
 ) {
+    // With each instance's proposal timer on (as `nilfiling serve` runs it), on the first day
+    // proposals are due: the day's run is claimed by one of them.
     // Arrange: a database that does not exist yet (PostgreSQL) or an absent file (SQLite).
     let database = TestDatabase::new(backend).await;
     let config = || {
@@ -273,6 +278,7 @@ async fn two_instances_starting_at_once_on_an_empty_database_both_come_up_with_o
             app::domain::time::parse_instant("2027-01-11T09:00:00+08:00").unwrap(),
         );
         c.seed_demo_if_empty = true;
+        c.proposal_interval = Some(std::time::Duration::from_millis(200));
         c
     };
     // Act: two instances build (create, migrate, seed) at the same instant.
@@ -294,6 +300,42 @@ async fn two_instances_starting_at_once_on_an_empty_database_both_come_up_with_o
         .await
         .unwrap();
     assert_eq!(users, 1, "the demo account exists once");
+    // Both timers have ticked several times once proposals appear and stay put.
+    let count = |db: app::ssr::db::Db| async move {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM escalation WHERE status = 'proposed'")
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        n
+    };
+    let mut proposals = 0;
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let now = count(a.db().clone()).await;
+        if now > 0 && now == proposals {
+            break;
+        }
+        proposals = now;
+    }
+    assert!(proposals > 0, "the timers proposed the missing filings");
+    let duplicated: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT target_unit_id, rung, COUNT(*) FROM escalation WHERE status = 'proposed' \
+         GROUP BY issuer_unit_id, target_unit_id, rung, evidence_keys HAVING COUNT(*) > 1",
+    )
+    .fetch_all(b.db())
+    .await
+    .unwrap();
+    assert!(
+        duplicated.is_empty(),
+        "proposed more than once: {duplicated:?}"
+    );
+    let (recorded,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM audit_event WHERE action = 'escalation.propose'")
+            .fetch_one(a.db())
+            .await
+            .unwrap();
+    assert_eq!(recorded, proposals, "each proposal stored is recorded once");
     a.db().close().await;
     b.db().close().await;
 }
@@ -320,5 +362,198 @@ async fn readiness_and_pages_answer_503_while_the_database_is_unavailable(backen
     assert!(
         html.contains("服务暂时不可用"),
         "the page says what happened: {html}"
+    );
+}
+
+/// The ids of the open proposals of `office` (a username's unit).
+async fn proposals_of(app: &TestApp, office: &str) -> Vec<(String, String, String)> {
+    sqlx::query_as(
+        "SELECT escalation_id, target_unit_id, rung FROM escalation WHERE status = 'proposed' \
+         AND issuer_unit_id = (SELECT unit_id FROM app_user WHERE username = $1) \
+         ORDER BY escalation_id",
+    )
+    .bind(office)
+    .fetch_all(&app.db)
+    .await
+    .unwrap()
+}
+
+async fn dismissals_racing_proposal_runs_never_bring_a_dismissed_finding_back(backend: Backend) {
+    // Arrange: 五华区's proposals of the day, made once.
+    let app = after_the_window(backend).await;
+    let office = app.logged_in("wuhua").await;
+    assert_eq!(
+        app.call_with(&office, "run_proposals", &[]).await.status(),
+        200
+    );
+    let proposals = proposals_of(&app, "wuhua").await;
+    assert!(proposals.len() >= 2, "proposals to dismiss: {proposals:?}");
+    // Act: staff dismiss every one of them while ten runs work out the proposals again.
+    let (app_ref, office_ref) = (&app, &office);
+    let dismissals = proposals.iter().map(|(id, _, _)| async move {
+        app_ref
+            .call_with(
+                office_ref,
+                "dismiss_escalation",
+                &[
+                    ("escalation_id", id.as_str()),
+                    ("reason", "已当面督促，情况已核实。"),
+                ],
+            )
+            .await
+    });
+    let runs = (0..10).map(|_| app.call_with(&office, "run_proposals", &[]));
+    let (dismissed, runs) = tokio::join!(join_all(dismissals), join_all(runs));
+    for res in dismissed.into_iter().chain(runs) {
+        assert_eq!(res.status(), 200, "every dismissal and run succeeds");
+    }
+    // Assert: no finding dismissed is proposed again.
+    let back: Vec<(String, String)> = sqlx::query_as(
+        "SELECT p.target_unit_id, p.rung FROM escalation p JOIN escalation d \
+           ON d.issuer_unit_id = p.issuer_unit_id AND d.target_unit_id = p.target_unit_id \
+          AND d.rung = p.rung AND d.evidence_keys = p.evidence_keys \
+         WHERE p.status = 'proposed' AND d.status = 'dismissed'",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert!(
+        back.is_empty(),
+        "dismissed findings proposed again: {back:?}"
+    );
+    assert!(proposals_of(&app, "wuhua").await.is_empty());
+}
+
+async fn two_replies_at_once_leave_one_pending_and_a_close_racing_an_acceptance_closes_once(
+    backend: Backend,
+) {
+    // Arrange: a proposal of 五华区 to a unit with a demo account, issued.
+    let app = after_the_window(backend).await;
+    let office = app.logged_in("wuhua").await;
+    assert_eq!(
+        app.call_with(&office, "run_proposals", &[]).await.status(),
+        200
+    );
+    let (id, username): (String, String) = sqlx::query_as(
+        "SELECT e.escalation_id, MIN(u.username) FROM escalation e \
+           JOIN app_user u ON u.unit_id = e.target_unit_id \
+         WHERE e.status = 'proposed' AND e.rung <> 'special_report' \
+           AND e.issuer_unit_id = (SELECT unit_id FROM app_user WHERE username = 'wuhua') \
+         GROUP BY e.escalation_id ORDER BY e.escalation_id LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("a proposal to a unit with an account");
+    let res = app
+        .call_with(
+            &office,
+            "issue_escalation",
+            &[
+                ("escalation_id", id.as_str()),
+                ("reasons", "你单位未按期报送零申报表。"),
+                ("measures", "限期报送并书面回复。"),
+                ("reply_due", "2027-02-10"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let (tab1, tab2) = (
+        app.logged_in(&username).await,
+        app.logged_in(&username).await,
+    );
+    // Act: the unit replies from two tabs at once.
+    let (app_ref, id_ref) = (&app, &id);
+    let reply = |tab| async move {
+        app_ref
+            .call_with(
+                tab,
+                "respond_escalation",
+                &[
+                    ("id", id_ref.as_str()),
+                    ("body", "已按要求补报零申报表并落实整改。"),
+                ],
+            )
+            .await
+    };
+    let (a, b) = tokio::join!(reply(&tab1), reply(&tab2));
+    // Assert: one reply is stored, the other told one is pending.
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [200, 409],
+        "one reply lands, the other is refused"
+    );
+    let (pending,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM escalation_response WHERE escalation_id = $1 AND decision IS NULL",
+    )
+    .bind(&id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(pending, 1);
+    // Act: the office accepts the reply while a colleague closes the escalation.
+    let office2 = app.logged_in("wuhua").await;
+    let accept_form = [("id", id.as_str()), ("decision", "accept"), ("note", "")];
+    let close_form = [("id", id.as_str()), ("reason", "已整改到位，予以关闭。")];
+    let accept = app.call_with(&office, "decide_response", &accept_form);
+    let close = app.call_with(&office2, "close_escalation", &close_form);
+    let (accept, close) = tokio::join!(accept, close);
+    // Assert: it is closed once; the one that came second is refused.
+    let mut statuses = [accept.status().as_u16(), close.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "one closes it, the other is refused");
+    let (closes,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_event WHERE subject_id = $1 \
+         AND action IN ('escalation.accept_response', 'escalation.close')",
+    )
+    .bind(&id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(closes, 1, "one closing recorded");
+}
+
+async fn two_password_changes_from_the_same_old_password_one_wins(backend: Backend) {
+    // Arrange: the same account in two tabs.
+    let app = TestApp::spawn(backend).await;
+    let (tab1, tab2) = (app.logged_in("qiye").await, app.logged_in("qiye").await);
+    let app_ref = &app;
+    let change = |tab, new: &'static str| async move {
+        app_ref
+            .call_with(
+                tab,
+                "change_password",
+                &[
+                    ("current_password", common::DEMO_PASSWORD),
+                    ("new_password", new),
+                    ("repeat_password", new),
+                ],
+            )
+            .await
+    };
+    // Act: both change it from the same old password at once.
+    let (a, b) = tokio::join!(
+        change(&tab1, "new-secret-aaaa"),
+        change(&tab2, "new-secret-bbbb")
+    );
+    // Assert: one wins; the other is told its current password is wrong.
+    let (a, b) = (a.status().as_u16(), b.status().as_u16());
+    assert!(
+        (a == 200) != (b == 200),
+        "exactly one change is made: {a} {b}"
+    );
+    let winner = if a == 200 {
+        "new-secret-aaaa"
+    } else {
+        "new-secret-bbbb"
+    };
+    let res = app
+        .call_fn(&app.browser(), common::login_args("qiye", winner))
+        .await;
+    assert!(
+        res.status().is_success() || res.status().is_redirection(),
+        "the winning password logs in: {}",
+        res.status()
     );
 }

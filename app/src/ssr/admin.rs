@@ -161,6 +161,9 @@ impl UnitInput {
 }
 
 /// Creates a unit with its audit record; returns its id.
+///
+/// Guard: the unique index unit_name_under_parent (parent_id, name), its violation answered
+/// `err.name_taken`; the parent and township read before it are units, which never change.
 #[tracing::instrument(skip(db, clock, input), fields(name = %input.name, kind = input.kind.code()))]
 pub async fn create_unit(
     db: &Db,
@@ -298,6 +301,9 @@ impl UserInput {
 }
 
 /// Creates an account with its audit record; returns its id.
+///
+/// Guard: the UNIQUE `app_user.username`, its violation answered `err.username_taken`; the
+/// unit checked in [`UserInput::parse`] never changes.
 #[tracing::instrument(skip(db, clock, input), fields(username = %input.username))]
 pub async fn create_user(
     db: &Db,

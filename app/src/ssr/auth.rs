@@ -88,6 +88,9 @@ fn dummy_hash() -> &'static str {
 /// counted, checked (against a dummy hash) and answered exactly like one with an account.
 /// On success the name's count is cleared and the user's id returned; every outcome is
 /// audited.
+///
+/// Guard: the attempt is claimed by [`throttle::claim_attempt`] (one conditional UPDATE)
+/// before the password is checked; the two transactions here only insert audit records.
 #[tracing::instrument(skip(db, password))]
 pub async fn check_login(
     db: &Db,
@@ -98,10 +101,12 @@ pub async fn check_login(
 ) -> Result<String, AppError> {
     if let Some(addr) = client {
         if let Some(locked) = throttle::address_locked(db, addr).await? {
+            metrics::counter!("logins_throttled_total", "by" => "address").increment(1);
             return Err(locked.into_error(Utc::now()));
         }
     }
     if let Some(locked) = throttle::claim_attempt(db, username).await? {
+        metrics::counter!("logins_throttled_total", "by" => "name").increment(1);
         return Err(locked.into_error(Utc::now()));
     }
     let row: Option<LoginRow> =

@@ -77,7 +77,7 @@ fn target_of(url: &str) -> String {
 
 /// Refuses an existing non-empty file that is not a SQLite database, before SQLite itself
 /// reports it as a locked or malformed database after its busy timeout.
-fn check_sqlite_file(path: &Path) -> Result<(), DbSetupError> {
+pub fn check_sqlite_file(path: &Path) -> Result<(), DbSetupError> {
     use std::io::Read;
     let Ok(mut file) = std::fs::File::open(path) else {
         return Ok(()); // created on connect
@@ -118,7 +118,7 @@ pub fn redact(url: &str) -> String {
 }
 
 /// The file path of a SQLite URL (`sqlite://data/x.db`, `sqlite:data/x.db`, `sqlite:///abs/x.db`).
-fn sqlite_path(url: &str) -> PathBuf {
+pub fn sqlite_path(url: &str) -> PathBuf {
     let rest = url.trim_start_matches("sqlite:");
     let rest = rest.strip_prefix("//").unwrap_or(rest);
     let rest = rest.split('?').next().unwrap_or_default();

@@ -214,6 +214,10 @@ async fn content_in(
     Ok(content)
 }
 
+/// Replaces the content of a version.
+///
+/// Guard: none of its own; callers write only a version this transaction inserted or claimed
+/// with [`claim_draft`].
 #[tracing::instrument(skip(tx, content))]
 async fn write_content(
     tx: &mut Transaction<'_, Any>,
@@ -267,6 +271,10 @@ async fn write_content(
     Ok(())
 }
 
+/// Inserts a new draft version.
+///
+/// Guard: the unique (unit_id, period_key, version); callers turn its violation into
+/// `Conflict::TryAgain`.
 #[tracing::instrument(skip(tx))]
 async fn insert_version(
     tx: &mut Transaction<'_, Any>,
@@ -300,6 +308,8 @@ async fn insert_version(
 /// writer at a time. Every write to a draft's content, and its submission, claims it first,
 /// so a save can never rewrite a submitted version and a submission validates exactly what
 /// it submits.
+///
+/// Guard: this is the guard (the decision is in the WHERE); callers must check the `bool`.
 async fn claim_draft(
     tx: &mut Transaction<'_, Any>,
     filing_id: &str,
@@ -324,6 +334,10 @@ fn content_json(c: &FilingContent) -> serde_json::Value {
 
 /// Saves the draft of a unit's filing for a period, creating version 1 on the first save.
 /// Refused once the latest version is submitted (a change then needs a new version).
+///
+/// Guard: a draft is claimed first by [`claim_draft`] (UPDATE … WHERE status = 'draft', 1 row
+/// or Conflict) and its "before" read after that; a first save's version 1 is guarded by the
+/// unique (unit_id, period_key, version) (a concurrent first save gets `Conflict::TryAgain`).
 #[tracing::instrument(skip(db, clock, content))]
 pub async fn save_draft(
     db: &Db,
@@ -382,6 +396,10 @@ pub async fn save_draft(
 pub use crate::model::filing::SubmitOutcome;
 
 /// Submits the draft `version`. `late` marks a filing made under a late-filing exception.
+///
+/// Guard: the draft is claimed first by [`claim_draft`] (UPDATE … WHERE status = 'draft', 1
+/// row or `AlreadySubmitted`); the content validated is read after that, inside the
+/// transaction, and the submitting UPDATE repeats the WHERE.
 #[tracing::instrument(skip(db, clock))]
 #[allow(clippy::too_many_arguments)]
 pub async fn submit(
@@ -461,11 +479,18 @@ pub async fn submit(
     })
     .await?;
     tx.commit().await?;
+    metrics::counter!("filings_submitted_total", "late" => if late { "true" } else { "false" })
+        .increment(1);
     Ok(SubmitOutcome::Submitted { version, late, nil })
 }
 
 /// Starts a new version from the latest submitted or returned one (its content copied);
 /// the earlier version is kept unchanged.
+///
+/// Guard: the unique (unit_id, period_key, version): of two revisions at once one inserts,
+/// the other gets `Conflict::TryAgain`. The status read is not locked and need not be: a
+/// non-draft's content never changes, and an acceptance racing this ends as "revise, then
+/// accept" would.
 #[tracing::instrument(skip(db, clock))]
 pub async fn revise(
     db: &Db,
@@ -558,6 +583,10 @@ pub async fn exception_until(
 }
 
 /// Grants (or re-grants) a late-filing exception, audited with the terms before and after.
+///
+/// Guard: the write is one upsert on the primary key (unit_id, period_key), the last grant
+/// standing; a re-grant locks the existing row (no-op UPDATE) before reading its "before".
+/// Not covered: two first grants at once both audit "before" as none.
 #[tracing::instrument(skip(db, clock))]
 pub async fn grant_exception(
     db: &Db,
@@ -572,7 +601,8 @@ pub async fn grant_exception(
     let mut tx = crate::ssr::db::begin_write(db).await?;
     // Guard: a no-op UPDATE locks an existing grant (PostgreSQL) before it is read for the
     // audit's "before"; the write itself is one upsert, so two grants at once both land,
-    // the later one standing, each recorded with what it replaced.
+    // the later one standing. With no row yet there is nothing to lock: two first grants at
+    // once both record "before" as none.
     sqlx::query("UPDATE late_exception SET reason = reason WHERE unit_id = $1 AND period_key = $2")
         .bind(unit_id)
         .bind(period.key())

@@ -115,6 +115,9 @@ pub use crate::domain::review::Decision;
 /// Accepts or returns a submitted filing. Only the receiving unit may decide; only a
 /// submitted version can be decided on, once (a conditional update, so two reviewers at
 /// once cannot both decide).
+///
+/// Guard: the decision is in the UPDATE's WHERE (status = 'submitted' and no newer non-draft
+/// version), 1 row or Conflict; the unit read before it, for `receives`, never changes.
 pub async fn decide(
     db: &Db,
     clock: &Clock,

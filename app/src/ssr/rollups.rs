@@ -309,6 +309,10 @@ async fn own_status(
 /// Files the summary of the user's own scope (a department; a county office for its county)
 /// for `period`: the roll-up of the accepted filings, as a new version, audited in the same
 /// transaction. Not before the period's window opens.
+///
+/// Guard: the filer's unit row, held from the transaction's start (no-op UPDATE), so filings
+/// of one scope run one after another and each reads the facts after the one before it
+/// committed; the unique (unit_id, period_key, version) backs this up (`Conflict::TryAgain`).
 #[tracing::instrument(skip(db, clock, user, remarks), fields(user = %user.user_id, period = %period.key()))]
 pub async fn file_summary(
     db: &Db,
@@ -331,10 +335,17 @@ pub async fn file_summary(
         return Err(AppError::field("period", "err.summary_too_early"));
     }
     let scope = scope::resolve(db, user, &unit_id).await?;
+    let mut tx = crate::ssr::db::begin_write(db).await?;
+    // The filer's summaries are filed one at a time: the unit's row is held (a no-op UPDATE)
+    // until commit, and the facts are read after that, so a later version never carries
+    // older facts than the one before it.
+    sqlx::query("UPDATE unit SET name = name WHERE unit_id = $1")
+        .bind(&unit_id)
+        .execute(&mut *tx)
+        .await?;
     let facts = scope::scope_facts(db, &scope, &period.key()).await?;
     let summary = rollup::summary_of(&facts);
     let content = serde_json::to_string(&summary).map_err(json_error)?;
-    let mut tx = crate::ssr::db::begin_write(db).await?;
     let latest: Option<i64> = sqlx::query_scalar(
         "SELECT MAX(version) FROM summary WHERE unit_id = $1 AND period_key = $2",
     )

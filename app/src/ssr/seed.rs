@@ -164,6 +164,10 @@ fn county_id(code: &str) -> String {
 }
 
 /// Loads the demo data set unless the database already has units. All in one transaction.
+///
+/// Guard: the fixed unit ids (primary keys): of two seeds at once the second fails on a unique
+/// violation and rolls back whole (`Application::build` takes it as skipped); the
+/// `unit_exists` read is only a shortcut.
 #[tracing::instrument(skip(db, clock))]
 pub async fn seed_demo(db: &Db, clock: &Clock) -> Result<SeedReport, sqlx::Error> {
     if unit_exists(db).await? {
@@ -433,6 +437,9 @@ pub struct HistoryReport {
 /// explanation), some late under an exception granted in time. Where a demo account works in
 /// the receiving unit, most filings were accepted and a few returned, so the demo roll-ups,
 /// trend, history pages and report have something to show. Deterministic, one transaction.
+///
+/// Guard: run only by whoever's [`seed_demo`] committed; a second run fails whole on the
+/// unique (unit_id, period_key, version) of its version-1 filings.
 #[tracing::instrument(skip(db, clock))]
 pub async fn seed_demo_history(
     db: &Db,

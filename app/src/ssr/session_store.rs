@@ -29,6 +29,8 @@ fn now_unix() -> i64 {
 
 #[async_trait]
 impl SessionStore for DbSessionStore {
+    /// Guard: `ON CONFLICT (session_id) DO NOTHING` with the count checked: an id taken
+    /// already is drawn again, never overwritten.
     #[tracing::instrument(skip_all)]
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         // Ids are 128 random bits; on the rare collision, draw again.
@@ -52,6 +54,7 @@ impl SessionStore for DbSessionStore {
         }
     }
 
+    /// Guard: none needed: one upsert that decides nothing, the last save standing.
     #[tracing::instrument(skip_all)]
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_string(record)

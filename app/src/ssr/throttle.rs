@@ -59,6 +59,8 @@ fn instant(epoch: i64) -> DateTime<Utc> {
 
 /// Makes sure the row exists (a no-op when it does), so that the counting UPDATE always
 /// has a row to decide on.
+///
+/// Guard: `ON CONFLICT (scope, throttle_key) DO NOTHING` on the primary key.
 async fn ensure_row(db: &Db, scope: &str, key: &str, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO login_throttle (scope, throttle_key, attempts, locked_until, updated_at) \
@@ -129,12 +131,19 @@ pub async fn claim_attempt(db: &Db, name: &str) -> Result<Option<Locked>, sqlx::
 }
 
 /// A success clears the name's count and lock.
+///
+/// Guard: none needed: an unconditional UPDATE that decides nothing. It keeps the row (a
+/// DELETE could land between [`claim_attempt`]'s insert and its counting UPDATE, which would
+/// then find no row and answer "locked").
 #[tracing::instrument(skip(db))]
 pub async fn clear_name(db: &Db, name: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM login_throttle WHERE scope = 'name' AND throttle_key = $1")
-        .bind(name)
-        .execute(db)
-        .await?;
+    sqlx::query(
+        "UPDATE login_throttle SET attempts = 0, locked_until = NULL \
+         WHERE scope = 'name' AND throttle_key = $1",
+    )
+    .bind(name)
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -151,6 +160,10 @@ pub async fn address_locked(db: &Db, addr: &str) -> Result<Option<Locked>, sqlx:
 }
 
 /// Counts a failed login from the address, locking it at [`ADDRESS_FAILURES`] within an hour.
+///
+/// Guard: one UPDATE that computes the count and the lock from the row itself (PostgreSQL
+/// re-reads the row a concurrent UPDATE wrote), so concurrent failures all count. The check
+/// in [`address_locked`] is a plain read: concurrent attempts may pass it together.
 #[tracing::instrument(skip(db))]
 pub async fn record_address_failure(db: &Db, addr: &str) -> Result<(), sqlx::Error> {
     let now = Utc::now();

@@ -19,6 +19,10 @@ pub struct NewUnit {
     pub area_code: Option<String>,
 }
 
+/// Inserts a unit.
+///
+/// Guard: the primary key and the unique (parent_id, name); callers map the violation
+/// (`admin::create_unit`: `err.name_taken`; a concurrent seed rolls back whole).
 #[tracing::instrument(skip(tx))]
 pub async fn insert_unit(
     tx: &mut Transaction<'_, Any>,

@@ -16,6 +16,10 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
+/// Inserts an account.
+///
+/// Guard: the UNIQUE username; callers map its violation (`admin::create_user`:
+/// `err.username_taken`).
 #[tracing::instrument(skip(tx, user), fields(username = %user.username))]
 pub async fn insert_user(
     tx: &mut Transaction<'_, Any>,
@@ -46,18 +50,27 @@ pub async fn password_hash(db: &Db, user_id: &str) -> Result<Option<String>, sql
         .await
 }
 
-#[tracing::instrument(skip(tx, hash))]
-pub async fn set_password_hash(
+/// Replaces the password hash, only if it is still `current` (the hash the old password was
+/// checked against); `false` when another change came first.
+///
+/// Guard: the decision is in the UPDATE's `WHERE password_hash = current`, its count checked:
+/// of two changes made with the same old password, one wins and the other is refused.
+#[tracing::instrument(skip(tx, current, hash))]
+pub async fn replace_password_hash(
     tx: &mut Transaction<'_, Any>,
     user_id: &str,
+    current: &str,
     hash: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE app_user SET password_hash = $1 WHERE user_id = $2")
-        .bind(hash)
-        .bind(user_id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE app_user SET password_hash = $1 WHERE user_id = $2 AND password_hash = $3",
+    )
+    .bind(hash)
+    .bind(user_id)
+    .bind(current)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// An account as stored, with its unit's name.

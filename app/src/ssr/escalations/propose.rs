@@ -252,15 +252,38 @@ fn decide(situations: &[(String, UnitSituation)], known: &[Known]) -> Vec<NewPro
 
 /// Stores the new proposals of `office` with their audit records, and that the proposals ran
 /// today.
+///
+/// `None` when the office's generation is no longer `read` (the facts are stale: load again).
+///
+/// Guard: first the generation claim (see [`run`]); then the partial unique index
+/// escalation_one_open_proposal with `ON CONFLICT DO NOTHING`, audited only when a row was
+/// inserted; the run's count is added in one upsert.
 #[tracing::instrument(skip(db, new), fields(n = new.len()))]
 async fn write(
     db: &Db,
     now: DateTime<Utc>,
     period: Period,
     office: &UnitPosition,
+    read: i64,
     new: &[NewProposal],
-) -> Result<usize, AppError> {
+) -> Result<Option<usize>, AppError> {
     let mut tx = crate::ssr::db::begin_write(db).await?;
+    let claimed = sqlx::query(
+        "INSERT INTO office_generation (issuer_unit_id, generation) VALUES ($1, $2 + 1) \
+         ON CONFLICT (issuer_unit_id) DO UPDATE SET generation = office_generation.generation + 1 \
+         WHERE office_generation.generation = $2",
+    )
+    .bind(&office.unit_id)
+    .bind(read)
+    .execute(&mut *tx)
+    .await;
+    match claimed {
+        Ok(done) if done.rows_affected() == 1 => {}
+        Ok(_) => return Ok(None),
+        // Two first runs inserting the row at once: the loser's facts are as stale.
+        Err(e) if crate::ssr::db::is_unique_violation(&e) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    }
     let mut added = 0i64;
     for NewProposal {
         target_unit_id,
@@ -332,18 +355,78 @@ async fn write(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(added as usize)
+    Ok(Some(added as usize))
 }
+
+/// How many times a run loads its facts again when the office's escalations changed while
+/// it was working. After that it stores nothing and answers 0: the runs and transitions that
+/// kept changing them are that busy, and the next run (the timer's, or a page's) goes on.
+const RUN_ATTEMPTS: usize = 5;
 
 /// Works out the proposals of one office now and stores the new ones; answers how many were
 /// added. A proposal already waiting, or dismissed, for the same unit, rung and findings is
 /// not made again.
+///
+/// Guard: the office's generation ([`generation`]) is read before the facts are loaded and
+/// claimed in the writing transaction (`… DO UPDATE … WHERE generation = read`, 1 row): a
+/// transition or another run that committed in between makes the claim take no row, and
+/// this run loads again. Transitions bump it first thing, so the two lock in one order.
 #[tracing::instrument(skip(db, clock))]
 pub async fn run(db: &Db, clock: &Clock, office: &UnitPosition) -> Result<usize, AppError> {
     let now = clock.now();
-    let facts = load(db, now, office).await?;
-    let new = decide(&facts.situations(), &facts.known);
-    write(db, now, facts.period, office, &new).await
+    for _ in 0..RUN_ATTEMPTS {
+        let read = generation(db, &office.unit_id).await?;
+        let facts = load(db, now, office).await?;
+        let new = decide(&facts.situations(), &facts.known);
+        if let Some(added) = write(db, now, facts.period, office, read, &new).await? {
+            return Ok(added);
+        }
+        tracing::debug!(office = %office.unit_id, "the office's escalations changed during the run: loading again");
+    }
+    tracing::info!(office = %office.unit_id, "proposal run left to the next one: the office's escalations kept changing");
+    Ok(0)
+}
+
+/// The office's generation: how often its escalations changed (0: never).
+async fn generation(db: &Db, issuer_unit_id: &str) -> Result<i64, sqlx::Error> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT generation FROM office_generation WHERE issuer_unit_id = $1")
+            .bind(issuer_unit_id)
+            .fetch_optional(db)
+            .await?;
+    Ok(found.unwrap_or(0))
+}
+
+/// Counts a change to the office's escalations in `tx`, holding its generation row until
+/// commit. Called first in every transaction that changes an escalation.
+pub(super) async fn bump_generation(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    issuer_unit_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO office_generation (issuer_unit_id, generation) VALUES ($1, 1) \
+         ON CONFLICT (issuer_unit_id) DO UPDATE SET generation = office_generation.generation + 1",
+    )
+    .bind(issuer_unit_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// [`bump_generation`] for the office that issued escalation `id`.
+pub(super) async fn bump_generation_of(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    escalation_id: &str,
+) -> Result<(), sqlx::Error> {
+    let issuer: Option<String> =
+        sqlx::query_scalar("SELECT issuer_unit_id FROM escalation WHERE escalation_id = $1")
+            .bind(escalation_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    match issuer {
+        Some(issuer) => bump_generation(tx, &issuer).await,
+        None => Ok(()),
+    }
 }
 
 /// The measures a proposal suggests, for staff to edit (第四条–第九条).
@@ -368,6 +451,9 @@ pub async fn run_for_user(db: &Db, clock: &Clock, user: &UserView) -> Result<usi
 
 /// Runs an office's proposals if they have not run yet on this Kunming day: after a window
 /// closes, and daily for replies and reports falling overdue (第九条).
+///
+/// Guard: the day is claimed by `INSERT INTO proposal_run … ON CONFLICT DO NOTHING`; only the
+/// caller whose insert took 1 row runs.
 #[tracing::instrument(skip(db, clock))]
 pub async fn ensure_today(db: &Db, clock: &Clock, office: &UnitPosition) -> Result<(), AppError> {
     let now = clock.now();

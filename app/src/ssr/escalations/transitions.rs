@@ -65,6 +65,20 @@ async fn expect_change(
     }
 }
 
+/// Takes the escalation's row for this transaction while it is still issued (a no-op UPDATE
+/// whose `WHERE` holds the decision), else `EscalationNotOpen`. On PostgreSQL the row stays
+/// locked until commit, so a close, reply or decision racing this one waits and then sees
+/// what this one did; SQLite's `BEGIN IMMEDIATE` already serialises writers.
+async fn lock_issued(tx: &mut Tx, now: DateTime<Utc>, id: &str) -> Result<(), AppError> {
+    let update = sqlx::query(
+        "UPDATE escalation SET updated_at = $1 WHERE escalation_id = $2 AND status = $3",
+    )
+    .bind(ts(now))
+    .bind(id)
+    .bind(Issued.code());
+    expect_change(tx, update, Conflict::EscalationNotOpen).await
+}
+
 /// Records the change and commits it.
 async fn audit_and_commit(mut tx: Tx, entry: AuditEntry<'_>) -> Result<(), AppError> {
     audit::record(&mut tx, entry).await?;
@@ -108,6 +122,9 @@ fn entry<'a>(
 // ---------------------------------------------------------------------------------------------
 
 /// The next document number of an office for a rung in a Kunming year, inside the transaction.
+///
+/// Guard: the document_counter row, `UPDATE … last_seq + 1 RETURNING` holding its lock until
+/// commit (a missing row is created by `ON CONFLICT DO NOTHING` first).
 #[tracing::instrument(skip(tx))]
 async fn next_number(
     tx: &mut Tx,
@@ -179,6 +196,10 @@ fn check_wording(reasons: &str) -> Result<(), AppError> {
 }
 
 /// Issues a proposal of the user's office, with the wording staff gave it.
+///
+/// Guard: [`transition`] with `UPDATE … WHERE status = 'proposed'`, 1 row or
+/// `EscalationNotProposed`; the number from [`next_number`]'s counter row. Issuer, rung,
+/// target and wording read before it do not change while the escalation is proposed.
 #[tracing::instrument(skip(db, clock, user, reasons, measures), fields(user = %user.user_id))]
 pub async fn issue_proposal(
     db: &Db,
@@ -216,6 +237,7 @@ pub async fn issue_proposal(
     let now = clock.now();
     let due = reply_due_for(row.rung, reply_due, now)?;
     let mut tx = crate::ssr::db::begin_write(db).await?;
+    super::propose::bump_generation_of(&mut tx, id).await?;
     let (number, year, seq) =
         next_number(&mut tx, &office.unit_id, &user.unit_name, row.rung, now).await?;
     let update = sqlx::query(
@@ -251,6 +273,9 @@ pub async fn issue_proposal(
 }
 
 /// Dismisses a proposal of the user's office, with a reason.
+///
+/// Guard: [`transition`] with `UPDATE … WHERE status = 'proposed'`, 1 row or
+/// `EscalationNotProposed`.
 #[tracing::instrument(skip(db, clock, user, reason), fields(user = %user.user_id))]
 pub async fn dismiss(
     db: &Db,
@@ -269,7 +294,8 @@ pub async fn dismiss(
         return Err(AppError::field("reason", "err.dismiss_reason"));
     }
     let now = clock.now();
-    let tx = crate::ssr::db::begin_write(db).await?;
+    let mut tx = crate::ssr::db::begin_write(db).await?;
+    super::propose::bump_generation_of(&mut tx, id).await?;
     let update = sqlx::query(
         "UPDATE escalation SET status = $1, dismissed_at = $2, dismissed_by = $3, dismiss_reason = $4, updated_at = $2 \
          WHERE escalation_id = $5 AND status = $6",
@@ -292,6 +318,9 @@ pub async fn dismiss(
 }
 
 /// Issues a rung by hand against a unit, with a reason; refused sideways or upward (第二条).
+///
+/// Guard: decides on no escalation's state; the number comes from [`next_number`]'s counter
+/// row, and a number taken anyway (UNIQUE number) answers `Conflict::TryAgain`.
 #[allow(clippy::too_many_arguments)]
 #[tracing::instrument(skip(db, clock, user, reasons, measures), fields(user = %user.user_id))]
 pub async fn issue_by_hand(
@@ -321,6 +350,7 @@ pub async fn issue_by_hand(
     };
     let id = new_id();
     let mut tx = crate::ssr::db::begin_write(db).await?;
+    super::propose::bump_generation(&mut tx, &office.unit_id).await?;
     let (number, year, seq) =
         next_number(&mut tx, &office.unit_id, &user.unit_name, rung, now).await?;
     sqlx::query(
@@ -389,6 +419,9 @@ async fn issued_by_office(db: &Db, user: &UserView, id: &str) -> Result<Row, App
 }
 
 /// The target signs for an escalation.
+///
+/// Guard: [`lock_issued`] first (still issued, row locked), then `UPDATE … WHERE
+/// acknowledged_at IS NULL`: of two acknowledgements one changes the row, the other nothing.
 #[tracing::instrument(skip(db, clock, user), fields(user = %user.user_id))]
 pub async fn acknowledge(
     db: &Db,
@@ -399,6 +432,8 @@ pub async fn acknowledge(
     issued_for_target(db, user, id).await?;
     let now = clock.now();
     let mut tx = crate::ssr::db::begin_write(db).await?;
+    super::propose::bump_generation_of(&mut tx, id).await?;
+    lock_issued(&mut tx, now, id).await?;
     let update = sqlx::query(
         "UPDATE escalation SET acknowledged_at = $1, acknowledged_by = $2, updated_at = $1 WHERE escalation_id = $3 AND acknowledged_at IS NULL",
     )
@@ -420,6 +455,10 @@ pub async fn acknowledge(
 }
 
 /// The target replies, or files its 第九条 report after a 告诫 (acknowledging it as well).
+///
+/// Guard: [`lock_issued`] first (still issued, row locked until commit), so of two replies
+/// at once the second waits for the first and then counts it as pending
+/// (`EscalationPending`).
 #[tracing::instrument(skip(db, clock, user, body), fields(user = %user.user_id))]
 pub async fn respond(
     db: &Db,
@@ -447,6 +486,8 @@ pub async fn respond(
         ResponseKind::Reply
     };
     let mut tx = crate::ssr::db::begin_write(db).await?;
+    super::propose::bump_generation_of(&mut tx, id).await?;
+    lock_issued(&mut tx, now, id).await?;
     let pending: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM escalation_response WHERE escalation_id = $1 AND decision IS NULL",
     )
@@ -489,6 +530,10 @@ pub async fn respond(
 
 /// The issuer accepts the pending reply or report (the escalation closes: 备案) or asks for
 /// more with a note.
+///
+/// Guard: [`lock_issued`] first (still issued, row locked until commit), then `UPDATE
+/// escalation_response … WHERE decision IS NULL`, 1 row or `EscalationNothingPending`; the
+/// close must change its row too.
 #[tracing::instrument(skip(db, clock, user, note), fields(user = %user.user_id))]
 pub async fn decide_response(
     db: &Db,
@@ -511,6 +556,8 @@ pub async fn decide_response(
     }
     let now = clock.now();
     let mut tx = crate::ssr::db::begin_write(db).await?;
+    super::propose::bump_generation_of(&mut tx, id).await?;
+    lock_issued(&mut tx, now, id).await?;
     let update = sqlx::query(
         "UPDATE escalation_response SET decision = $1, decision_note = $2, decided_at = $3, decided_by = $4 WHERE escalation_id = $5 AND decision IS NULL",
     )
@@ -526,9 +573,12 @@ pub async fn decide_response(
         } else {
             "答复已接受"
         };
-        close_update(now, user, id, reason)
-            .execute(&mut *tx)
-            .await?;
+        expect_change(
+            &mut tx,
+            close_update(now, user, id, reason),
+            Conflict::EscalationNotOpen,
+        )
+        .await?;
     }
     let audit = entry(
         now,
@@ -565,6 +615,9 @@ fn close_update<'q>(
 
 /// The issuer closes an escalation; for a 公开 this lifts the disclosure (the public page
 /// drops the unit; the history stays in the audit).
+///
+/// Guard: [`transition`] with [`close_update`]'s `WHERE status = 'issued'`, 1 row or
+/// `EscalationNotOpen`.
 #[tracing::instrument(skip(db, clock, user, reason), fields(user = %user.user_id))]
 pub async fn close(
     db: &Db,
@@ -579,7 +632,8 @@ pub async fn close(
         return Err(AppError::field("close_reason", "err.esc_close_reason"));
     }
     let now = clock.now();
-    let tx = crate::ssr::db::begin_write(db).await?;
+    let mut tx = crate::ssr::db::begin_write(db).await?;
+    super::propose::bump_generation_of(&mut tx, id).await?;
     let audit = entry(
         now,
         user,
@@ -602,6 +656,9 @@ pub async fn close(
 }
 
 /// Staff enter an accident in a unit they supervise.
+///
+/// Guard: none needed: an insert under a new id that decides on no stored state (what
+/// `can_supervise` reads, units and the user's role, never changes).
 #[tracing::instrument(skip(db, clock, user, description), fields(user = %user.user_id))]
 pub async fn record_accident(
     db: &Db,
