@@ -584,9 +584,8 @@ pub async fn exception_until(
 
 /// Grants (or re-grants) a late-filing exception, audited with the terms before and after.
 ///
-/// Guard: the write is one upsert on the primary key (unit_id, period_key), the last grant
-/// standing; a re-grant locks the existing row (no-op UPDATE) before reading its "before".
-/// Not covered: two first grants at once both audit "before" as none.
+/// Guard: `INSERT … ON CONFLICT DO NOTHING` on the primary key (unit_id, period_key) for a
+/// first grant; a re-grant locks the existing row (no-op UPDATE) before reading its "before".
 #[tracing::instrument(skip(db, clock))]
 pub async fn grant_exception(
     db: &Db,
@@ -599,26 +598,13 @@ pub async fn grant_exception(
 ) -> Result<(), AppError> {
     let now = clock.now();
     let mut tx = crate::ssr::db::begin_write(db).await?;
-    // Guard: a no-op UPDATE locks an existing grant (PostgreSQL) before it is read for the
-    // audit's "before"; the write itself is one upsert, so two grants at once both land,
-    // the later one standing. With no row yet there is nothing to lock: two first grants at
-    // once both record "before" as none.
-    sqlx::query("UPDATE late_exception SET reason = reason WHERE unit_id = $1 AND period_key = $2")
-        .bind(unit_id)
-        .bind(period.key())
-        .execute(&mut *tx)
-        .await?;
-    let before: Option<ExceptionRow> = sqlx::query_as(
-        "SELECT reason, valid_until FROM late_exception WHERE unit_id = $1 AND period_key = $2",
-    )
-    .bind(unit_id)
-    .bind(period.key())
-    .fetch_optional(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO late_exception (unit_id, period_key, granted_by, reason, valid_until, granted_at) VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (unit_id, period_key) DO UPDATE SET granted_by = excluded.granted_by, reason = excluded.reason, \
-         valid_until = excluded.valid_until, granted_at = excluded.granted_at",
+    // Guard: a first grant is an INSERT that does nothing when a grant exists (PostgreSQL
+    // waits for a concurrent first grant and then sees it); otherwise the existing grant is
+    // locked (no-op UPDATE) before it is read for the audit's "before", then replaced. Two
+    // grants at once both land, in order, each recording the one it replaced.
+    let first = sqlx::query(
+        "INSERT INTO late_exception (unit_id, period_key, granted_by, reason, valid_until, granted_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (unit_id, period_key) DO NOTHING",
     )
     .bind(unit_id)
     .bind(period.key())
@@ -628,6 +614,37 @@ pub async fn grant_exception(
     .bind(ts(now))
     .execute(&mut *tx)
     .await?;
+    let before: Option<ExceptionRow> = if first.rows_affected() == 1 {
+        None
+    } else {
+        sqlx::query(
+            "UPDATE late_exception SET reason = reason WHERE unit_id = $1 AND period_key = $2",
+        )
+        .bind(unit_id)
+        .bind(period.key())
+        .execute(&mut *tx)
+        .await?;
+        let before = sqlx::query_as(
+            "SELECT reason, valid_until FROM late_exception WHERE unit_id = $1 AND period_key = $2",
+        )
+        .bind(unit_id)
+        .bind(period.key())
+        .fetch_optional(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE late_exception SET granted_by = $3, reason = $4, valid_until = $5, granted_at = $6 \
+             WHERE unit_id = $1 AND period_key = $2",
+        )
+        .bind(unit_id)
+        .bind(period.key())
+        .bind(user_id)
+        .bind(reason)
+        .bind(ts(valid_until))
+        .bind(ts(now))
+        .execute(&mut *tx)
+        .await?;
+        before
+    };
     let subject = format!("{unit_id}/{}", period.key());
     audit::record(
         &mut tx,
