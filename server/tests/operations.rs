@@ -443,3 +443,20 @@ async fn a_backup_restores_into_an_identical_database(backend: Backend) {
 }
 
 on_both_databases!(a_backup_restores_into_an_identical_database);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_over_the_request_timeout_answers_503() {
+    // A page render (session, database, SSR) takes longer than a millisecond.
+    let limits = Limits {
+        request_timeout: Duration::from_millis(1),
+        ..Limits::default()
+    };
+    let (addr, _db) = app_with(Backend::Sqlite, limits, false).await;
+    let res = reqwest::Client::new()
+        .get(format!("http://{addr}/login"))
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503);
+}
