@@ -62,14 +62,18 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
     let info = load_session_info();
     let html_lang = info.lang.html_lang();
     let info_json = session_info_json(&info);
+    // `pkg/<version>`: the built files under a name that changes with their content, so
+    // browsers keep them for a year and never revalidate (see `server::asset_version`).
+    let css = format!("/{}/app.css", options.site_pkg_dir);
+    let icon = format!("/{}/favicon.svg", options.site_pkg_dir);
     view! {
         <!DOCTYPE html>
         <html lang=html_lang>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <link rel="stylesheet" href="/pkg/app.css" />
-                <link rel="icon" href="/pkg/favicon.svg" type="image/svg+xml" />
+                <link rel="stylesheet" href=css />
+                <link rel="icon" href=icon type="image/svg+xml" />
                 <HydrationScripts options />
                 <MetaTags />
                 <script id="session-info" type="application/json" nonce=leptos::nonce::use_nonce() inner_html=info_json></script>

@@ -154,10 +154,11 @@ impl Application {
             addr: config.listen,
             reason: e.to_string(),
         })?;
+        let version = asset_version(&config.site_root.join("pkg"));
         let leptos_options = LeptosOptions::builder()
             .output_name("app")
             .site_root(config.site_root.to_string_lossy().to_string())
-            .site_pkg_dir("pkg")
+            .site_pkg_dir(format!("pkg/{version}"))
             .site_addr(addr)
             .build();
         let state = AppState {
@@ -262,6 +263,9 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
         .with_secure(secure_cookies)
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
     let pkg_dir = PathBuf::from(state.leptos_options.site_root.as_ref()).join("pkg");
+    // `/pkg/<version>/…`: the current build's files, cached for a year (their URL changes
+    // with their content); brotli or gzip files made by `bin/build` are sent as they are.
+    let versioned = format!("/{}", state.leptos_options.site_pkg_dir);
     let context_state = state.clone();
     Router::new()
         .route("/lang/{lang}", get(set_lang))
@@ -270,13 +274,31 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
         .route("/metrics", get(observe::metrics_page))
         .route("/export/{file}", get(export))
         .nest_service(
+            &versioned,
+            tower::ServiceBuilder::new()
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=31536000, immutable"),
+                ))
+                .service(
+                    ServeDir::new(&pkg_dir)
+                        .precompressed_br()
+                        .precompressed_gzip(),
+                ),
+        )
+        // Unversioned names (the short error pages' stylesheet): revalidated each time.
+        .nest_service(
             "/pkg",
             tower::ServiceBuilder::new()
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::CACHE_CONTROL,
                     HeaderValue::from_static("no-cache"),
                 ))
-                .service(ServeDir::new(pkg_dir)),
+                .service(
+                    ServeDir::new(pkg_dir)
+                        .precompressed_br()
+                        .precompressed_gzip(),
+                ),
         )
         .leptos_routes_with_context(&state, routes, move || page_context(&context_state), {
             let options = state.leptos_options.clone();
@@ -304,6 +326,27 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
         .layer(axum::middleware::from_fn(edge::security_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// A short hash of the built site's files (`app.js`, `app.wasm`, `app.css`, `favicon.svg`),
+/// read once at start: the `/pkg/<version>/` segment that changes whenever a file does, so
+/// the files can be cached as immutable. `dev` when there is no built site.
+pub fn asset_version(pkg_dir: &std::path::Path) -> String {
+    use std::hash::Hasher;
+    let mut hasher = std::hash::DefaultHasher::new();
+    let mut found = false;
+    for name in ["app.js", "app.wasm", "app.css", "favicon.svg"] {
+        if let Ok(bytes) = std::fs::read(pkg_dir.join(name)) {
+            hasher.write(name.as_bytes());
+            hasher.write(&bytes);
+            found = true;
+        }
+    }
+    if found {
+        format!("{:016x}", hasher.finish())
+    } else {
+        "dev".to_string()
+    }
 }
 
 /// What every page render gets: the app's state, and the Content Security Policy naming the

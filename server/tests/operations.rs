@@ -11,10 +11,19 @@ use std::time::{Duration, Instant};
 
 /// The app on port 0 with these limits, on a fresh migrated database with demo data.
 async fn app_with(backend: Backend, limits: Limits, trust_proxy: bool) -> (String, TestDatabase) {
+    app_on_site(backend, limits, trust_proxy, std::env::temp_dir()).await
+}
+
+async fn app_on_site(
+    backend: Backend,
+    limits: Limits,
+    trust_proxy: bool,
+    site_root: std::path::PathBuf,
+) -> (String, TestDatabase) {
     let database = TestDatabase::new(backend).await;
     let mut config = server::Config::new(database.url.clone());
     config.listen = "127.0.0.1:0".parse().unwrap();
-    config.site_root = std::env::temp_dir();
+    config.site_root = site_root;
     config.seed_demo_if_empty = true;
     config.clock = app::domain::time::Clock::fixed(
         app::domain::time::parse_instant("2027-01-05T10:00:00+08:00").unwrap(),
@@ -459,4 +468,73 @@ async fn a_request_over_the_request_timeout_answers_503() {
         .await
         .unwrap();
     assert_eq!(res.status(), 503);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn built_files_are_served_under_their_version_immutable_and_precompressed() {
+    // Arrange: a built site with a pre-compressed copy of the stylesheet.
+    let site = std::env::temp_dir().join(format!("nilfiling-site-{}", std::process::id()));
+    let pkg = site.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("app.css"), "body { color: black; }").unwrap();
+    std::fs::write(pkg.join("app.css.br"), b"brotli bytes").unwrap();
+    std::fs::write(pkg.join("app.js"), "export default function() {}").unwrap();
+    let version = server::asset_version(&pkg);
+    assert_ne!(version, "dev");
+    let (addr, _db) = app_on_site(Backend::Sqlite, Limits::default(), false, site.clone()).await;
+    let client = reqwest::Client::new();
+    // The page links the versioned files and is itself never cached unasked.
+    let page = client
+        .get(format!("http://{addr}/login"))
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.headers()["cache-control"].to_str().unwrap(),
+        "private, no-cache"
+    );
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(&format!("/pkg/{version}/app.css"))
+            && html.contains(&format!("/pkg/{version}/app.js")),
+        "versioned links: {html}"
+    );
+    // A versioned file: a year, immutable; the brotli copy when the browser takes brotli.
+    let css = client
+        .get(format!("http://{addr}/pkg/{version}/app.css"))
+        .header("Accept-Encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(css.status(), 200);
+    assert_eq!(
+        css.headers()["cache-control"].to_str().unwrap(),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(css.headers()["content-encoding"].to_str().unwrap(), "br");
+    assert!(css.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/css"));
+    assert_eq!(css.bytes().await.unwrap().as_ref(), b"brotli bytes");
+    // Without brotli: the file itself.
+    let plain = client
+        .get(format!("http://{addr}/pkg/{version}/app.css"))
+        .header("Accept-Encoding", "identity")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.text().await.unwrap(), "body { color: black; }");
+    // The unversioned name still answers, revalidated each time.
+    let unversioned = client
+        .get(format!("http://{addr}/pkg/app.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        unversioned.headers()["cache-control"].to_str().unwrap(),
+        "no-cache"
+    );
+    let _ = std::fs::remove_dir_all(&site);
 }
