@@ -108,17 +108,19 @@ async fn restore_sqlite(url: &str, from: &Path, replace: bool) -> Result<(), Str
     db::check_sqlite_file(from)
         .map_err(|_| format!("{} is not a SQLite backup of nilfiling", from.display()))?;
     // A nilfiling database has applied migrations and units; anything else is refused
-    // before the target is touched.
-    let probe = db::connect(&format!("sqlite://{}", from.display()))
+    // before the target is touched. Read only: the backup file is not changed.
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut probe = sqlx::AnyConnection::connect(&format!("sqlite://{}?mode=ro", from.display()))
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| format!("cannot read {}: {e}", from.display()))?;
     let applied: Result<i64, _> = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
-        .fetch_one(&probe)
+        .fetch_one(&mut probe)
         .await;
     let units: Result<i64, _> = sqlx::query_scalar("SELECT COUNT(*) FROM unit")
-        .fetch_one(&probe)
+        .fetch_one(&mut probe)
         .await;
-    probe.close().await;
+    let _ = probe.close().await;
     if !matches!((applied, units), (Ok(n), Ok(_)) if n > 0) {
         return Err(format!(
             "{} is a SQLite file but not a nilfiling database",

@@ -37,7 +37,7 @@ use std::path::PathBuf;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::set_header::SetResponseHeader;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -264,7 +264,7 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
     let pkg_dir = PathBuf::from(state.leptos_options.site_root.as_ref()).join("pkg");
     // `/pkg/<version>/…`: the current build's files, cached for a year (their URL changes
-    // with their content); brotli or gzip files made by `bin/build` are sent as they are.
+    // with their content).
     let versioned = format!("/{}", state.leptos_options.site_pkg_dir);
     let context_state = state.clone();
     Router::new()
@@ -275,31 +275,10 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
         .route("/export/{file}", get(export))
         .nest_service(
             &versioned,
-            tower::ServiceBuilder::new()
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("public, max-age=31536000, immutable"),
-                ))
-                .service(
-                    ServeDir::new(&pkg_dir)
-                        .precompressed_br()
-                        .precompressed_gzip(),
-                ),
+            built_files(&pkg_dir, "public, max-age=31536000, immutable"),
         )
         // Unversioned names (the short error pages' stylesheet): revalidated each time.
-        .nest_service(
-            "/pkg",
-            tower::ServiceBuilder::new()
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("no-cache"),
-                ))
-                .service(
-                    ServeDir::new(pkg_dir)
-                        .precompressed_br()
-                        .precompressed_gzip(),
-                ),
-        )
+        .nest_service("/pkg", built_files(&pkg_dir, "no-cache"))
         .leptos_routes_with_context(&state, routes, move || page_context(&context_state), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -326,6 +305,21 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
         .layer(axum::middleware::from_fn(edge::security_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// The built site's files with their `Cache-Control`; the brotli or gzip copies made by
+/// `bin/build` are sent as they are to browsers that take them.
+fn built_files(
+    pkg_dir: &std::path::Path,
+    cache_control: &'static str,
+) -> SetResponseHeader<ServeDir, HeaderValue> {
+    SetResponseHeader::overriding(
+        ServeDir::new(pkg_dir)
+            .precompressed_br()
+            .precompressed_gzip(),
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control),
+    )
 }
 
 /// A short hash of the built site's files (`app.js`, `app.wasm`, `app.css`, `favicon.svg`),

@@ -602,16 +602,20 @@ pub async fn grant_exception(
     // waits for a concurrent first grant and then sees it); otherwise the existing grant is
     // locked (no-op UPDATE) before it is read for the audit's "before", then replaced. Two
     // grants at once both land, in order, each recording the one it replaced.
-    let first = sqlx::query(
+    // The grant's six values, in the same order in the INSERT and the UPDATE.
+    let grant = |sql: &'static str| {
+        sqlx::query(sql)
+            .bind(unit_id)
+            .bind(period.key())
+            .bind(user_id)
+            .bind(reason)
+            .bind(ts(valid_until))
+            .bind(ts(now))
+    };
+    let first = grant(
         "INSERT INTO late_exception (unit_id, period_key, granted_by, reason, valid_until, granted_at) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (unit_id, period_key) DO NOTHING",
     )
-    .bind(unit_id)
-    .bind(period.key())
-    .bind(user_id)
-    .bind(reason)
-    .bind(ts(valid_until))
-    .bind(ts(now))
     .execute(&mut *tx)
     .await?;
     let before: Option<ExceptionRow> = if first.rows_affected() == 1 {
@@ -631,16 +635,10 @@ pub async fn grant_exception(
         .bind(period.key())
         .fetch_optional(&mut *tx)
         .await?;
-        sqlx::query(
+        grant(
             "UPDATE late_exception SET granted_by = $3, reason = $4, valid_until = $5, granted_at = $6 \
              WHERE unit_id = $1 AND period_key = $2",
         )
-        .bind(unit_id)
-        .bind(period.key())
-        .bind(user_id)
-        .bind(reason)
-        .bind(ts(valid_until))
-        .bind(ts(now))
         .execute(&mut *tx)
         .await?;
         before

@@ -413,20 +413,21 @@ pub(super) async fn bump_generation(
     Ok(())
 }
 
-/// [`bump_generation`] for the office that issued escalation `id`.
+/// [`bump_generation`] for the office that issued escalation `id` (nothing if there is no
+/// such escalation).
 pub(super) async fn bump_generation_of(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     escalation_id: &str,
 ) -> Result<(), sqlx::Error> {
-    let issuer: Option<String> =
-        sqlx::query_scalar("SELECT issuer_unit_id FROM escalation WHERE escalation_id = $1")
-            .bind(escalation_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    match issuer {
-        Some(issuer) => bump_generation(tx, &issuer).await,
-        None => Ok(()),
-    }
+    sqlx::query(
+        "INSERT INTO office_generation (issuer_unit_id, generation) \
+         SELECT issuer_unit_id, 1 FROM escalation WHERE escalation_id = $1 \
+         ON CONFLICT (issuer_unit_id) DO UPDATE SET generation = office_generation.generation + 1",
+    )
+    .bind(escalation_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// The measures a proposal suggests, for staff to edit (第四条–第九条).

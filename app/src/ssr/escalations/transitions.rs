@@ -79,6 +79,15 @@ async fn lock_issued(tx: &mut Tx, now: DateTime<Utc>, id: &str) -> Result<(), Ap
     expect_change(tx, update, Conflict::EscalationNotOpen).await
 }
 
+/// Begins the transaction of a change to escalation `id`, counting the change in its
+/// office's generation first ([`super::propose::bump_generation_of`]), so that every change
+/// and every proposal run take their locks in the same order.
+async fn begin_change(db: &Db, id: &str) -> Result<Tx, AppError> {
+    let mut tx = crate::ssr::db::begin_write(db).await?;
+    super::propose::bump_generation_of(&mut tx, id).await?;
+    Ok(tx)
+}
+
 /// Records the change and commits it.
 async fn audit_and_commit(mut tx: Tx, entry: AuditEntry<'_>) -> Result<(), AppError> {
     audit::record(&mut tx, entry).await?;
@@ -236,8 +245,7 @@ pub async fn issue_proposal(
     };
     let now = clock.now();
     let due = reply_due_for(row.rung, reply_due, now)?;
-    let mut tx = crate::ssr::db::begin_write(db).await?;
-    super::propose::bump_generation_of(&mut tx, id).await?;
+    let mut tx = begin_change(db, id).await?;
     let (number, year, seq) =
         next_number(&mut tx, &office.unit_id, &user.unit_name, row.rung, now).await?;
     let update = sqlx::query(
@@ -294,8 +302,7 @@ pub async fn dismiss(
         return Err(AppError::field("reason", "err.dismiss_reason"));
     }
     let now = clock.now();
-    let mut tx = crate::ssr::db::begin_write(db).await?;
-    super::propose::bump_generation_of(&mut tx, id).await?;
+    let tx = begin_change(db, id).await?;
     let update = sqlx::query(
         "UPDATE escalation SET status = $1, dismissed_at = $2, dismissed_by = $3, dismiss_reason = $4, updated_at = $2 \
          WHERE escalation_id = $5 AND status = $6",
@@ -431,8 +438,7 @@ pub async fn acknowledge(
 ) -> Result<(), AppError> {
     issued_for_target(db, user, id).await?;
     let now = clock.now();
-    let mut tx = crate::ssr::db::begin_write(db).await?;
-    super::propose::bump_generation_of(&mut tx, id).await?;
+    let mut tx = begin_change(db, id).await?;
     lock_issued(&mut tx, now, id).await?;
     let update = sqlx::query(
         "UPDATE escalation SET acknowledged_at = $1, acknowledged_by = $2, updated_at = $1 WHERE escalation_id = $3 AND acknowledged_at IS NULL",
@@ -485,8 +491,7 @@ pub async fn respond(
     } else {
         ResponseKind::Reply
     };
-    let mut tx = crate::ssr::db::begin_write(db).await?;
-    super::propose::bump_generation_of(&mut tx, id).await?;
+    let mut tx = begin_change(db, id).await?;
     lock_issued(&mut tx, now, id).await?;
     let pending: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM escalation_response WHERE escalation_id = $1 AND decision IS NULL",
@@ -555,8 +560,7 @@ pub async fn decide_response(
         return Err(AppError::field("note", "err.esc_more_note"));
     }
     let now = clock.now();
-    let mut tx = crate::ssr::db::begin_write(db).await?;
-    super::propose::bump_generation_of(&mut tx, id).await?;
+    let mut tx = begin_change(db, id).await?;
     lock_issued(&mut tx, now, id).await?;
     let update = sqlx::query(
         "UPDATE escalation_response SET decision = $1, decision_note = $2, decided_at = $3, decided_by = $4 WHERE escalation_id = $5 AND decision IS NULL",
@@ -632,8 +636,7 @@ pub async fn close(
         return Err(AppError::field("close_reason", "err.esc_close_reason"));
     }
     let now = clock.now();
-    let mut tx = crate::ssr::db::begin_write(db).await?;
-    super::propose::bump_generation_of(&mut tx, id).await?;
+    let tx = begin_change(db, id).await?;
     let audit = entry(
         now,
         user,
