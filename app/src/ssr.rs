@@ -25,6 +25,7 @@ pub mod access;
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod counts;
 pub mod db;
 pub mod escalations;
 pub mod export;

@@ -71,6 +71,9 @@ enum Command {
     Migrate,
     /// Load the demo data set (no-op if the database already has units).
     SeedDemo,
+    /// Recount the kept roll-up counts from the units and filings (after loading data with
+    /// SQL directly; the server keeps them up to date itself).
+    RebuildRollups,
     /// Create an account; the password is read from the first line of standard input.
     CreateUser {
         #[arg(long)]
@@ -257,16 +260,42 @@ async fn run(cli: Cli) -> Result<(), String> {
             app.run_until_stopped().await.map_err(|e| e.to_string())
         }
         Command::Migrate => {
-            db::open(&cli.database_url, connect_timeout)
+            let pool = db::open(&cli.database_url, connect_timeout)
                 .await
                 .map_err(|e| e.to_string())?;
+            app::ssr::counts::ensure_built(&pool)
+                .await
+                .map_err(|e| format!("counting the roll-ups failed: {e:?}"))?;
             println!("migrations applied to {}", db::redact(&cli.database_url));
+            Ok(())
+        }
+        Command::RebuildRollups => {
+            let pool = db::open(&cli.database_url, connect_timeout)
+                .await
+                .map_err(|e| e.to_string())?;
+            let started = std::time::Instant::now();
+            let mut tx = db::begin_write(&pool)
+                .await
+                .map_err(|e| format!("counting the roll-ups failed: {e}"))?;
+            app::ssr::counts::rebuild(&mut tx)
+                .await
+                .map_err(|e| format!("counting the roll-ups failed: {e:?}"))?;
+            tx.commit()
+                .await
+                .map_err(|e| format!("counting the roll-ups failed: {e}"))?;
+            println!(
+                "roll-up counts rebuilt from the filings in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::SeedDemo => {
             let pool = db::open(&cli.database_url, connect_timeout)
                 .await
                 .map_err(|e| e.to_string())?;
+            app::ssr::counts::ensure_built(&pool)
+                .await
+                .map_err(|e| format!("counting the roll-ups failed: {e:?}"))?;
             let report = app::ssr::seed::seed_demo(&pool, &clock)
                 .await
                 .map_err(|e| format!("loading the demo data failed: {e}"))?;

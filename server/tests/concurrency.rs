@@ -18,6 +18,7 @@ on_both_databases!(
     dismissals_racing_proposal_runs_never_bring_a_dismissed_finding_back,
     two_replies_at_once_leave_one_pending_and_a_close_racing_an_acceptance_closes_once,
     two_password_changes_from_the_same_old_password_one_wins,
+    submissions_decisions_and_resubmissions_at_once_keep_the_roll_up_counts_exact,
 );
 
 const ROUNDS: i64 = 40;
@@ -556,4 +557,139 @@ async fn two_password_changes_from_the_same_old_password_one_wins(backend: Backe
         "the winning password logs in: {}",
         res.status()
     );
+}
+
+/// The kept roll-up counts (issue 13) under racing writers: twelve enterprises of one cell
+/// submit at once, their department accepts half and returns half at once, the returned
+/// ones revise and resubmit while the department accepts the others again. The counts are
+/// then exactly what a recount of the filings finds.
+async fn submissions_decisions_and_resubmissions_at_once_keep_the_roll_up_counts_exact(
+    backend: Backend,
+) {
+    use app::api::filing::ReviewFiling;
+    let app = TestApp::spawn_with(backend, Options::fresh("2027-01-05T10:00:00+08:00")).await;
+    let wuhua = app.wuhua().await;
+    let dept = app.account_in(&wuhua.ajj).await.client;
+    let mut firms = vec![wuhua.firm.clone()];
+    for i in 0..11 {
+        firms.push(
+            wuhua
+                .county
+                .enterprise(
+                    &format!("昆明并发化工{i}有限公司"),
+                    "chemical",
+                    Some(&wuhua.town),
+                )
+                .await,
+        );
+    }
+    let mut tabs = Vec::new();
+    for (i, firm) in firms.iter().enumerate() {
+        let tab = app.account_in(firm).await.client;
+        let unmet: &[(&str, &str)] = if i % 3 == 0 {
+            &[("5.3", "安全管理人员调离，新任人员尚未到岗，下月内补齐。")]
+        } else {
+            &[]
+        };
+        app.try_fn(&tab, filing_form(BindingKind::Enterprise, unmet, "save"))
+            .await
+            .expect("a draft");
+        tabs.push(tab);
+    }
+    let submissions = tabs.iter().map(|tab| {
+        app.try_fn(
+            tab,
+            SubmitFiling {
+                period: "2026-Y".into(),
+                version: "1".into(),
+            },
+        )
+    });
+    for r in join_all(submissions).await {
+        r.expect("submitted");
+    }
+    let ids: Vec<String> = {
+        let mut ids = Vec::new();
+        for firm in &firms {
+            ids.push(stored_id(&app, &firm.id, 1).await);
+        }
+        ids
+    };
+    let decide = |id: &str, accept: bool| {
+        app.try_fn(
+            &dept,
+            ReviewFiling {
+                filing_id: id.to_string(),
+                decision: if accept { "accept" } else { "return" }.into(),
+                reason: if accept {
+                    String::new()
+                } else {
+                    "请补充说明整改措施".into()
+                },
+                untrue: String::new(),
+            },
+        )
+    };
+    for r in join_all(ids.iter().enumerate().map(|(i, id)| decide(id, i % 2 == 0))).await {
+        r.expect("decided");
+    }
+    // The returned ones revise and resubmit while the department decides the rest again
+    // (already decided: refused, and nothing counted twice).
+    let app = &app;
+    let resubmit = |tab: reqwest::Client| async move {
+        app.try_fn(
+            &tab,
+            ReviseFiling {
+                period: "2026-Y".into(),
+            },
+        )
+        .await
+        .expect("revised");
+        app.try_fn(
+            &tab,
+            SubmitFiling {
+                period: "2026-Y".into(),
+                version: "2".into(),
+            },
+        )
+        .await
+        .expect("resubmitted");
+    };
+    let returned: Vec<reqwest::Client> = tabs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 1)
+        .map(|(_, t)| t.clone())
+        .collect();
+    let again = join_all(ids.iter().map(|id| decide(id, true)));
+    let (_, refused) = tokio::join!(join_all(returned.into_iter().map(resubmit)), again);
+    assert!(
+        refused.iter().all(|r| r.is_err()),
+        "every version was decided once"
+    );
+    app.assert_counts_match_a_recount().await;
+    // And the department's roll-up reads them: twelve filed, six accepted.
+    let v = app
+        .try_fn(
+            &dept,
+            app::api::rollup::GetRollup {
+                period: "2026-Y".into(),
+                unit: String::new(),
+                row: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((v.rollup.filed(), v.rollup.accepted), (12, 6));
+    assert_eq!(v.rollup.unmet_by_row.get("5.3"), Some(&4));
+}
+
+/// The id of a unit's filing version.
+async fn stored_id(app: &TestApp, unit_id: &str, version: i64) -> String {
+    sqlx::query_scalar("SELECT filing_id FROM filing WHERE unit_id = $1 AND period_key = '2026-Y' AND version = $2")
+        .bind(unit_id)
+        .bind(version)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
 }

@@ -376,6 +376,7 @@ async fn roll_ups_count_what_an_independent_count_of_the_database_finds(backend:
     assert_eq!(r.unmet_by_form.get(&6), Some(&1));
     assert_eq!(r.unmet_by_industry.get("chemical"), Some(&2));
     assert_eq!(v.change.filed, 1, "nobody filed the previous period");
+    app.assert_counts_match_a_recount().await;
 
     // The county office: departments, townships and enterprises of 五华区.
     let (expected,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM unit WHERE county_id = $1 AND kind IN ('department', 'township', 'enterprise')")

@@ -77,9 +77,10 @@ impl Rollup {
 }
 
 impl Rollup {
-    /// All unmet items counted.
+    /// All unmet items counted (the sum over the groups: the same as over the forms, and
+    /// known without the per-row counts).
     pub fn unmet_items(&self) -> usize {
-        self.unmet_by_form.values().sum()
+        self.by_group.values().map(|g| g.unmet_items).sum()
     }
 
     /// Units that filed, on time or late.
@@ -140,50 +141,139 @@ impl TrendPoint {
     }
 }
 
-/// Counts the facts of every expected unit.
-pub fn roll_up(units: &[UnitFacts]) -> Rollup {
-    let mut r = Rollup {
-        expected: units.len(),
-        ..Default::default()
-    };
-    for u in units {
-        let group = r.by_group.entry(u.group.clone()).or_default();
-        group.expected += 1;
-        let Some(f) = &u.filing else {
-            r.missing += 1;
-            continue;
-        };
-        group.filed += 1;
-        group.unmet_items += f.unmet.len();
-        if f.late {
-            r.filed_late += 1;
-        } else {
-            r.filed_on_time += 1;
-        }
-        match f.status {
-            FilingStatus::Returned => r.returned += 1,
-            FilingStatus::Accepted => r.accepted += 1,
-            FilingStatus::Submitted | FilingStatus::Draft => {}
-        }
-        if f.nil {
-            r.nil += 1;
-        } else {
-            r.with_unmet += 1;
-        }
-        for row in f.unmet.iter().map(|u| &u.row_id) {
-            let form: u8 = row
-                .split('.')
-                .next()
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(0);
-            *r.unmet_by_form.entry(form).or_default() += 1;
-            *r.unmet_by_row.entry(row.clone()).or_default() += 1;
-            if let Some(industry) = &u.industry {
-                *r.unmet_by_industry.entry(industry.clone()).or_default() += 1;
-            }
+/// What one filed unit adds to a roll-up: everything in [`Rollup`] but the expected count
+/// and the per-row maps. Additive, so sums of it can be kept per place and period in the
+/// transaction that changes a filing (`ssr::counts`), and a roll-up built from those sums is
+/// the same as one counted unit by unit ([`roll_up`] is built from it too).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
+    pub on_time: i64,
+    pub late: i64,
+    pub returned: i64,
+    pub accepted: i64,
+    pub nil: i64,
+    pub with_unmet: i64,
+    pub unmet_items: i64,
+}
+
+impl Tally {
+    /// The tally of one unit's latest filing.
+    pub fn of(f: &FiledFacts) -> Tally {
+        Tally {
+            on_time: (!f.late) as i64,
+            late: f.late as i64,
+            returned: (f.status == FilingStatus::Returned) as i64,
+            accepted: (f.status == FilingStatus::Accepted) as i64,
+            nil: f.nil as i64,
+            with_unmet: (!f.nil) as i64,
+            unmet_items: f.unmet.len() as i64,
         }
     }
-    r
+
+    /// The tally a summary counts ([`summary_of`]): the filing's if it was accepted, else
+    /// nothing (not received).
+    pub fn of_accepted(f: &FiledFacts) -> Tally {
+        if f.status == FilingStatus::Accepted {
+            Tally::of(f)
+        } else {
+            Tally::default()
+        }
+    }
+
+    /// Field by field: `self + sign * other`.
+    pub fn add(self, sign: i64, o: &Tally) -> Tally {
+        Tally {
+            on_time: self.on_time + sign * o.on_time,
+            late: self.late + sign * o.late,
+            returned: self.returned + sign * o.returned,
+            accepted: self.accepted + sign * o.accepted,
+            nil: self.nil + sign * o.nil,
+            with_unmet: self.with_unmet + sign * o.with_unmet,
+            unmet_items: self.unmet_items + sign * o.unmet_items,
+        }
+    }
+
+    pub fn is_zero(&self) -> bool {
+        *self == Tally::default()
+    }
+
+    /// Units that filed.
+    pub fn filed(&self) -> i64 {
+        self.on_time + self.late
+    }
+}
+
+/// A count kept as a sum never goes below zero; if it did, the sums are broken and the
+/// roll-up shows zero rather than wrapping around.
+fn count(n: i64) -> usize {
+    usize::try_from(n).unwrap_or(0)
+}
+
+/// The form number of a row id (`"5.3"` → 5).
+pub fn form_of(row_id: &str) -> u8 {
+    row_id
+        .split('.')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+impl Rollup {
+    /// Adds `n` expected units in `group`.
+    pub fn add_expected(&mut self, group: &str, n: i64) {
+        self.expected += count(n);
+        self.by_group.entry(group.to_string()).or_default().expected += count(n);
+    }
+
+    /// Adds the tally of filings of units in `group`.
+    pub fn add_tally(&mut self, group: &str, t: &Tally) {
+        self.filed_on_time += count(t.on_time);
+        self.filed_late += count(t.late);
+        self.returned += count(t.returned);
+        self.accepted += count(t.accepted);
+        self.nil += count(t.nil);
+        self.with_unmet += count(t.with_unmet);
+        let g = self.by_group.entry(group.to_string()).or_default();
+        g.filed += count(t.filed());
+        g.unmet_items += count(t.unmet_items);
+    }
+
+    /// Adds `n` unmet items of row `row_id` (of enterprises in `industry`, if any).
+    pub fn add_unmet_row(&mut self, row_id: &str, industry: Option<&str>, n: i64) {
+        if n <= 0 {
+            return;
+        }
+        *self.unmet_by_form.entry(form_of(row_id)).or_default() += count(n);
+        *self.unmet_by_row.entry(row_id.to_string()).or_default() += count(n);
+        if let Some(industry) = industry {
+            *self
+                .unmet_by_industry
+                .entry(industry.to_string())
+                .or_default() += count(n);
+        }
+    }
+
+    /// Once everything is added: the expected units that did not file are missing.
+    pub fn finish(mut self) -> Rollup {
+        self.missing = self.expected.saturating_sub(self.filed());
+        self
+    }
+}
+
+/// Counts the facts of every expected unit.
+pub fn roll_up(units: &[UnitFacts]) -> Rollup {
+    let mut r = Rollup::default();
+    for u in units {
+        r.add_expected(&u.group, 1);
+        let Some(f) = &u.filing else {
+            continue;
+        };
+        r.add_tally(&u.group, &Tally::of(f));
+        for row in &f.unmet {
+            r.add_unmet_row(&row.row_id, u.industry.as_deref(), 1);
+        }
+    }
+    r.finish()
 }
 
 /// The change from one period's roll-up to the next, as signed differences.

@@ -478,6 +478,7 @@ pub async fn submit(
         after: Some(serde_json::json!({ "status": FilingStatus::Submitted.code(), "version": version, "late": late, "nil": nil })),
     })
     .await?;
+    crate::ssr::counts::refresh(&mut tx, unit_id, &period.key()).await?;
     tx.commit().await?;
     metrics::counter!("filings_submitted_total", "late" => if late { "true" } else { "false" })
         .increment(1);

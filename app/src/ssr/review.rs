@@ -134,11 +134,11 @@ pub async fn decide(
         .checked("reason", reason)
         .map_err(AppError::Invalid)?;
     let row: Option<(String, String)> =
-        sqlx::query_as("SELECT unit_id, status FROM filing WHERE filing_id = $1")
+        sqlx::query_as("SELECT unit_id, period_key FROM filing WHERE filing_id = $1")
             .bind(filing_id)
             .fetch_optional(db)
             .await?;
-    let (unit_id, _) = row.ok_or(AppError::NotFound)?;
+    let (unit_id, period_key) = row.ok_or(AppError::NotFound)?;
     if !receives(db, user, &unit_id).await? {
         return Err(AppError::Forbidden);
     }
@@ -218,6 +218,7 @@ pub async fn decide(
         },
     )
     .await?;
+    crate::ssr::counts::refresh(&mut tx, &unit_id, &period_key).await?;
     tx.commit().await?;
     Ok(new_status)
 }

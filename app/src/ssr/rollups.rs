@@ -5,7 +5,7 @@ use crate::domain::chain::{self, ScopeUnit};
 use crate::domain::filing::FilingStatus;
 use crate::domain::forms::Answer;
 use crate::domain::period::Period;
-use crate::domain::rollup::{self, Rollup, TrendPoint, UnitFacts};
+use crate::domain::rollup::{self, Rollup, TrendPoint};
 use crate::domain::time::{kunming_date, Clock};
 use crate::domain::unit::{industry_name_zh, Role, UnitKind};
 use crate::error::AppError;
@@ -16,6 +16,7 @@ use crate::model::rollup::{
 use crate::model::UserView;
 use crate::ssr::access;
 use crate::ssr::audit::{self, AuditEntry};
+use crate::ssr::counts::{self, Cell};
 use crate::ssr::db::parse_code;
 use crate::ssr::db::{new_id, ts, Db};
 use crate::ssr::scope::{self, LatestFiling, ScopedUnit};
@@ -28,43 +29,97 @@ fn json_error(err: serde_json::Error) -> AppError {
     AppError::Internal
 }
 
-/// The latest filings of each period of a trend ending with `period`, oldest first: the
-/// last two are the period shown and the previous one, so each is read once per page.
-struct TrendFilings(Vec<(Period, HashMap<String, LatestFiling>)>);
+/// What the kept counts (`ssr::counts`) say of a scope's reach over the periods of a trend
+/// ending with `period` (oldest first), with the unmet rows of the period shown and the one
+/// before it: a few hundred to a few thousand rows, however many units file.
+struct Counted {
+    periods: Vec<Period>,
+    names: HashMap<String, String>,
+    expected: Vec<(Cell, i64)>,
+    tallies: Vec<counts::CellTally>,
+    rows: HashMap<String, Vec<counts::RowCount>>,
+}
 
-impl TrendFilings {
-    async fn load(db: &Db, period: Period) -> Result<Self, AppError> {
+impl Counted {
+    async fn load(
+        db: &Db,
+        scope: &Scope,
+        period: Period,
+        by_county: bool,
+    ) -> Result<Self, AppError> {
         let mut periods: Vec<Period> = std::iter::successors(Some(period), |p| Some(p.previous()))
             .take(TREND_PERIODS)
             .collect();
         periods.reverse();
-        let mut out = Vec::new();
-        for p in periods {
-            out.push((p, scope::latest_filings(db, &p.key()).await?));
+        let keys: Vec<String> = periods.iter().map(|p| p.key()).collect();
+        let mut rows = HashMap::new();
+        for p in [period, period.previous()] {
+            rows.insert(p.key(), counts::rows(db, scope, &p.key(), by_county).await?);
         }
-        Ok(Self(out))
+        Ok(Counted {
+            names: scope::place_names(db).await?,
+            expected: counts::expected(db, scope).await?,
+            tallies: counts::tallies(db, scope, &keys).await?,
+            rows,
+            periods,
+        })
     }
 
-    /// The filings of the period shown.
-    fn current(&self) -> &HashMap<String, LatestFiling> {
-        &self.0[self.0.len() - 1].1
+    /// The roll-up of the cells `within` contains ([`chain::scope_contains`] on each cell),
+    /// grouped as `scope`'s page groups them; with per-row counts when the period's rows
+    /// were loaded; `accepted_only`: what a summary counts ([`rollup::summary_of`]).
+    fn rollup(
+        &self,
+        scope: &Scope,
+        within: &dyn Fn(&Cell) -> bool,
+        period_key: &str,
+        accepted_only: bool,
+    ) -> Rollup {
+        let mut r = Rollup::default();
+        for (cell, n) in &self.expected {
+            if within(cell) {
+                r.add_expected(&scope::group_of_cell(scope, cell, &self.names), *n);
+            }
+        }
+        for t in self.tallies.iter().filter(|t| t.period_key == period_key) {
+            if within(&t.cell) {
+                let tally = if accepted_only { &t.accepted } else { &t.all };
+                r.add_tally(&scope::group_of_cell(scope, &t.cell, &self.names), tally);
+            }
+        }
+        for row in self.rows.get(period_key).into_iter().flatten() {
+            if within(&row.cell) {
+                let n = if accepted_only {
+                    row.unmet_accepted
+                } else {
+                    row.unmet
+                };
+                let industry =
+                    (!row.cell.industry.is_empty()).then_some(row.cell.industry.as_str());
+                r.add_unmet_row(&row.row_id, industry, n);
+            }
+        }
+        r.finish()
     }
 
-    /// The filings of the period before it.
-    fn previous(&self) -> &HashMap<String, LatestFiling> {
-        &self.0[self.0.len() - 2].1
-    }
-
-    /// The trend of a scope's roll-up over the periods.
-    fn trend(&self, scope: &Scope, units: &[ScopedUnit]) -> Vec<TrendPoint> {
-        self.0
+    /// The trend of the roll-up of the cells `within` contains.
+    fn trend(&self, scope: &Scope, within: &dyn Fn(&Cell) -> bool) -> Vec<TrendPoint> {
+        self.periods
             .iter()
-            .map(|(p, filings)| {
-                let r = rollup::roll_up(&scope::facts(scope, units, filings));
-                TrendPoint::of(p.key(), p.label_zh(), &r)
+            .map(|p| {
+                TrendPoint::of(
+                    p.key(),
+                    p.label_zh(),
+                    &self.rollup(scope, within, &p.key(), false),
+                )
             })
             .collect()
     }
+}
+
+/// The cells a scope counts.
+fn contained(scope: &ScopeUnit) -> impl Fn(&Cell) -> bool + '_ {
+    move |cell| chain::scope_contains(scope, &cell.member())
 }
 
 /// A summary as stored, with the name of who filed it.
@@ -132,12 +187,10 @@ fn crumbs(user: &UserView, scope: &Scope) -> Vec<(String, String)> {
 
 fn child_line(
     unit: &ScopedUnit,
-    members: &[&UnitFacts],
+    r: &Rollup,
     own: Option<&LatestFiling>,
     summary: Option<&SummaryRecord>,
 ) -> ChildLine {
-    let facts: Vec<UnitFacts> = members.iter().map(|f| (*f).clone()).collect();
-    let r = rollup::roll_up(&facts);
     ChildLine {
         unit_id: unit.unit_id.clone(),
         name: unit.name.clone(),
@@ -157,12 +210,12 @@ fn child_line(
 async fn children(
     db: &Db,
     scope: &Scope,
-    units: &[ScopedUnit],
-    facts: &[UnitFacts],
+    listed: &[ScopedUnit],
+    counted: &Counted,
+    period_key: &str,
     filings: &HashMap<String, LatestFiling>,
     summaries: &HashMap<String, SummaryRecord>,
 ) -> Result<Vec<ChildLine>, AppError> {
-    let pairs: Vec<(&ScopedUnit, &UnitFacts)> = units.iter().zip(facts.iter()).collect();
     let child_kinds = scope.kind.child_kinds();
     if child_kinds.is_empty() {
         return Ok(vec![]);
@@ -174,7 +227,7 @@ async fn children(
         HashMap::new()
     };
     let mut out = Vec::new();
-    for child in units.iter().filter(|u| child_kinds.contains(&u.kind)) {
+    for child in listed.iter().filter(|u| child_kinds.contains(&u.kind)) {
         let Some(kind) = ScopeKind::of(child.kind) else {
             continue;
         };
@@ -184,14 +237,10 @@ async fn children(
             county_id: child.county_id.clone(),
             industries: industries.get(&child.unit_id).cloned().unwrap_or_default(),
         };
-        let members: Vec<&UnitFacts> = pairs
-            .iter()
-            .filter(|(u, _)| chain::scope_contains(&child_scope, &u.member()))
-            .map(|(_, f)| *f)
-            .collect();
+        let r = counted.rollup(scope, &contained(&child_scope), period_key, false);
         out.push(child_line(
             child,
-            &members,
+            &r,
             filings.get(&child.unit_id),
             summaries.get(&child.unit_id),
         ));
@@ -213,26 +262,33 @@ pub async fn rollup_view(
     let period = crate::model::filing::period_or_default(period, now)?;
     let scope = scope::resolve(db, user, unit).await?;
     let chain_scope = scope::chain_scope(db, &scope).await?;
-    let units = scope::units(db, &scope).await?;
-    let loaded = TrendFilings::load(db, period).await?;
-    let filings = loaded.current();
-    let facts = scope::facts(&scope, &units, filings);
-    let rollup = rollup::roll_up(&facts);
-    let previous = rollup::roll_up(&scope::facts(&scope, &units, loaded.previous()));
+    let counted = Counted::load(db, &scope, period, false).await?;
+    let within = contained(&chain_scope);
+    let rollup = counted.rollup(&scope, &within, &period.key(), false);
+    let previous = counted.rollup(&scope, &within, &period.previous().key(), false);
     let change = rollup::change(&previous, &rollup);
+    let listed = scope::listed_units(db, &scope).await?;
+    let filings = scope::latest_of(db, &period.key(), &scope::ids_and_kinds(&listed)).await?;
     let summaries = latest_summaries(db, &period.key()).await?;
-    let children = children(db, &scope, &units, &facts, filings, &summaries).await?;
-    let lines = units
+    let children = children(
+        db,
+        &scope,
+        &listed,
+        &counted,
+        &period.key(),
+        &filings,
+        &summaries,
+    )
+    .await?;
+    let lines = listed
         .iter()
-        .zip(facts.iter())
-        .filter(|(u, _)| chain::lists(&chain_scope, &u.member()))
-        .map(|(u, f)| {
+        .map(|u| {
             let latest = filings.get(&u.unit_id);
             UnitLine {
                 unit_id: u.unit_id.clone(),
                 name: u.name.clone(),
                 kind: u.kind,
-                group: f.group.clone(),
+                group: scope::group_of(&scope, u),
                 status: latest.map(|l| l.status),
                 late: latest.map(|l| l.late).unwrap_or(false),
                 version: latest.map(|l| l.version),
@@ -247,17 +303,10 @@ pub async fn rollup_view(
         Some(RowDetail {
             row_id: def.id.to_string(),
             row_text: def.text.to_string(),
-            units: units
-                .iter()
-                .filter_map(|u| {
-                    let f = filings.get(&u.unit_id)?;
-                    let item = f.unmet.iter().find(|i| i.row_id == def.id)?;
-                    Some((u.unit_id.clone(), u.name.clone(), item.explanation.clone()))
-                })
-                .collect(),
+            units: scope::units_with_unmet_row(db, &scope, &period.key(), def.id).await?,
         })
     };
-    let trend = loaded.trend(&scope, &units);
+    let trend = counted.trend(&scope, &within);
     let summary = chain::summary_filer(&chain_scope).and_then(|u| summaries.get(u).cloned());
     let own_scope = chain::files_summary_of(&access::viewer(db, user).await?, &chain_scope);
     let can_file_summary = own_scope && now >= period.window().opens_at;
@@ -343,8 +392,9 @@ pub async fn file_summary(
         .bind(&unit_id)
         .execute(&mut *tx)
         .await?;
-    let facts = scope::scope_facts(db, &scope, &period.key()).await?;
-    let summary = rollup::summary_of(&facts);
+    let chain_scope = scope::chain_scope(db, &scope).await?;
+    let counted = Counted::load(db, &scope, period, false).await?;
+    let summary = counted.rollup(&scope, &contained(&chain_scope), &period.key(), true);
     let content = serde_json::to_string(&summary).map_err(json_error)?;
     let latest: Option<i64> = sqlx::query_scalar(
         "SELECT MAX(version) FROM summary WHERE unit_id = $1 AND period_key = $2",
@@ -413,33 +463,34 @@ pub async fn city_report(
     let now = clock.now();
     let period = crate::model::filing::period_or_default(period, now)?;
     let city = scope::resolve(db, user, "").await?;
-    let units = scope::units(db, &city).await?;
-    let loaded = TrendFilings::load(db, period).await?;
-    let filings = loaded.current();
-    let facts = scope::facts(&city, &units, filings);
+    let city_scope = scope::chain_scope(db, &city).await?;
+    let counted = Counted::load(db, &city, period, true).await?;
+    let in_city = contained(&city_scope);
+    let listed = scope::listed_units(db, &city).await?;
+    let filings = scope::latest_of(db, &period.key(), &scope::ids_and_kinds(&listed)).await?;
     let summaries = latest_summaries(db, &period.key()).await?;
     let mut counties = Vec::new();
-    for county in units.iter().filter(|u| u.kind.is_county_level_government()) {
-        let members: Vec<UnitFacts> = units
-            .iter()
-            .zip(facts.iter())
-            .filter(|(u, _)| {
-                u.county_id.as_deref() == Some(county.unit_id.as_str())
-                    && u.unit_id != county.unit_id
-            })
-            .map(|(_, f)| f.clone())
-            .collect();
+    for county in listed
+        .iter()
+        .filter(|u| u.kind.is_county_level_government())
+    {
+        // Everything the city counts in the county but the county's government itself.
+        let in_county = |cell: &Cell| {
+            in_city(cell)
+                && cell.county_id == county.unit_id
+                && !cell.kind.is_county_level_government()
+        };
         let own = filings.get(&county.unit_id);
         counties.push(ReportCounty {
             unit_id: county.unit_id.clone(),
             name: county.name.clone(),
-            rollup: rollup::roll_up(&members),
+            rollup: counted.rollup(&city, &in_county, &period.key(), false),
             own_status: own.map(|f| f.status),
             own_late: own.map(|f| f.late).unwrap_or(false),
             summary: summaries.get(&county.unit_id).cloned(),
         });
     }
-    let city_departments = units
+    let city_departments = listed
         .iter()
         .filter(|u| u.kind == UnitKind::Department && u.county_id.is_none())
         .map(|u| {
@@ -454,12 +505,12 @@ pub async fn city_report(
     Ok(CityReport {
         compiled_on: kunming_date(now).format("%Y年%m月%d日").to_string(),
         periods: crate::model::filing::recent_periods(now),
-        total: rollup::roll_up(&facts),
-        previous: rollup::roll_up(&scope::facts(&city, &units, loaded.previous())),
+        total: counted.rollup(&city, &in_city, &period.key(), false),
+        previous: counted.rollup(&city, &in_city, &period.previous().key(), false),
         counties,
         city_departments,
         gaps: coverage_gaps(db).await?,
-        trend: loaded.trend(&city, &units),
+        trend: counted.trend(&city, &in_city),
         period,
     })
 }

@@ -6,12 +6,12 @@
 use crate::domain::chain::{self, Member, ScopeUnit};
 use crate::domain::filing::{FilingStatus, UnmetItem};
 use crate::domain::forms::Answer;
-use crate::domain::rollup::{FiledFacts, UnitFacts};
 use crate::domain::unit::{industry_name_zh, UnitKind};
 use crate::error::AppError;
 use crate::model::rollup::{Scope, ScopeKind};
 use crate::model::UserView;
 use crate::ssr::access;
+use crate::ssr::counts::Cell;
 use crate::ssr::db::{parse_code, Db};
 use std::collections::HashMap;
 
@@ -160,21 +160,252 @@ pub async fn units(db: &Db, scope: &Scope) -> Result<Vec<ScopedUnit>, AppError> 
 /// (enterprises by industry) for a county; by township for a department; by industry for a
 /// township.
 pub fn group_of(scope: &Scope, u: &ScopedUnit) -> String {
-    let industry = |u: &ScopedUnit| {
-        u.industry
-            .as_deref()
+    group_of_place(
+        scope,
+        u.kind,
+        u.county_name.as_deref(),
+        u.industry.as_deref(),
+        u.township_name.as_deref(),
+    )
+}
+
+/// [`group_of`] for a cell of the kept counts, with the names of counties and townships.
+pub fn group_of_cell(scope: &Scope, cell: &Cell, names: &HashMap<String, String>) -> String {
+    let name = |id: &str| {
+        (!id.is_empty())
+            .then(|| names.get(id).map(String::as_str))
+            .flatten()
+    };
+    group_of_place(
+        scope,
+        cell.kind,
+        name(&cell.county_id),
+        (!cell.industry.is_empty()).then_some(cell.industry.as_str()),
+        name(&cell.township_id),
+    )
+}
+
+fn group_of_place(
+    scope: &Scope,
+    kind: UnitKind,
+    county_name: Option<&str>,
+    industry: Option<&str>,
+    township_name: Option<&str>,
+) -> String {
+    let industry = || {
+        industry
             .map(|i| industry_name_zh(i).unwrap_or(i).to_string())
             .unwrap_or_else(|| "—".to_string())
     };
     match scope.kind {
-        ScopeKind::City => u.county_name.clone().unwrap_or_else(|| "市级".to_string()),
-        ScopeKind::County => match u.kind {
-            UnitKind::Enterprise => format!("企业·{}", industry(u)),
+        ScopeKind::City => county_name.unwrap_or("市级").to_string(),
+        ScopeKind::County => match kind {
+            UnitKind::Enterprise => format!("企业·{}", industry()),
             k => k.label_zh().to_string(),
         },
-        ScopeKind::Department => u.township_name.clone().unwrap_or_else(|| "—".to_string()),
-        ScopeKind::Township => industry(u),
+        ScopeKind::Department => township_name.unwrap_or("—").to_string(),
+        ScopeKind::Township => industry(),
     }
+}
+
+/// The names of the county-level governments and townships, by unit id (the groups of the
+/// roll-ups).
+pub async fn place_names(db: &Db) -> Result<HashMap<String, String>, AppError> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT unit_id, name FROM unit WHERE kind IN ($1, $2, $3)")
+            .bind(UnitKind::CountyGovernment.code())
+            .bind(UnitKind::ManagementCommittee.code())
+            .bind(UnitKind::Township.code())
+            .fetch_all(db)
+            .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The units a scope's page lists as its own lines ([`chain::lists`]), in the order of
+/// [`units`]: the SQL loads the candidates (the units filing to the city's or a county's
+/// office; a department's or a township's enterprises), the chain decides.
+pub async fn listed_units(db: &Db, scope: &Scope) -> Result<Vec<ScopedUnit>, AppError> {
+    let chain_scope = chain_scope(db, scope).await?;
+    let enterprise = UnitKind::Enterprise.code();
+    let (filter, order) = match scope.kind {
+        ScopeKind::City => (format!("n.kind <> '{enterprise}'"), "n.area_code, n.name"),
+        ScopeKind::County => (
+            format!("n.kind <> '{enterprise}' AND n.county_id = $1"),
+            "n.name",
+        ),
+        ScopeKind::Department if scope.county_id.is_some() => (
+            format!("n.kind = '{enterprise}' AND n.county_id = $1"),
+            "n.name",
+        ),
+        ScopeKind::Department => (format!("n.kind = '{enterprise}'"), "n.name"),
+        ScopeKind::Township => (
+            format!("n.kind = '{enterprise}' AND e.township_id = $1"),
+            "n.name",
+        ),
+    };
+    let sql = format!("{SCOPED_SELECT} WHERE {filter} ORDER BY {order}");
+    let mut q = sqlx::query_as::<_, ScopedLine>(&sql);
+    match scope.kind {
+        ScopeKind::Township => q = q.bind(&scope.unit_id),
+        ScopeKind::County | ScopeKind::Department => {
+            if let Some(c) = &scope.county_id {
+                q = q.bind(c);
+            }
+        }
+        ScopeKind::City => {}
+    }
+    let mut out = Vec::new();
+    for line in q.fetch_all(db).await? {
+        let unit = line.decode()?;
+        if chain::lists(&chain_scope, &unit.member()) {
+            out.push(unit);
+        }
+    }
+    Ok(out)
+}
+
+/// (unit id, kind) of each unit, as [`latest_of`] asks.
+pub fn ids_and_kinds(units: &[ScopedUnit]) -> Vec<(String, UnitKind)> {
+    units.iter().map(|u| (u.unit_id.clone(), u.kind)).collect()
+}
+
+/// A latest filing as kept in `latest_filing`.
+#[derive(sqlx::FromRow)]
+struct KeptLine {
+    unit_id: String,
+    filing_id: String,
+    version: i64,
+    status: String,
+    late: i64,
+    nil: i64,
+}
+
+/// The latest non-draft filings of the period of `units` (unit id, kind), with their unmet
+/// binding rows and explanations, read from the kept `latest_filing` by key: as much work as
+/// there are units asked about, however many the city has.
+pub async fn latest_of(
+    db: &Db,
+    period_key: &str,
+    units: &[(String, UnitKind)],
+) -> Result<HashMap<String, LatestFiling>, AppError> {
+    let kinds: HashMap<&str, UnitKind> = units.iter().map(|(id, k)| (id.as_str(), *k)).collect();
+    let mut out = HashMap::with_capacity(units.len());
+    for chunk in units.chunks(500) {
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT unit_id, filing_id, version, status, late, nil FROM latest_filing WHERE period_key = $1 AND unit_id IN ({})",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query_as::<_, KeptLine>(&sql).bind(period_key);
+        for (unit_id, _) in chunk {
+            q = q.bind(unit_id);
+        }
+        let lines = q.fetch_all(db).await?;
+        let with_unmet: Vec<&KeptLine> = lines.iter().filter(|l| l.nil == 0).collect();
+        let mut unmet_of: HashMap<String, Vec<UnmetItem>> = HashMap::new();
+        if !with_unmet.is_empty() {
+            let marks: Vec<String> = (0..with_unmet.len())
+                .map(|i| format!("${}", i + 2))
+                .collect();
+            let sql = format!(
+                "SELECT filing_id, row_id, explanation FROM filing_answer WHERE answer = $1 AND filing_id IN ({}) ORDER BY row_id",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query_as::<_, UnmetLine>(&sql).bind(Answer::NotDone.code());
+            for l in &with_unmet {
+                q = q.bind(&l.filing_id);
+            }
+            for u in q.fetch_all(db).await? {
+                unmet_of.entry(u.filing_id).or_default().push(UnmetItem {
+                    row_id: u.row_id,
+                    explanation: u.explanation,
+                });
+            }
+        }
+        for l in lines {
+            let Some(kind) = kinds.get(l.unit_id.as_str()) else {
+                continue;
+            };
+            let binding = crate::domain::filing::binding_kind(*kind);
+            let unmet = unmet_of
+                .remove(&l.filing_id)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|item| {
+                    crate::domain::forms::row(&item.row_id)
+                        .map(|r| r.is_binding_for(binding))
+                        .unwrap_or(false)
+                })
+                .collect();
+            out.insert(
+                l.unit_id,
+                LatestFiling {
+                    filing_id: l.filing_id,
+                    version: l.version,
+                    status: parse_code("status", &l.status, FilingStatus::parse)?,
+                    late: l.late == 1,
+                    nil: l.nil == 1,
+                    unmet,
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// A unit with an unmet answer of one row, as read for a drill-down.
+#[derive(sqlx::FromRow)]
+struct RowUnitLine {
+    unit_id: String,
+    name: String,
+    kind: String,
+    county_id: String,
+    industry: String,
+    township_id: String,
+    explanation: String,
+}
+
+/// Drill-down to a row (107号 四、(二) 汇总: which units answered it 不落实, and why): the
+/// units of the scope whose latest filing of the period answers `row_id` 不落实 where it
+/// binds them, by name; read by the row's index, not by scanning the period.
+pub async fn units_with_unmet_row(
+    db: &Db,
+    scope: &Scope,
+    period_key: &str,
+    row_id: &str,
+) -> Result<Vec<(String, String, String)>, AppError> {
+    let chain_scope = chain_scope(db, scope).await?;
+    let order = if scope.kind == ScopeKind::City {
+        "n.area_code, n.name"
+    } else {
+        "n.name"
+    };
+    let lines: Vec<RowUnitLine> = sqlx::query_as(&format!(
+        "SELECT l.unit_id, n.name, l.kind, l.county_id, l.industry, l.township_id, a.explanation \
+         FROM filing_answer a JOIN latest_filing l ON l.filing_id = a.filing_id JOIN unit n ON n.unit_id = l.unit_id \
+         WHERE a.row_id = $1 AND a.answer = $2 AND l.period_key = $3 ORDER BY {order}"
+    ))
+    .bind(row_id)
+    .bind(Answer::NotDone.code())
+    .bind(period_key)
+    .fetch_all(db)
+    .await?;
+    let def = crate::domain::forms::row(row_id).ok_or(AppError::NotFound)?;
+    let mut out = Vec::new();
+    for l in lines {
+        let cell = Cell {
+            county_id: l.county_id,
+            kind: parse_code("kind", &l.kind, UnitKind::parse)?,
+            industry: l.industry,
+            township_id: l.township_id,
+        };
+        if def.is_binding_for(crate::domain::filing::binding_kind(cell.kind))
+            && chain::scope_contains(&chain_scope, &cell.member())
+        {
+            out.push((l.unit_id, l.name, l.explanation));
+        }
+    }
+    Ok(out)
 }
 
 /// The latest non-draft version of each unit's filing for a period, with its unmet binding
@@ -270,37 +501,4 @@ pub async fn latest_filings(
         );
     }
     Ok(out)
-}
-
-/// The roll-up facts of a scope's units, in the order of `units`.
-pub fn facts(
-    scope: &Scope,
-    units: &[ScopedUnit],
-    filings: &HashMap<String, LatestFiling>,
-) -> Vec<UnitFacts> {
-    units
-        .iter()
-        .map(|u| UnitFacts {
-            unit_id: u.unit_id.clone(),
-            group: group_of(scope, u),
-            industry: u.industry.clone(),
-            filing: filings.get(&u.unit_id).map(|f| FiledFacts {
-                status: f.status,
-                late: f.late,
-                nil: f.nil,
-                unmet: f.unmet.clone(),
-            }),
-        })
-        .collect()
-}
-
-/// The roll-up facts of a scope for a period.
-pub async fn scope_facts(
-    db: &Db,
-    scope: &Scope,
-    period_key: &str,
-) -> Result<Vec<UnitFacts>, AppError> {
-    let units = units(db, scope).await?;
-    let filings = latest_filings(db, period_key).await?;
-    Ok(facts(scope, &units, &filings))
 }

@@ -632,6 +632,10 @@ pub async fn seed_demo_history(
         },
     )
     .await?;
+    // The history's filings were written directly: count them (and everything) once.
+    crate::ssr::counts::rebuild(&mut tx)
+        .await
+        .map_err(|e| sqlx::Error::Protocol(format!("counting the demo history: {e}")))?;
     tx.commit().await?;
     Ok(report)
 }

@@ -41,6 +41,10 @@ pub async fn insert_unit(
     .bind(ts(at))
     .execute(&mut **tx)
     .await?;
+    // An enterprise is counted once its industry and township are known (insert_enterprise).
+    if unit.kind != UnitKind::Enterprise {
+        crate::ssr::counts::unit_added(tx, &unit.unit_id).await?;
+    }
     Ok(())
 }
 
@@ -84,6 +88,7 @@ pub async fn insert_enterprise(
     .bind(e.headcount)
     .execute(&mut **tx)
     .await?;
+    crate::ssr::counts::unit_added(tx, unit_id).await?;
     Ok(())
 }
 

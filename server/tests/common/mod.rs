@@ -238,6 +238,23 @@ impl TestApp {
         }
     }
 
+    /// The kept roll-up counts (`ssr::counts`) are what a recount from the units and
+    /// filings finds (call after a test's changes; the recount is rolled back).
+    pub async fn assert_counts_match_a_recount(&self) {
+        let mut tx = app::ssr::db::begin_write(&self.db).await.unwrap();
+        let kept = counts_snapshot(&mut tx).await;
+        app::ssr::counts::rebuild(&mut tx).await.unwrap();
+        let recounted = counts_snapshot(&mut tx).await;
+        tx.rollback().await.unwrap();
+        for (table, (k, r)) in kept.iter().zip(recounted.iter()).enumerate() {
+            assert_eq!(k, r, "kept counts of table #{table} differ from a recount");
+        }
+        assert!(
+            kept.iter().any(|t| !t.is_empty()),
+            "the counts hold something"
+        );
+    }
+
     /// Another browser (own cookies) on the same app.
     pub fn browser(&self) -> reqwest::Client {
         client()
@@ -541,4 +558,88 @@ pub async fn submit_filing(
         .await
         .expect("the filing is read back");
     v.record.unwrap().filing_id
+}
+
+/// The kept roll-up counts, one sorted list of lines per table, rows whose counts are all
+/// zero left out (a recount writes none).
+async fn counts_snapshot(tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Vec<Vec<String>> {
+    let tables: [(&str, &[&str], &[&str]); 5] = [
+        (
+            "unit_cell",
+            &["county_id", "kind", "industry", "township_id"],
+            &["units"],
+        ),
+        (
+            "latest_filing",
+            &[
+                "period_key",
+                "unit_id",
+                "filing_id",
+                "status",
+                "county_id",
+                "kind",
+                "industry",
+                "township_id",
+            ],
+            &["version", "late", "nil", "unmet_items"],
+        ),
+        (
+            "rollup_cell",
+            &["period_key", "county_id", "kind", "industry", "township_id"],
+            &[
+                "t_on_time",
+                "t_late",
+                "t_returned",
+                "t_accepted",
+                "t_nil",
+                "t_with_unmet",
+                "t_unmet_items",
+                "a_on_time",
+                "a_late",
+                "a_returned",
+                "a_accepted",
+                "a_nil",
+                "a_with_unmet",
+                "a_unmet_items",
+            ],
+        ),
+        (
+            "rollup_row",
+            &["period_key", "county_id", "kind", "industry", "row_id"],
+            &["unmet", "unmet_accepted"],
+        ),
+        (
+            "rollup_township_row",
+            &[
+                "period_key",
+                "county_id",
+                "township_id",
+                "industry",
+                "row_id",
+            ],
+            &["unmet", "unmet_accepted"],
+        ),
+    ];
+    let mut out = Vec::new();
+    for (table, keys, numbers) in tables {
+        let cols: Vec<String> = keys
+            .iter()
+            .map(|k| k.to_string())
+            .chain(numbers.iter().map(|n| format!("CAST({n} AS TEXT)")))
+            .collect();
+        let nonzero: Vec<String> = numbers.iter().map(|n| format!("{n} <> 0")).collect();
+        let where_ = if table == "latest_filing" {
+            String::new()
+        } else {
+            format!("WHERE {}", nonzero.join(" OR "))
+        };
+        let sql = format!(
+            "SELECT {} AS line FROM {table} {where_}",
+            cols.join(" || '|' || ")
+        );
+        let mut lines: Vec<String> = sqlx::query_scalar(&sql).fetch_all(&mut **tx).await.unwrap();
+        lines.sort();
+        out.push(lines);
+    }
+    out
 }

@@ -23,7 +23,8 @@ pub async fn brief(db: &Db, clock: &Clock, user: &UserView, unit: &str) -> Resul
     let mut periods = Vec::new();
     let mut p = crate::model::filing::default_period(now);
     for _ in 0..6 {
-        let filings = crate::ssr::scope::latest_filings(db, &p.key()).await?;
+        let filings =
+            crate::ssr::scope::latest_of(db, &p.key(), &[(unit.to_string(), u.kind)]).await?;
         let f = filings.get(unit);
         periods.push(BriefPeriod {
             period_key: p.key(),

@@ -148,13 +148,14 @@ fn accidents_to_weigh(
 #[tracing::instrument(skip(db))]
 async fn load(db: &Db, now: DateTime<Utc>, office: &UnitPosition) -> Result<Facts, AppError> {
     let period = Period::latest_closed(now);
-    let targets = proposal_targets(db, office)
+    let targets: Vec<(String, UnitKind)> = proposal_targets(db, office)
         .await?
         .into_iter()
         .map(|u| (u.unit_id, u.kind))
         .collect();
-    let filings = crate::ssr::scope::latest_filings(db, &period.key()).await?;
-    let previous = crate::ssr::scope::latest_filings(db, &period.previous().key()).await?;
+    // The targets' latest filings only, from the kept `latest_filing` (not the whole city's).
+    let filings = crate::ssr::scope::latest_of(db, &period.key(), &targets).await?;
+    let previous = crate::ssr::scope::latest_of(db, &period.previous().key(), &targets).await?;
     // Filings of the period a reviewer returned as not matching the facts (第七条（五）).
     let untrue: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT f.unit_id FROM filing_review r JOIN filing f ON f.filing_id = r.filing_id \

@@ -1,0 +1,847 @@
+//! Roll-up counts kept in step with the filings (107号 四、(二): each office 汇总 what it
+//! receives; issue 13: a roll-up reads tens to thousands of rows, not every answer).
+//!
+//! Every unit sits in one [`Cell`] (county, kind, industry, township). For each cell the
+//! database keeps its number of units (`unit_cell`), and per period the sums of the
+//! [`Tally`] of its units' latest filings (`rollup_cell`) and their unmet rows per row
+//! (`rollup_row`, and per township `rollup_township_row`). They are written in the same
+//! transaction as the change they count ([`unit_added`], [`refresh`]); which cells a scope
+//! counts is still decided by [`chain::scope_contains`], on each cell's [`Member`], so the
+//! rule has one home. [`rebuild`] recounts everything from the filings themselves (a
+//! database from before the counts, `nilfiling rebuild-rollups`, and the tests that compare
+//! the kept counts with a recount).
+
+use crate::domain::chain::Member;
+use crate::domain::filing::{binding_kind, FilingStatus, UnmetItem};
+use crate::domain::forms::Answer;
+use crate::domain::rollup::{FiledFacts, Tally};
+use crate::domain::unit::UnitKind;
+use crate::error::AppError;
+use crate::model::rollup::{Scope, ScopeKind};
+use crate::ssr::db::{parse_code, Db};
+use sqlx::AnyConnection;
+use std::collections::BTreeMap;
+
+/// A place in the chain units are counted in; '' where a unit has none.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Cell {
+    pub county_id: String,
+    pub kind: UnitKind,
+    pub industry: String,
+    pub township_id: String,
+}
+
+fn some(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+impl Cell {
+    /// The cell as a unit of the chain (no unit id: the chain's scope rules do not use it).
+    pub fn member(&self) -> Member {
+        Member {
+            unit_id: String::new(),
+            kind: self.kind,
+            county_id: some(&self.county_id),
+            industry: some(&self.industry),
+            township_id: some(&self.township_id),
+        }
+    }
+
+    fn key(&self) -> CellKey {
+        (
+            self.county_id.clone(),
+            self.kind.code(),
+            self.industry.clone(),
+            self.township_id.clone(),
+        )
+    }
+}
+
+/// A cell as read.
+#[derive(sqlx::FromRow)]
+struct CellLine {
+    county_id: String,
+    kind: String,
+    industry: String,
+    township_id: String,
+}
+
+impl CellLine {
+    fn decode(self) -> Result<Cell, sqlx::Error> {
+        Ok(Cell {
+            county_id: self.county_id,
+            kind: parse_code("kind", &self.kind, UnitKind::parse)?,
+            industry: self.industry,
+            township_id: self.township_id,
+        })
+    }
+}
+
+/// The cell a unit is in now, if the unit exists.
+async fn cell_of_unit(
+    conn: &mut AnyConnection,
+    unit_id: &str,
+) -> Result<Option<Cell>, sqlx::Error> {
+    let line: Option<CellLine> = sqlx::query_as(
+        "SELECT n.kind, COALESCE(n.county_id, '') AS county_id, COALESCE(e.industry_code, '') AS industry, \
+         COALESCE(e.township_id, '') AS township_id FROM unit n LEFT JOIN enterprise e ON e.unit_id = n.unit_id WHERE n.unit_id = $1",
+    )
+    .bind(unit_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    line.map(CellLine::decode).transpose()
+}
+
+/// Counts a new unit in its cell. Called by `units::insert_unit` for every kind but an
+/// enterprise, and by `units::insert_enterprise` (an enterprise's cell needs its industry
+/// and township), in the transaction that inserts it.
+pub async fn unit_added(conn: &mut AnyConnection, unit_id: &str) -> Result<(), sqlx::Error> {
+    let Some(cell) = cell_of_unit(conn, unit_id).await? else {
+        return Ok(());
+    };
+    add_units(conn, &cell, 1).await
+}
+
+async fn add_units(conn: &mut AnyConnection, cell: &Cell, n: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO unit_cell (county_id, kind, industry, township_id, units) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (county_id, kind, industry, township_id) DO UPDATE SET units = unit_cell.units + excluded.units",
+    )
+    .bind(&cell.county_id)
+    .bind(cell.kind.code())
+    .bind(&cell.industry)
+    .bind(&cell.township_id)
+    .bind(n)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A unit's latest non-draft filing as counted.
+#[derive(sqlx::FromRow)]
+struct CountedLine {
+    filing_id: String,
+    status: String,
+    late: i64,
+    nil: i64,
+    county_id: String,
+    kind: String,
+    industry: String,
+    township_id: String,
+}
+
+/// A unit's latest non-draft filing as it is now.
+#[derive(sqlx::FromRow)]
+struct NowLine {
+    filing_id: String,
+    version: i64,
+    status: String,
+    late: i64,
+    nil: Option<i64>,
+}
+
+/// The binding rows of a filing answered 不落实 (the explanation is not counted).
+async fn unmet_rows(
+    conn: &mut AnyConnection,
+    filing_id: &str,
+    kind: UnitKind,
+) -> Result<Vec<UnmetItem>, sqlx::Error> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT row_id FROM filing_answer WHERE filing_id = $1 AND answer = $2 ORDER BY row_id",
+    )
+    .bind(filing_id)
+    .bind(Answer::NotDone.code())
+    .fetch_all(&mut *conn)
+    .await?;
+    let binding = binding_kind(kind);
+    Ok(rows
+        .into_iter()
+        .filter(|(row,)| {
+            crate::domain::forms::row(row)
+                .map(|r| r.is_binding_for(binding))
+                .unwrap_or(false)
+        })
+        .map(|(row_id,)| UnmetItem {
+            row_id,
+            explanation: String::new(),
+        })
+        .collect())
+}
+
+/// A cell as a sortable key: (county, kind code, industry, township).
+type CellKey = (String, &'static str, String, String);
+
+/// A cell's row as a sortable key: the cell's, then the row id.
+type RowKey = (String, &'static str, String, String, String);
+
+/// Deltas to the kept sums, per cell and per (cell, row).
+#[derive(Default)]
+struct Deltas {
+    cells: BTreeMap<CellKey, (Tally, Tally)>,
+    rows: BTreeMap<RowKey, (i64, i64)>,
+}
+
+impl Deltas {
+    fn add(&mut self, cell: &Cell, facts: &FiledFacts, sign: i64) {
+        let entry = self.cells.entry(cell.key()).or_default();
+        entry.0 = entry.0.add(sign, &Tally::of(facts));
+        entry.1 = entry.1.add(sign, &Tally::of_accepted(facts));
+        let accepted = (facts.status == FilingStatus::Accepted) as i64;
+        for item in &facts.unmet {
+            let (c, k, i, t) = cell.key();
+            let e = self
+                .rows
+                .entry((c, k, i, t, item.row_id.clone()))
+                .or_default();
+            e.0 += sign;
+            e.1 += sign * accepted;
+        }
+    }
+
+    async fn write(&self, conn: &mut AnyConnection, period_key: &str) -> Result<(), sqlx::Error> {
+        for ((county, kind, industry, township), (all, acc)) in &self.cells {
+            if all.is_zero() && acc.is_zero() {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO rollup_cell (period_key, county_id, kind, industry, township_id, \
+                 t_on_time, t_late, t_returned, t_accepted, t_nil, t_with_unmet, t_unmet_items, \
+                 a_on_time, a_late, a_returned, a_accepted, a_nil, a_with_unmet, a_unmet_items) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
+                 ON CONFLICT (period_key, county_id, kind, industry, township_id) DO UPDATE SET \
+                 t_on_time = rollup_cell.t_on_time + excluded.t_on_time, t_late = rollup_cell.t_late + excluded.t_late, \
+                 t_returned = rollup_cell.t_returned + excluded.t_returned, t_accepted = rollup_cell.t_accepted + excluded.t_accepted, \
+                 t_nil = rollup_cell.t_nil + excluded.t_nil, t_with_unmet = rollup_cell.t_with_unmet + excluded.t_with_unmet, \
+                 t_unmet_items = rollup_cell.t_unmet_items + excluded.t_unmet_items, \
+                 a_on_time = rollup_cell.a_on_time + excluded.a_on_time, a_late = rollup_cell.a_late + excluded.a_late, \
+                 a_returned = rollup_cell.a_returned + excluded.a_returned, a_accepted = rollup_cell.a_accepted + excluded.a_accepted, \
+                 a_nil = rollup_cell.a_nil + excluded.a_nil, a_with_unmet = rollup_cell.a_with_unmet + excluded.a_with_unmet, \
+                 a_unmet_items = rollup_cell.a_unmet_items + excluded.a_unmet_items",
+            )
+            .bind(period_key)
+            .bind(county)
+            .bind(*kind)
+            .bind(industry)
+            .bind(township)
+            .bind(all.on_time)
+            .bind(all.late)
+            .bind(all.returned)
+            .bind(all.accepted)
+            .bind(all.nil)
+            .bind(all.with_unmet)
+            .bind(all.unmet_items)
+            .bind(acc.on_time)
+            .bind(acc.late)
+            .bind(acc.returned)
+            .bind(acc.accepted)
+            .bind(acc.nil)
+            .bind(acc.with_unmet)
+            .bind(acc.unmet_items)
+            .execute(&mut *conn)
+            .await?;
+        }
+        // Rows per (county, kind, industry, row), and per township for enterprises in one.
+        let mut by_county: BTreeMap<(&str, &str, &str, &str), (i64, i64)> = BTreeMap::new();
+        let mut by_township: BTreeMap<(&str, &str, &str, &str), (i64, i64)> = BTreeMap::new();
+        for ((county, kind, industry, township, row), (all, acc)) in &self.rows {
+            let e = by_county
+                .entry((county.as_str(), kind, industry.as_str(), row.as_str()))
+                .or_default();
+            e.0 += all;
+            e.1 += acc;
+            if !township.is_empty() {
+                let e = by_township
+                    .entry((
+                        county.as_str(),
+                        township.as_str(),
+                        industry.as_str(),
+                        row.as_str(),
+                    ))
+                    .or_default();
+                e.0 += all;
+                e.1 += acc;
+            }
+        }
+        add_rows(
+            conn,
+            period_key,
+            "rollup_row (period_key, county_id, kind, industry, row_id, unmet, unmet_accepted)",
+            "rollup_row",
+            "period_key, county_id, kind, industry, row_id",
+            by_county,
+        )
+        .await?;
+        add_rows(
+            conn,
+            period_key,
+            "rollup_township_row (period_key, county_id, township_id, industry, row_id, unmet, unmet_accepted)",
+            "rollup_township_row",
+            "period_key, township_id, industry, row_id",
+            by_township,
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// Adds row counts (four key columns after the period, then the two counts) to `table`, 100
+/// rows to a multi-row upsert, leaving out the zeros.
+async fn add_rows(
+    conn: &mut AnyConnection,
+    period_key: &str,
+    insert_into: &str,
+    table: &str,
+    conflict: &str,
+    rows: BTreeMap<(&str, &str, &str, &str), (i64, i64)>,
+) -> Result<(), sqlx::Error> {
+    let rows: Vec<_> = rows
+        .into_iter()
+        .filter(|(_, (a, b))| *a != 0 || *b != 0)
+        .collect();
+    for chunk in rows.chunks(100) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let marks: Vec<String> = (1..=7).map(|j| format!("${}", i * 7 + j)).collect();
+                format!("({})", marks.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO {insert_into} VALUES {} ON CONFLICT ({conflict}) DO UPDATE SET \
+             unmet = {table}.unmet + excluded.unmet, unmet_accepted = {table}.unmet_accepted + excluded.unmet_accepted",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for ((k1, k2, k3, k4), (all, acc)) in chunk {
+            q = q
+                .bind(period_key)
+                .bind(*k1)
+                .bind(*k2)
+                .bind(*k3)
+                .bind(*k4)
+                .bind(*all)
+                .bind(*acc);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Brings the kept counts of `unit_id`'s filing for `period_key` up to date with its latest
+/// non-draft version; called in every transaction that submits a version or decides on one
+/// (`filings::submit`, `review::decide`), after its writes.
+///
+/// Guard: the unit's row, held (a no-op UPDATE) until commit, before the counted line is
+/// read: two changes of one unit's counts run one after the other, each subtracting what the
+/// one before it added. The sums are `… = sum + delta` upserts, so changes of different units
+/// in one cell add up at READ COMMITTED; cells are written before rows, each in key order.
+pub async fn refresh(
+    conn: &mut AnyConnection,
+    unit_id: &str,
+    period_key: &str,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE unit SET name = name WHERE unit_id = $1")
+        .bind(unit_id)
+        .execute(&mut *conn)
+        .await?;
+    let counted: Option<CountedLine> = sqlx::query_as(
+        "SELECT filing_id, status, late, nil, county_id, kind, industry, township_id FROM latest_filing \
+         WHERE period_key = $1 AND unit_id = $2",
+    )
+    .bind(period_key)
+    .bind(unit_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let now: Option<NowLine> = sqlx::query_as(
+        "SELECT filing_id, version, status, late, nil FROM filing WHERE unit_id = $1 AND period_key = $2 AND status <> $3 \
+         ORDER BY version DESC LIMIT 1",
+    )
+    .bind(unit_id)
+    .bind(period_key)
+    .bind(FilingStatus::Draft.code())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let same = match (&counted, &now) {
+        (Some(c), Some(n)) => {
+            c.filing_id == n.filing_id
+                && c.status == n.status
+                && c.late == n.late
+                && c.nil == n.nil.unwrap_or(0)
+        }
+        (None, None) => true,
+        _ => false,
+    };
+    if same {
+        return Ok(());
+    }
+    let mut deltas = Deltas::default();
+    if let Some(c) = &counted {
+        let cell = CellLine {
+            county_id: c.county_id.clone(),
+            kind: c.kind.clone(),
+            industry: c.industry.clone(),
+            township_id: c.township_id.clone(),
+        }
+        .decode()?;
+        let facts = FiledFacts {
+            status: parse_code("status", &c.status, FilingStatus::parse)?,
+            late: c.late == 1,
+            nil: c.nil == 1,
+            unmet: unmet_rows(conn, &c.filing_id, cell.kind).await?,
+        };
+        deltas.add(&cell, &facts, -1);
+    }
+    match &now {
+        Some(n) => {
+            let cell = cell_of_unit(conn, unit_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let facts = FiledFacts {
+                status: parse_code("status", &n.status, FilingStatus::parse)?,
+                late: n.late == 1,
+                nil: n.nil == Some(1),
+                unmet: unmet_rows(conn, &n.filing_id, cell.kind).await?,
+            };
+            deltas.add(&cell, &facts, 1);
+            deltas.write(conn, period_key).await?;
+            upsert_latest(
+                conn,
+                period_key,
+                unit_id,
+                n,
+                &cell,
+                facts.unmet.len() as i64,
+            )
+            .await?;
+        }
+        None => {
+            deltas.write(conn, period_key).await?;
+            sqlx::query("DELETE FROM latest_filing WHERE period_key = $1 AND unit_id = $2")
+                .bind(period_key)
+                .bind(unit_id)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn upsert_latest(
+    conn: &mut AnyConnection,
+    period_key: &str,
+    unit_id: &str,
+    n: &NowLine,
+    cell: &Cell,
+    unmet_items: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO latest_filing (period_key, unit_id, filing_id, version, status, late, nil, unmet_items, county_id, kind, industry, township_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         ON CONFLICT (period_key, unit_id) DO UPDATE SET filing_id = excluded.filing_id, version = excluded.version, \
+         status = excluded.status, late = excluded.late, nil = excluded.nil, unmet_items = excluded.unmet_items, \
+         county_id = excluded.county_id, kind = excluded.kind, industry = excluded.industry, township_id = excluded.township_id",
+    )
+    .bind(period_key)
+    .bind(unit_id)
+    .bind(&n.filing_id)
+    .bind(n.version)
+    .bind(&n.status)
+    .bind(n.late)
+    .bind(n.nil.unwrap_or(0))
+    .bind(unmet_items)
+    .bind(&cell.county_id)
+    .bind(cell.kind.code())
+    .bind(&cell.industry)
+    .bind(&cell.township_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Recounts everything from the units and filings (in the caller's transaction): empties the
+/// kept counts, then counts each unit and each unit's latest non-draft filing per period
+/// exactly as [`refresh`] would have.
+pub async fn rebuild(conn: &mut AnyConnection) -> Result<(), AppError> {
+    for table in [
+        "unit_cell",
+        "latest_filing",
+        "rollup_cell",
+        "rollup_row",
+        "rollup_township_row",
+    ] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query(
+        "INSERT INTO unit_cell (county_id, kind, industry, township_id, units) \
+         SELECT COALESCE(n.county_id, ''), n.kind, COALESCE(e.industry_code, ''), COALESCE(e.township_id, ''), COUNT(*) \
+         FROM unit n LEFT JOIN enterprise e ON e.unit_id = n.unit_id \
+         WHERE n.kind <> $1 OR e.unit_id IS NOT NULL \
+         GROUP BY COALESCE(n.county_id, ''), n.kind, COALESCE(e.industry_code, ''), COALESCE(e.township_id, '')",
+    )
+    .bind(UnitKind::Enterprise.code())
+    .execute(&mut *conn)
+    .await?;
+    // The latest non-draft version of every unit and period, with its place.
+    sqlx::query(
+        "INSERT INTO latest_filing (period_key, unit_id, filing_id, version, status, late, nil, unmet_items, county_id, kind, industry, township_id) \
+         SELECT f.period_key, f.unit_id, f.filing_id, f.version, f.status, f.late, COALESCE(f.nil, 0), 0, \
+         COALESCE(n.county_id, ''), n.kind, COALESCE(e.industry_code, ''), COALESCE(e.township_id, '') \
+         FROM filing f JOIN unit n ON n.unit_id = f.unit_id LEFT JOIN enterprise e ON e.unit_id = f.unit_id \
+         WHERE f.status <> $1 AND f.version = (SELECT MAX(g.version) FROM filing g \
+           WHERE g.unit_id = f.unit_id AND g.period_key = f.period_key AND g.status <> $1)",
+    )
+    .bind(FilingStatus::Draft.code())
+    .execute(&mut *conn)
+    .await?;
+    let periods: Vec<(String,)> =
+        sqlx::query_as("SELECT DISTINCT period_key FROM latest_filing ORDER BY period_key")
+            .fetch_all(&mut *conn)
+            .await?;
+    for (period_key,) in periods {
+        let lines: Vec<RebuildLine> = sqlx::query_as(
+            "SELECT unit_id, filing_id, status, late, nil, county_id, kind, industry, township_id FROM latest_filing WHERE period_key = $1",
+        )
+        .bind(&period_key)
+        .fetch_all(&mut *conn)
+        .await?;
+        let unmet: Vec<(String, String)> = sqlx::query_as(
+            "SELECT a.filing_id, a.row_id FROM filing_answer a JOIN latest_filing l ON l.filing_id = a.filing_id \
+             WHERE l.period_key = $1 AND a.answer = $2 ORDER BY a.row_id",
+        )
+        .bind(&period_key)
+        .bind(Answer::NotDone.code())
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut by_filing: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
+        for (filing_id, row_id) in unmet {
+            by_filing.entry(filing_id).or_default().push(row_id);
+        }
+        let mut deltas = Deltas::default();
+        let mut items: Vec<(String, i64)> = Vec::with_capacity(lines.len());
+        for l in lines {
+            let cell = CellLine {
+                county_id: l.county_id,
+                kind: l.kind,
+                industry: l.industry,
+                township_id: l.township_id,
+            }
+            .decode()?;
+            let binding = binding_kind(cell.kind);
+            let unmet: Vec<UnmetItem> = by_filing
+                .remove(&l.filing_id)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|row| {
+                    crate::domain::forms::row(row)
+                        .map(|r| r.is_binding_for(binding))
+                        .unwrap_or(false)
+                })
+                .map(|row_id| UnmetItem {
+                    row_id,
+                    explanation: String::new(),
+                })
+                .collect();
+            items.push((l.unit_id, unmet.len() as i64));
+            let facts = FiledFacts {
+                status: parse_code("status", &l.status, FilingStatus::parse)?,
+                late: l.late == 1,
+                nil: l.nil == 1,
+                unmet,
+            };
+            deltas.add(&cell, &facts, 1);
+        }
+        deltas.write(conn, &period_key).await?;
+        for (unit_id, n) in items.into_iter().filter(|(_, n)| *n > 0) {
+            sqlx::query(
+                "UPDATE latest_filing SET unmet_items = $1 WHERE period_key = $2 AND unit_id = $3",
+            )
+            .bind(n)
+            .bind(&period_key)
+            .bind(&unit_id)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    sqlx::query("UPDATE rollup_state SET built = 1 WHERE id = 1")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct RebuildLine {
+    unit_id: String,
+    filing_id: String,
+    status: String,
+    late: i64,
+    nil: i64,
+    county_id: String,
+    kind: String,
+    industry: String,
+    township_id: String,
+}
+
+/// Builds the kept counts once for a database migrated from before them (at start-up):
+/// claims `rollup_state` first, so of two instances starting at once one counts and the
+/// other finds it done.
+pub async fn ensure_built(db: &Db) -> Result<bool, AppError> {
+    let mut tx = crate::ssr::db::begin_write(db).await?;
+    let claimed = sqlx::query("UPDATE rollup_state SET built = 1 WHERE id = 1 AND built = 0")
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if claimed == 0 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    rebuild(&mut tx).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+// ---- reading ----
+
+/// How a scope's cells are read: the WHERE on the place (numbered from `$1`), its value,
+/// and whether townships are summed away (the city's groups and children are counties).
+fn place_filter(scope: &Scope) -> (&'static str, Option<String>, bool) {
+    match scope.kind {
+        ScopeKind::City => ("", None, true),
+        ScopeKind::County | ScopeKind::Department => match &scope.county_id {
+            Some(c) => ("county_id = $1", Some(c.clone()), false),
+            None => ("", None, false),
+        },
+        ScopeKind::Township => ("township_id = $1", Some(scope.unit_id.clone()), false),
+    }
+}
+
+/// Units per cell in a scope's reach (the caller keeps the cells the scope contains).
+pub async fn expected(db: &Db, scope: &Scope) -> Result<Vec<(Cell, i64)>, AppError> {
+    let (filter, value, sum_townships) = place_filter(scope);
+    let (township, group) = if sum_townships {
+        ("''", "county_id, kind, industry")
+    } else {
+        ("township_id", "county_id, kind, industry, township_id")
+    };
+    let sql = format!(
+        "SELECT county_id, kind, industry, {township} AS township_id, CAST(SUM(units) AS BIGINT) AS n FROM unit_cell \
+         {} GROUP BY {group}",
+        if filter.is_empty() { String::new() } else { format!("WHERE {filter}") }
+    );
+    let mut q = sqlx::query_as::<_, CountLine>(&sql);
+    if let Some(v) = value {
+        q = q.bind(v);
+    }
+    q.fetch_all(db)
+        .await?
+        .into_iter()
+        .map(|l| Ok((l.cell()?, l.n)))
+        .collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct CountLine {
+    county_id: String,
+    kind: String,
+    industry: String,
+    township_id: String,
+    n: i64,
+}
+
+impl CountLine {
+    fn cell(&self) -> Result<Cell, sqlx::Error> {
+        Ok(Cell {
+            county_id: self.county_id.clone(),
+            kind: parse_code("kind", &self.kind, UnitKind::parse)?,
+            industry: self.industry.clone(),
+            township_id: self.township_id.clone(),
+        })
+    }
+}
+
+/// The kept tallies of a cell for a period: all latest filings, and the accepted ones.
+#[derive(Clone, Debug)]
+pub struct CellTally {
+    pub period_key: String,
+    pub cell: Cell,
+    pub all: Tally,
+    pub accepted: Tally,
+}
+
+#[derive(sqlx::FromRow)]
+struct TallyLine {
+    period_key: String,
+    county_id: String,
+    kind: String,
+    industry: String,
+    township_id: String,
+    t_on_time: i64,
+    t_late: i64,
+    t_returned: i64,
+    t_accepted: i64,
+    t_nil: i64,
+    t_with_unmet: i64,
+    t_unmet_items: i64,
+    a_on_time: i64,
+    a_late: i64,
+    a_returned: i64,
+    a_accepted: i64,
+    a_nil: i64,
+    a_with_unmet: i64,
+    a_unmet_items: i64,
+}
+
+/// Tallies per cell of a scope's reach for the periods `period_keys`.
+pub async fn tallies(
+    db: &Db,
+    scope: &Scope,
+    period_keys: &[String],
+) -> Result<Vec<CellTally>, AppError> {
+    let (filter, value, sum_townships) = place_filter(scope);
+    let sums = [
+        "t_on_time",
+        "t_late",
+        "t_returned",
+        "t_accepted",
+        "t_nil",
+        "t_with_unmet",
+        "t_unmet_items",
+        "a_on_time",
+        "a_late",
+        "a_returned",
+        "a_accepted",
+        "a_nil",
+        "a_with_unmet",
+        "a_unmet_items",
+    ]
+    .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
+    .join(", ");
+    let first = if value.is_some() { 2 } else { 1 };
+    let periods: Vec<String> = (0..period_keys.len())
+        .map(|i| format!("${}", i + first))
+        .collect();
+    let township = if sum_townships { "''" } else { "township_id" };
+    let group = if sum_townships {
+        "period_key, county_id, kind, industry"
+    } else {
+        "period_key, county_id, kind, industry, township_id"
+    };
+    let sql = format!(
+        "SELECT period_key, county_id, kind, industry, {township} AS township_id, {sums} FROM rollup_cell \
+         WHERE {} period_key IN ({}) GROUP BY {group}",
+        if filter.is_empty() { String::new() } else { format!("{filter} AND") },
+        periods.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, TallyLine>(&sql);
+    if let Some(v) = value {
+        q = q.bind(v);
+    }
+    for p in period_keys {
+        q = q.bind(p);
+    }
+    q.fetch_all(db)
+        .await?
+        .into_iter()
+        .map(|l| {
+            Ok(CellTally {
+                cell: CellLine {
+                    county_id: l.county_id,
+                    kind: l.kind,
+                    industry: l.industry,
+                    township_id: l.township_id,
+                }
+                .decode()?,
+                period_key: l.period_key,
+                all: Tally {
+                    on_time: l.t_on_time,
+                    late: l.t_late,
+                    returned: l.t_returned,
+                    accepted: l.t_accepted,
+                    nil: l.t_nil,
+                    with_unmet: l.t_with_unmet,
+                    unmet_items: l.t_unmet_items,
+                },
+                accepted: Tally {
+                    on_time: l.a_on_time,
+                    late: l.a_late,
+                    returned: l.a_returned,
+                    accepted: l.a_accepted,
+                    nil: l.a_nil,
+                    with_unmet: l.a_with_unmet,
+                    unmet_items: l.a_unmet_items,
+                },
+            })
+        })
+        .collect()
+}
+
+/// Unmet items of one row in the cells of a scope's reach, for a period.
+#[derive(Clone, Debug)]
+pub struct RowCount {
+    pub cell: Cell,
+    pub row_id: String,
+    pub unmet: i64,
+    pub unmet_accepted: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct RowLine {
+    county_id: String,
+    kind: String,
+    industry: String,
+    township_id: String,
+    row_id: String,
+    unmet: i64,
+    unmet_accepted: i64,
+}
+
+/// Unmet items per row of a scope's reach for a period. `by_county`: keep counties apart
+/// (the city report's county tables); otherwise the city's are summed into "in a county" or
+/// not, which is all the city's scope asks of a county.
+pub async fn rows(
+    db: &Db,
+    scope: &Scope,
+    period_key: &str,
+    by_county: bool,
+) -> Result<Vec<RowCount>, AppError> {
+    let sql = match scope.kind {
+        ScopeKind::City if !by_county => "SELECT CASE WHEN county_id = '' THEN '' ELSE '*' END AS county_id, kind, industry, '' AS township_id, row_id, \
+             CAST(SUM(unmet) AS BIGINT) AS unmet, CAST(SUM(unmet_accepted) AS BIGINT) AS unmet_accepted FROM rollup_row \
+             WHERE period_key = $1 GROUP BY CASE WHEN county_id = '' THEN '' ELSE '*' END, kind, industry, row_id".to_string(),
+        ScopeKind::Township => format!("SELECT county_id, '{}' AS kind, industry, township_id, row_id, unmet, unmet_accepted \
+             FROM rollup_township_row WHERE period_key = $1 AND township_id = $2", UnitKind::Enterprise.code()),
+        _ => format!(
+            "SELECT county_id, kind, industry, '' AS township_id, row_id, unmet, unmet_accepted FROM rollup_row WHERE period_key = $1 {}",
+            if scope.county_id.is_some() && scope.kind != ScopeKind::City { "AND county_id = $2" } else { "" }
+        ),
+    };
+    let mut q = sqlx::query_as::<_, RowLine>(&sql).bind(period_key);
+    match scope.kind {
+        ScopeKind::Township => q = q.bind(&scope.unit_id),
+        ScopeKind::County | ScopeKind::Department => {
+            if let Some(c) = &scope.county_id {
+                q = q.bind(c);
+            }
+        }
+        ScopeKind::City => {}
+    }
+    q.fetch_all(db)
+        .await?
+        .into_iter()
+        .map(|l| {
+            Ok(RowCount {
+                cell: CellLine {
+                    county_id: l.county_id,
+                    kind: l.kind,
+                    industry: l.industry,
+                    township_id: l.township_id,
+                }
+                .decode()?,
+                row_id: l.row_id,
+                unmet: l.unmet,
+                unmet_accepted: l.unmet_accepted,
+            })
+        })
+        .collect()
+}
