@@ -21,7 +21,7 @@
 //!   or `ui`.
 //! - [`api`]: server functions: each parses its input, asks `ssr`, answers with a `model`
 //!   type or an [`error::AppError`].
-//! - [`ui`]: pages and components.
+//! - [`ui`]: pages and components; only the islands of [`ui::islands`] run in the browser.
 
 #![recursion_limit = "512"]
 
@@ -34,14 +34,23 @@ pub mod model;
 pub mod ssr;
 pub mod ui;
 
-/// The browser's entry point: hydrates the server-rendered page.
+/// The browser's entry point (Leptos islands mode): the page stays as the server rendered
+/// it; Leptos's island script calls this, then hydrates each island of the page
+/// (`ui::islands`), the only components compiled into the wasm.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(ui::App);
-    // A marker for browser tests and styles: the page is interactive now.
-    if let Some(body) = leptos::prelude::document().body() {
-        let _ = body.set_attribute("data-hydrated", "true");
-    }
+    leptos::mount::hydrate_islands();
+    // A marker for browser tests and styles: the page is interactive now. The island script
+    // hydrates the islands right after this returns, within the same task; a timeout runs
+    // after that task, once every island is hydrated.
+    leptos::prelude::set_timeout(
+        || {
+            if let Some(body) = leptos::prelude::document().body() {
+                let _ = body.set_attribute("data-hydrated", "true");
+            }
+        },
+        std::time::Duration::ZERO,
+    );
 }

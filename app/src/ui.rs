@@ -1,5 +1,6 @@
 //! Pages and components. Every page renders completely on the server (SSR, async mode, so it
-//! works with JavaScript off) and is hydrated in the browser for comfort.
+//! works with JavaScript off); only its islands ([`islands`]) come to life in the browser,
+//! for comfort.
 //!
 //! - this file: the HTML shell, the router, the layout with its header, shared form helpers;
 //! - [`login`]: the login page;
@@ -12,7 +13,8 @@
 //! - [`escalation`]: the escalation ladder (106号): proposals, documents, inbox, public
 //!   disclosure, 专报 brief;
 //! - [`history`]: a unit's recorded changes and its versions side by side;
-//! - [`admin`]: units, accounts, and changing one's password.
+//! - [`admin`]: units, accounts, and changing one's password;
+//! - [`islands`]: the few interactive components, the only ones compiled into the wasm.
 
 /// A page's data as it loads: the page's body once `$data` (a resource of a server function)
 /// answers, or the error in the page's language with the error's status code on the
@@ -41,12 +43,13 @@ pub mod escalation;
 pub mod filing;
 pub mod history;
 pub mod home;
+pub mod islands;
 pub mod login;
 pub mod report;
 pub mod review;
 pub mod rollup;
 
-use crate::api::{take_flash, Logout};
+use crate::api::take_flash;
 use crate::domain::limits::Text;
 use crate::error::AppError;
 use crate::i18n::{t, Lang};
@@ -74,7 +77,7 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="stylesheet" href=css />
                 <link rel="icon" href=icon type="image/svg+xml" />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
                 <script id="session-info" type="application/json" nonce=leptos::nonce::use_nonce() inner_html=info_json></script>
             </head>
@@ -216,12 +219,6 @@ fn Header(info: SessionInfo) -> impl IntoView {
         );
         format!("/lang/{}?next={}", lang.other().code(), urlencode(&here))
     };
-    let logout = ServerAction::<Logout>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = logout.value().get() {
-            let _ = window().location().set_href("/login");
-        }
-    });
     let user = info.user.clone();
     let notices = info.notices;
     view! {
@@ -264,11 +261,11 @@ fn Header(info: SessionInfo) -> impl IntoView {
                             <span class="unit">{u.unit_name.clone()}</span>
                             <span class="role">{role_label} " · " {u.display_name.clone()}</span>
                         </div>
-                        <ActionForm action=logout attr:class="logout">
+                        <form method="post" action="/api/logout" class="logout">
                             <button type="submit" class="link-button">
                                 {t(lang, "nav.logout")}
                             </button>
-                        </ActionForm>
+                        </form>
                     }
                 })}
             <a class="lang" href=lang_href rel="nofollow">
@@ -310,8 +307,8 @@ fn NotFound() -> impl IntoView {
     }
 }
 
-/// The state of one form on a page: the error of the last submission (hydrated: the
-/// action's result; JavaScript off: the flash kept by the server) and the values typed.
+/// The state of one form on a page: the error of the last submission (the flash kept by the
+/// server after a plain post) and the values typed.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FormFeedback {
     pub error: Option<AppError>,
@@ -395,8 +392,9 @@ pub fn general_error(lang: Lang, err: &AppError) -> Option<String> {
     Some(t(lang, key).to_string())
 }
 
-/// A `<textarea>` that shows stored text as text, never as markup, in the server's HTML and
-/// after hydration. Every textarea of the app is this one.
+/// A `<textarea>` that shows stored text as text, never as markup, in the server's HTML.
+/// Every textarea of the app is this one, or the island `islands::ExplanationInput`, which
+/// writes its textarea the same way (with [`textarea_html`]).
 ///
 /// Leptos 0.8 writes a textarea's children into the page unescaped (upstream PR #4730
 /// escaped them, #4819 reverted it), so `</textarea><img onerror=…>` typed into a field
@@ -418,31 +416,15 @@ pub fn TextArea(
     /// The id of the element holding the field's error.
     #[prop(into, optional)]
     described_by: Option<String>,
-    /// Follows what is typed, for live checks.
-    #[prop(optional)]
-    typed: Option<RwSignal<String>>,
 ) -> impl IntoView {
     let html = textarea_html(&text);
     view! {
         <textarea id=id name=name rows=rows maxlength=limit.max_chars() disabled=disabled
-            aria-describedby=described_by inner_html=html
-            on:input=move |ev| { if let Some(t) = typed { t.set(event_target_value(&ev)); } }></textarea>
+            aria-describedby=described_by inner_html=html></textarea>
     }
 }
 
-/// The print button of the pages people print. An inline `onclick` would be refused by the
-/// Content Security Policy (no inline handlers); this handler comes with the hydrated page.
-#[component]
-pub fn PrintButton(#[prop(into)] label: String) -> impl IntoView {
-    view! {
-        <button type="button" on:click=|_| {
-            #[cfg(feature = "hydrate")]
-            {
-                let _ = window().print();
-            }
-        }>{label}</button>
-    }
-}
+pub use islands::PrintButton;
 
 /// The inner HTML of a textarea showing `text`: `&`, `<` and `>` escaped. On the server a
 /// newline goes first, because the HTML parser drops one right after `<textarea>` and text

@@ -1,17 +1,18 @@
 //! Administration: units and accounts (administrator), and changing one's own password.
 
+use super::islands::{NewPasswordInputs, NewPasswordTexts};
 use super::{
     feedback_from_flash, general_error, use_done, use_flash, use_info, FieldError, FormFeedback,
     FormMessage, PageTitle,
 };
-use crate::api::{list_counties, list_units, list_users, ChangePassword, CreateUnit, CreateUser};
+use crate::api::{list_counties, list_units, list_users};
 use crate::domain::unit::{Role, UnitKind, INDUSTRIES};
-use crate::error::AppError;
 use crate::i18n::{t, Lang};
 use crate::model::UnitRow;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
+use std::collections::BTreeMap;
 
 fn kind_label(lang: Lang, k: UnitKind) -> &'static str {
     match lang {
@@ -27,29 +28,6 @@ fn industry_label(lang: Lang, code: &str) -> String {
         .map(|i| if lang == Lang::Zh { i.1 } else { i.2 })
         .unwrap_or(code)
         .to_string()
-}
-
-/// Feedback of a server action, falling back to the flash of a plain post.
-fn feedback<T>(
-    action: ServerAction<
-        impl leptos::server_fn::ServerFn<Output = T, Error = AppError> + Clone + Sync + 'static,
-    >,
-    from_flash: FormFeedback,
-) -> Memo<FormFeedback>
-where
-    T: Clone + PartialEq + Send + Sync + 'static,
-{
-    Memo::new(move |_| match action.value().get() {
-        Some(Err(e)) => FormFeedback {
-            error: Some(e),
-            ..Default::default()
-        },
-        Some(Ok(_)) => FormFeedback {
-            done: true,
-            ..Default::default()
-        },
-        None => from_flash.clone(),
-    })
 }
 
 /// A labelled text input with its error.
@@ -83,7 +61,6 @@ pub fn PasswordPage() -> impl IntoView {
         return view! { <Redirect path="/login?next=/account/password" /> }.into_any();
     }
     let lang = info.lang;
-    let action = ServerAction::<ChangePassword>::new();
     let flash = use_flash();
     let done = use_done("password");
     view! {
@@ -92,38 +69,34 @@ pub fn PasswordPage() -> impl IntoView {
             <h1>{t(lang, "pw.title")}</h1>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let fb = feedback(action, feedback_from_flash(flash.await, "password", done.get_untracked()));
-                    // Checked as the user types, with the same rule the server applies.
-                    let new_pw = RwSignal::new(String::new());
-                    let repeat = RwSignal::new(String::new());
-                    let live = Memo::new(move |_| {
-                        let (n, r) = (new_pw.get(), repeat.get());
-                        if n.is_empty() && r.is_empty() { None } else { Some(crate::model::check_new_password(&n, &r)) }
-                    });
-                    let field_msg = move |name: &'static str| {
-                        Signal::derive(move || {
-                            live.get()
-                                .and_then(|e| e.get(name).map(str::to_string))
-                                .or_else(|| fb.get().field(name))
-                        })
+                    // A plain post; the new password is checked as it is typed, with the
+                    // same rule the server applies, by an island.
+                    let fb = feedback_from_flash(flash.await, "password", done.get_untracked());
+                    let general = fb.error.as_ref().and_then(|e| general_error(lang, e));
+                    let ok = fb.done.then(|| t(lang, "ok.password_changed").to_string());
+                    let server_errors: BTreeMap<String, String> = ["new_password", "repeat_password"]
+                        .into_iter()
+                        .filter_map(|f| fb.field(f).map(|key| (f.to_string(), t(lang, &key).to_string())))
+                        .collect();
+                    let texts = NewPasswordTexts {
+                        new_label: t(lang, "pw.new").into(),
+                        repeat_label: t(lang, "pw.repeat").into(),
+                        messages: ["err.password_too_short", "err.too_long", "err.password_mismatch"]
+                            .into_iter()
+                            .map(|k| (k.to_string(), t(lang, k).to_string()))
+                            .collect(),
                     };
+                    let fb = Memo::new(move |_| fb.clone());
                     view! {
-                        <ActionForm action attr:class="form" attr:novalidate=true>
+                        <form method="post" action="/api/change_password" class="form" novalidate>
                             <FormMessage
-                                error=Signal::derive(move || fb.get().error.as_ref().and_then(|e| general_error(lang, e)))
-                                ok=Signal::derive(move || fb.get().done.then(|| t(lang, "ok.password_changed").to_string()))
+                                error=Signal::derive(move || general.clone())
+                                ok=Signal::derive(move || ok.clone())
                             />
                             <Field name="current_password" label=t(lang, "pw.current").into() fb kind="password" autocomplete="current-password" />
-                            <label for="new_password">{t(lang, "pw.new")}</label>
-                            <input id="new_password" name="new_password" type="password" autocomplete="new-password"
-                                on:input=move |ev| new_pw.set(event_target_value(&ev)) aria-describedby="new_password-error" />
-                            <FieldError field="new_password" message=field_msg("new_password") />
-                            <label for="repeat_password">{t(lang, "pw.repeat")}</label>
-                            <input id="repeat_password" name="repeat_password" type="password" autocomplete="new-password"
-                                on:input=move |ev| repeat.set(event_target_value(&ev)) aria-describedby="repeat_password-error" />
-                            <FieldError field="repeat_password" message=field_msg("repeat_password") />
+                            <NewPasswordInputs texts server_errors />
                             <button type="submit" class="primary">{t(lang, "pw.submit")}</button>
-                        </ActionForm>
+                        </form>
                     }
                 })}
             </Suspense>
@@ -138,7 +111,7 @@ fn require_admin() -> Option<AnyView> {
         None => Some(view! { <Redirect path="/login" /> }.into_any()),
         Some(u) if u.role != Role::Administrator => {
             #[cfg(feature = "ssr")]
-            crate::ssr::form::set_status_for(&AppError::Forbidden);
+            crate::ssr::form::set_status_for(&crate::error::AppError::Forbidden);
             Some(view! { <p class="form-error">{t(info.lang, "err.forbidden")}</p> }.into_any())
         }
         Some(_) => None,
@@ -160,11 +133,9 @@ pub fn UnitsPage() -> impl IntoView {
             q.get("q").unwrap_or_default(),
         )
     };
-    let create = ServerAction::<CreateUnit>::new();
-    let units = Resource::new(
-        move || (filter(), create.version().get()),
-        |((county, kind, search), _)| list_units(county, kind, search),
-    );
+    let units = Resource::new(filter, |(county, kind, search)| {
+        list_units(county, kind, search)
+    });
     let counties = Resource::new(|| (), |_| list_counties());
     let townships = Resource::new(
         || (),
@@ -178,7 +149,8 @@ pub fn UnitsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let counties = counties.await.unwrap_or_default();
                 let townships = townships.await.unwrap_or_default();
-                let fb = feedback(create, feedback_from_flash(flash.await, "unit", done.get_untracked()));
+                let fb = feedback_from_flash(flash.await, "unit", done.get_untracked());
+                let fb = Memo::new(move |_| fb.clone());
                 let (county, kind, search) = filter();
                 let county_options = {
                     let counties = counties.clone();
@@ -222,7 +194,7 @@ pub fn UnitsPage() -> impl IntoView {
                     </section>
                     <section class="card">
                         <h2>{t(lang, "unit.create")}</h2>
-                        <ActionForm action=create attr:class="form grid" attr:novalidate=true>
+                        <form method="post" action="/api/create_unit" class="form grid" novalidate>
                             <FormMessage
                                 error=Signal::derive(move || fb.get().error.as_ref().and_then(|e| general_error(lang, e)))
                                 ok=Signal::derive(move || fb.get().done.then(|| t(lang, "ok.unit_created").to_string()))
@@ -273,7 +245,7 @@ pub fn UnitsPage() -> impl IntoView {
                             <Field name="legal_representative" label=t(lang, "unit.legal_rep").into() fb />
                             <Field name="headcount" label=t(lang, "unit.headcount").into() fb kind="text" />
                             <button type="submit" class="primary">{t(lang, "form.create")}</button>
-                        </ActionForm>
+                        </form>
                     </section>
                 }
             })}
@@ -321,8 +293,7 @@ pub fn UsersPage() -> impl IntoView {
         return v;
     }
     let lang = use_info().lang;
-    let create = ServerAction::<CreateUser>::new();
-    let users = Resource::new(move || create.version().get(), |_| list_users());
+    let users = Resource::new(|| (), |_| list_users());
     let units = Resource::new(
         || (),
         |_| list_units(String::new(), String::new(), String::new()),
@@ -334,13 +305,14 @@ pub fn UsersPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let units = units.await.unwrap_or_default();
-                let fb = feedback(create, feedback_from_flash(flash.await, "user", done.get_untracked()));
+                let fb = feedback_from_flash(flash.await, "user", done.get_untracked());
+                let fb = Memo::new(move |_| fb.clone());
                 let selected_unit = fb.get_untracked().value("unit_id");
                 let selected_role = fb.get_untracked().value("role");
                 view! {
                     <section class="card">
                         <h2>{t(lang, "user.create")}</h2>
-                        <ActionForm action=create attr:class="form grid" attr:novalidate=true>
+                        <form method="post" action="/api/create_user" class="form grid" novalidate>
                             <FormMessage
                                 error=Signal::derive(move || fb.get().error.as_ref().and_then(|e| general_error(lang, e)))
                                 ok=Signal::derive(move || fb.get().done.then(|| t(lang, "ok.user_created").to_string()))
@@ -366,7 +338,7 @@ pub fn UsersPage() -> impl IntoView {
                             <FieldError field="role" message=Signal::derive(move || fb.get().field("role")) />
                             <Field name="password" label=t(lang, "user.password").into() fb kind="password" autocomplete="new-password" />
                             <button type="submit" class="primary">{t(lang, "form.create")}</button>
-                        </ActionForm>
+                        </form>
                     </section>
                 }
             })}

@@ -2,8 +2,10 @@
 //! the print view laid out like the official tables, and late-filing exceptions.
 //!
 //! The filing form is a plain `<form method="post">`: it works the same with JavaScript off;
-//! once hydrated, progress and the phone and explanation checks update as the user types.
+//! with it, islands update the progress and check the phone and the explanations as the
+//! user types (they get ids, counts and translated messages; the forms' text stays here).
 
+use super::islands::{ExplanationInput, FilingProgress, PhoneInput, ProgressTexts};
 use super::{
     general_error, use_done, use_flash, use_info, FieldError, FormFeedback, FormMessage, PageTitle,
     TextArea,
@@ -112,9 +114,34 @@ fn FilingForm(
     };
     let editable = view.editable;
     let binding = view.binding;
-    let answers = RwSignal::new(content.answers.clone());
-    let phone = RwSignal::new(content.frame.phone.clone());
-    let progress = Memo::new(move |_| filing::progress(binding, &answers.get()));
+    let progress_rows: Vec<(u8, Vec<String>)> = FORMS
+        .iter()
+        .map(|form| {
+            let rows = form.binding_rows(binding);
+            (
+                form.number,
+                rows.map(|r| FieldName::Answer(RowId::of(r)).id()).collect(),
+            )
+        })
+        .collect();
+    let progress_answers: BTreeMap<String, bool> = content
+        .answers
+        .iter()
+        .filter_map(|(id, a)| {
+            RowId::parse(id).map(|r| (FieldName::Answer(r).id(), *a == Answer::Done))
+        })
+        .collect();
+    let progress_texts = ProgressTexts {
+        progress: t(lang, "filing.progress").into(),
+        of: t(lang, "filing.of").into(),
+        items: t(lang, "filing.items").into(),
+        unmet: t(lang, "filing.unmet").into(),
+        unmet_suffix: if lang == Lang::Zh { "项" } else { "" }.into(),
+        not_applicable: t(lang, "filing.not_applicable").into(),
+        complete: t(lang, "filing.complete").into(),
+        not_started: t(lang, "filing.not_started").into(),
+        in_progress: t(lang, "filing.in_progress").into(),
+    };
     let errors = fb
         .error
         .as_ref()
@@ -170,17 +197,7 @@ fn FilingForm(
         }
     };
     let phone_field = FieldName::Frame(FrameField::Phone);
-    let phone_error = {
-        let server = field_error(phone_field);
-        Signal::derive(move || {
-            let p = phone.get();
-            if !p.trim().is_empty() && !filing::is_valid_phone(&p) {
-                Some("err.phone".to_string())
-            } else {
-                server.clone()
-            }
-        })
-    };
+    let phone_error = field_error(phone_field).map(|key| t(lang, &key).to_string());
     let versions = view.versions.clone();
     let unit_query = if view.own {
         String::new()
@@ -210,38 +227,7 @@ fn FilingForm(
                     </p>
                 }
             })}
-            <p class="progress" data-testid="progress">
-                {move || {
-                    let p = progress.get();
-                    format!(
-                        "{} {}{}{}{} · {} {}{}",
-                        t(lang, "filing.progress"), p.answered, t(lang, "filing.of"), p.binding, t(lang, "filing.items"),
-                        t(lang, "filing.unmet"), p.unmet.len(), if lang == Lang::Zh { "项" } else { "" }
-                    )
-                }}
-            </p>
-            <ol class="form-status">
-                {move || {
-                    let p = progress.get();
-                    p.per_form
-                        .iter()
-                        .map(|(n, answered, binding, unmet)| {
-                            let (class, label) = if *binding == 0 {
-                                ("na", t(lang, "filing.not_applicable").to_string())
-                            } else if answered == binding && *unmet == 0 {
-                                ("ok", t(lang, "filing.complete").to_string())
-                            } else if answered == binding {
-                                ("unmet", format!("{} {}", t(lang, "filing.unmet"), unmet))
-                            } else if *answered == 0 {
-                                ("todo", t(lang, "filing.not_started").to_string())
-                            } else {
-                                ("todo", format!("{} {}/{}", t(lang, "filing.in_progress"), answered, binding))
-                            };
-                            view! { <li class=class><a href=format!("#form-{n}")>{format!("表{n}")}</a> " " {label}</li> }
-                        })
-                        .collect_view()
-                }}
-            </ol>
+            <FilingProgress forms=progress_rows answers=progress_answers texts=progress_texts />
             <p class="actions no-print">
                 <a href=format!("/filing/print?period={period_key}{unit_query}{}", view.record.as_ref().map(|r| format!("&version={}", r.version)).unwrap_or_default())>
                     {t(lang, "filing.print")}
@@ -282,13 +268,12 @@ fn FilingForm(
                     {text_field(FrameField::FilledBy, "form.filled_by")}
                     {text_field(FrameField::ReviewedBy, "form.reviewed_by")}
                     <label for=phone_field.id()>{t(lang, "form.phone")}</label>
-                    <input id=phone_field.id() name=phone_field.to_string() value=frame.phone.clone() disabled=!editable inputmode="tel"
-                        aria-describedby=format!("{}-error", phone_field.id()) on:input=move |ev| phone.set(event_target_value(&ev)) />
-                    <FieldError field=phone_field.id() message=phone_error />
+                    <PhoneInput id=phone_field.id() name=phone_field.to_string() value=frame.phone.clone() disabled=!editable
+                        server_error=phone_error invalid=t(lang, "err.phone").to_string() />
                 </div>
             </section>
             {FORMS.iter().map(|form| view! {
-                <FormTable form content=content.clone() errors=errors.clone() answers editable binding lang />
+                <FormTable form content=content.clone() errors=errors.clone() editable binding lang />
             }).collect_view()}
             {editable.then(|| view! {
                 <div class="card sticky-actions">
@@ -305,7 +290,6 @@ fn FormTable(
     form: &'static FormDef,
     content: filing::FilingContent,
     errors: crate::error::FieldErrors,
-    answers: RwSignal<BTreeMap<String, Answer>>,
     editable: bool,
     binding: forms::BindingKind,
     lang: Lang,
@@ -332,21 +316,14 @@ fn FormTable(
                         let current = content.answers.get(row.id).copied();
                         let explanation = content.explanations.get(row.id).cloned().unwrap_or_default();
                         let row_err = errors.get(&field).map(str::to_string);
-                        let x_err = errors.get(&xfield).map(str::to_string);
+                        let x_err = errors.get(&xfield).map(|key| t(lang, key).to_string());
                         let id = row.id;
-                        let typed = RwSignal::new(explanation.clone());
-                        let live_x = Signal::derive(move || {
-                            let unmet = answers.get().get(id) == Some(&Answer::NotDone);
-                            let len = typed.get().trim().chars().count();
-                            if unmet && len > 0 && len < MIN_EXPLANATION_CHARS { Some("err.explanation_short".to_string()) } else { x_err.clone() }
-                        });
                         let radio = move |answer: Answer| {
                             let checked = current == Some(answer);
                             view! {
                                 <td class="ans">
                                     <input type="radio" name=answer_field.to_string() value=answer.code() checked=checked disabled=!editable
-                                        aria-label=format!("{} {}", id, answer.label_zh())
-                                        on:change=move |_| answers.update(|m| { m.insert(id.to_string(), answer); }) />
+                                        aria-label=format!("{} {}", id, answer.label_zh()) />
                                 </td>
                             }
                         };
@@ -360,9 +337,10 @@ fn FormTable(
                                         <FieldError field=field.clone() message=Signal::derive(move || row_err.clone()) />
                                         <div class="explain">
                                             <label for=xfield.clone()>{t(lang, "filing.explain")}</label>
-                                            <TextArea id=xfield.clone() name=x_field.to_string() rows=2 limit=Text::Explanation disabled=!editable
-                                                described_by=format!("{xfield}-error") typed=typed text=explanation.clone() />
-                                            <FieldError field=xfield.clone() message=live_x />
+                                            <ExplanationInput answer=field.clone() unmet=current == Some(Answer::NotDone)
+                                                id=xfield.clone() name=x_field.to_string() text=explanation.clone() disabled=!editable
+                                                server_error=x_err.clone() too_short=t(lang, "err.explanation_short").to_string()
+                                                min_chars=MIN_EXPLANATION_CHARS />
                                         </div>
                                     })}
                                 </td>

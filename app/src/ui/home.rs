@@ -1,14 +1,14 @@
 //! The home page of each role: the filing window (open, or when the next opens, with a
 //! countdown), what the user's unit owes, and the units below it.
 
+use super::islands::Countdown;
 use super::{general_error, use_info, PageTitle};
 use crate::api::get_home_summary;
-use crate::domain::period::{Countdown, FilingWindow, WindowState};
+use crate::domain::period::{FilingWindow, WindowState};
 use crate::domain::time::format_kunming;
 use crate::domain::unit::{industry_name_en, industry_name_zh};
 use crate::i18n::{t, Lang};
 use crate::model::HomeSummary;
-use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
@@ -100,7 +100,10 @@ fn Home(summary: HomeSummary, lang: Lang) -> impl IntoView {
             <p>{t(lang, "home.window_dates")} ": " {window_dates(&due)} " (北京时间 / Beijing time)"</p>
             <p class="countdown-line">
                 {t(lang, countdown_label)} ": "
-                <CountdownView now=summary.now target lang />
+                <Countdown
+                    seconds=(target - summary.now).num_seconds().max(0)
+                    units=["time.days", "time.hours", "time.minutes", "time.seconds"].map(|k| t(lang, k).to_string())
+                />
             </p>
             {match summary.window {
                 WindowState::Closed { last, .. } => {
@@ -162,43 +165,5 @@ fn Home(summary: HomeSummary, lang: Lang) -> impl IntoView {
                     </section>
                 }
             })}
-    }
-}
-
-/// A countdown rendered on the server at the app's "now" and ticking in the browser once
-/// hydrated.
-#[component]
-fn CountdownView(now: DateTime<Utc>, target: DateTime<Utc>, lang: Lang) -> impl IntoView {
-    let elapsed = RwSignal::new(0i64);
-    Effect::new(move |_| {
-        let handle = set_interval_with_handle(
-            move || elapsed.update(|s| *s += 1),
-            std::time::Duration::from_secs(1),
-        )
-        .ok();
-        on_cleanup(move || {
-            if let Some(h) = handle {
-                h.clear();
-            }
-        });
-    });
-    let text = move || {
-        let c = Countdown::between(now + chrono::Duration::seconds(elapsed.get()), target);
-        format!(
-            "{}{}{}{}{}{}{}{}",
-            c.days,
-            t(lang, "time.days"),
-            c.hours,
-            t(lang, "time.hours"),
-            c.minutes,
-            t(lang, "time.minutes"),
-            c.seconds,
-            t(lang, "time.seconds")
-        )
-    };
-    view! {
-        <strong class="countdown" data-testid="countdown">
-            {text}
-        </strong>
     }
 }

@@ -1,10 +1,10 @@
 //! The login page.
 
+use super::islands::PasswordInput;
 use super::{
     feedback_from_flash, general_error, tr, use_done, use_flash, use_info, FieldError, FormMessage,
     PageTitle,
 };
-use crate::api::Login;
 use crate::i18n::t;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
@@ -22,18 +22,8 @@ pub fn LoginPage() -> impl IntoView {
         .read_untracked()
         .get("next")
         .unwrap_or_else(|| "/".into());
-    let login = ServerAction::<Login>::new();
     let flash = use_flash();
     let done = use_done("login");
-    let show_password = RwSignal::new(false);
-    let next_for_effect = next.clone();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = login.value().get() {
-            let _ = window()
-                .location()
-                .set_href(&crate::api::safe_next(Some(&next_for_effect)));
-        }
-    });
     view! {
         <PageTitle key="login.title" />
         <section class="card narrow">
@@ -43,20 +33,17 @@ pub fn LoginPage() -> impl IntoView {
                 {move || {
                     let next = next.clone();
                     Suspend::new(async move {
-                        let from_flash = feedback_from_flash(flash.await, "login", done.get_untracked());
-                        let feedback = Memo::new(move |_| match login.value().get() {
-                            Some(Err(e)) => super::FormFeedback { error: Some(e), ..Default::default() },
-                            Some(Ok(())) => Default::default(),
-                            None => from_flash.clone(),
-                        });
-                        let username = feedback.get_untracked().value("username");
+                        // A plain post: on failure the server sends the form back with the
+                        // errors and what was typed (a flash), on success to `next`.
+                        let feedback = feedback_from_flash(flash.await, "login", done.get_untracked());
+                        let username = feedback.value("username");
+                        let general = feedback.error.as_ref().and_then(|e| general_error(lang, e));
+                        let (user_error, password_error) = (feedback.field("username"), feedback.field("password"));
                         view! {
-                            <ActionForm action=login attr:class="form" attr:novalidate=true>
+                            <form method="post" action="/api/login" class="form" novalidate>
                                 <input type="hidden" name="next" value=next />
                                 <FormMessage
-                                    error=Signal::derive(move || {
-                                        feedback.get().error.as_ref().and_then(|e| general_error(lang, e))
-                                    })
+                                    error=Signal::derive(move || general.clone())
                                     ok=Signal::derive(|| None::<String>)
                                 />
                                 <label for="username">{t(lang, "login.username")}</label>
@@ -70,41 +57,21 @@ pub fn LoginPage() -> impl IntoView {
                                 />
                                 <FieldError
                                     field="username"
-                                    message=Signal::derive(move || feedback.get().field("username"))
+                                    message=Signal::derive(move || user_error.clone())
                                 />
                                 <label for="password">{t(lang, "login.password")}</label>
-                                <div class="password-row">
-                                    <input
-                                        id="password"
-                                        name="password"
-                                        type=move || if show_password.get() { "text" } else { "password" }
-                                        autocomplete="current-password"
-                                        aria-describedby="password-error"
-                                        required
-                                    />
-                                    <button
-                                        type="button"
-                                        class="toggle"
-                                        data-testid="toggle-password"
-                                        on:click=move |_| show_password.update(|s| *s = !*s)
-                                    >
-                                        {move || {
-                                            if show_password.get() {
-                                                t(lang, "login.hide_password")
-                                            } else {
-                                                t(lang, "login.show_password")
-                                            }
-                                        }}
-                                    </button>
-                                </div>
+                                <PasswordInput
+                                    show_label=t(lang, "login.show_password").to_string()
+                                    hide_label=t(lang, "login.hide_password").to_string()
+                                />
                                 <FieldError
                                     field="password"
-                                    message=Signal::derive(move || feedback.get().field("password"))
+                                    message=Signal::derive(move || password_error.clone())
                                 />
-                                <button type="submit" class="primary" disabled=move || login.pending().get()>
+                                <button type="submit" class="primary">
                                     {t(lang, "login.submit")}
                                 </button>
-                            </ActionForm>
+                            </form>
                         }
                     })
                 }}
