@@ -64,7 +64,6 @@ use leptos_router::{path, SsrMode};
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
     let info = load_session_info();
     let html_lang = info.lang.html_lang();
-    let info_json = session_info_json(&info);
     // `pkg/<version>`: the built files under a name that changes with their content, so
     // browsers keep them for a year and never revalidate (see `server::asset_version`).
     let css = format!("/{}/app.css", options.site_pkg_dir);
@@ -79,7 +78,6 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
                 <link rel="icon" href=icon type="image/svg+xml" />
                 <HydrationScripts options islands=true />
                 <MetaTags />
-                <script id="session-info" type="application/json" nonce=leptos::nonce::use_nonce() inner_html=info_json></script>
             </head>
             <body>
                 <App />
@@ -134,10 +132,10 @@ pub fn tr(key: &str) -> String {
     t(use_lang(), key).to_string()
 }
 
-/// The visitor's session for this page. The server computes it once per request (see
-/// `server::attach_session_info`) and writes it into the page as JSON; the browser reads it
-/// back when hydrating. Pages get it synchronously, so the layout needs no `<Suspense>`
-/// around the routes (nested suspense around an outlet does not hydrate reliably).
+/// The visitor's session for this page, computed by the server once per request (see
+/// `server::attach_session_info`). Pages get it synchronously, so the layout needs no
+/// `<Suspense>` around the routes. Only the server renders pages (islands mode): the browser
+/// never needs it, and islands get what they show as props.
 pub fn load_session_info() -> SessionInfo {
     #[cfg(feature = "ssr")]
     {
@@ -145,15 +143,7 @@ pub fn load_session_info() -> SessionInfo {
             .and_then(|p| p.extensions.get::<SessionInfo>().cloned())
             .unwrap_or_else(visitor)
     }
-    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
-    {
-        document()
-            .get_element_by_id("session-info")
-            .and_then(|e| e.text_content())
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_else(visitor)
-    }
-    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    #[cfg(not(feature = "ssr"))]
     {
         visitor()
     }
@@ -167,13 +157,6 @@ fn visitor() -> SessionInfo {
         clock_fixed: false,
         notices: 0,
     }
-}
-
-/// The session as JSON safe to put inside a `<script>` element.
-pub fn session_info_json(info: &SessionInfo) -> String {
-    serde_json::to_string(info)
-        .unwrap_or_default()
-        .replace('<', "\\u003c")
 }
 
 #[component]

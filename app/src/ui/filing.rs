@@ -483,7 +483,7 @@ fn PrintForms(view: FilingView) -> impl IntoView {
                         <table class="official-table">
                             <colgroup><col class="c-no" /><col class="c-text" /><col class="c-ans" /><col class="c-ans" /></colgroup>
                             // Rows inside an explicit <tbody>: the HTML parser would add one
-                            // anyway, and hydration must find the tree the server wrote.
+                            // anyway, so the browser's tree is the one the server wrote.
                             <tbody>
                             <tr>
                                 <th colspan="2" class="split"><span>"申报单位主要负责人"</span><span class="val">{c.frame.principal.clone()}</span></th>
