@@ -92,7 +92,7 @@ async fn one_scale(env: &Env, kind: DbKind, scale: Scale) -> Res<Value> {
     let data = prepare::ensure(env, kind, scale).await?;
     let db = fresh_copy(env, &data, &format!("{}_dash", kind.name())).await?;
     let server = Server::run(env, &db, &[]).await?;
-    crate::burst::settle(&server).await;
+    crate::burst::settle(&server, &db).await;
     let c = http();
     let cookie = login(&c, &server.base, "city", "demo1234", None).await?;
     let county = format!("/rollup?unit={COUNTY}");

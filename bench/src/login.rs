@@ -11,7 +11,7 @@ pub async fn login_row(env: &Env, kind: DbKind, scale: Scale) -> Res<bool> {
     let data = prepare::ensure(env, kind, scale).await?;
     let db = fresh_copy(env, &data, &format!("{}_login", kind.name())).await?;
     let server = Server::run(env, &db, &["--trust-proxy"]).await?;
-    crate::burst::settle(&server).await;
+    crate::burst::settle(&server, &db).await;
     let c = http();
     // Warm up, then the idle figure.
     for i in 0..4 {

@@ -9,6 +9,12 @@ use std::time::{Duration, Instant};
 pub async fn startup(env: &Env, kind: DbKind, scale: Scale) -> Res<bool> {
     let data = prepare::ensure(env, kind, scale).await?;
     let db = fresh_copy(env, &data, &format!("{}_startup", kind.name())).await?;
+    let watch = pool(&db.url, 1).await?;
+    let (offices,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM unit WHERE kind = 'safety_office'")
+            .fetch_one(&watch)
+            .await
+            .map_err(err("offices"))?;
     let mut server = Server::start(env, &db, &[])?;
     let ready = server.wait_ready(Duration::from_secs(120)).await?;
     let c = http();
@@ -18,6 +24,7 @@ pub async fn startup(env: &Env, kind: DbKind, scale: Scale) -> Res<bool> {
     // CPU use per 100 ms tick: the start-up work shows as busy ticks.
     let mut busy_until = ready;
     let mut cpu_last = server.cpu();
+    let mut proposals_done = None;
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     while start.elapsed() < Duration::from_secs(30) {
         tick.tick().await;
@@ -34,6 +41,15 @@ pub async fn startup(env: &Env, kind: DbKind, scale: Scale) -> Res<bool> {
             }
             _ => failures += 1,
         }
+        if proposals_done.is_none() {
+            let runs: Result<(i64,), _> =
+                sqlx::query_as("SELECT COUNT(*) FROM proposal_run WHERE ran_on = '2027-01-08'")
+                    .fetch_one(&watch)
+                    .await;
+            if matches!(runs, Ok((n,)) if n >= offices) {
+                proposals_done = Some(start.elapsed());
+            }
+        }
         let cpu = server.cpu();
         // More than 30 ms of CPU in a 100 ms tick (about a third of a core): still busy.
         if (cpu - cpu_last).as_millis() > 30 {
@@ -43,12 +59,7 @@ pub async fn startup(env: &Env, kind: DbKind, scale: Scale) -> Res<bool> {
     }
     let cpu_total = server.cpu();
     server.stop().await;
-    let pool = pool(&db.url, 1).await?;
-    let (offices,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM unit WHERE kind = 'safety_office'")
-            .fetch_one(&pool)
-            .await
-            .map_err(err("offices"))?;
+    let pool = watch;
     let (runs,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM proposal_run WHERE ran_on = '2027-01-08'")
             .fetch_one(&pool)
@@ -64,11 +75,14 @@ pub async fn startup(env: &Env, kind: DbKind, scale: Scale) -> Res<bool> {
     let p50 = pct(&lat, 50.0);
     let p99 = pct(&lat, 99.0);
     let max = pct(&lat, 100.0);
-    let busy = busy_until.as_secs_f64();
+    // Busy: until the start-up proposals are done for every office (or, if that never
+    // happened within 30 s, the whole time), or the server's CPU was last busy, if later.
+    let done_s = proposals_done.map(|d| d.as_secs_f64());
+    let busy = done_s.unwrap_or(30.0).max(busy_until.as_secs_f64());
     let checks = vec![
         Check::info("answers after (s)", json!(round(ready.as_secs_f64(), 2))),
         Check::new(
-            "busy after start (s, CPU > 30% of a core)",
+            "busy after start (s: proposals of every office done, server CPU quiet)",
             json!(round(busy, 1)),
             "< 5 s",
             Some(busy < 5.0),
@@ -104,6 +118,8 @@ pub async fn startup(env: &Env, kind: DbKind, scale: Scale) -> Res<bool> {
             "scale": scale.name(),
             "ready_s": round(ready.as_secs_f64(), 3),
             "busy_until_s": round(busy, 1),
+            "proposals_done_s": done_s.map(|d| round(d, 2)),
+            "server_cpu_busy_until_s": round(busy_until.as_secs_f64(), 1),
             "cpu_s_first_30s": round(cpu_total.as_secs_f64(), 2),
             "requests": lat.len(),
             "failures": failures,
