@@ -115,6 +115,9 @@ pub struct Job {
     pub username: String,
     pub user_id: String,
     pub unit_id: String,
+    pub county_id: String,
+    pub industry_code: String,
+    pub township_id: String,
     pub content: Content,
     /// The session cookie once logged in.
     pub cookie: String,
@@ -123,19 +126,21 @@ pub struct Job {
 /// The jobs of accounts `be<from>` … `be<from + n - 1>`.
 pub async fn jobs(pool: &AnyPool, from: usize, n: usize) -> Res<Vec<Job>> {
     let rows = prepare::enterprise_rows(pool).await?;
-    let accounts: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT username, user_id, unit_id FROM app_user WHERE username LIKE 'be%'")
-            .fetch_all(pool)
-            .await
-            .map_err(err("burst accounts"))?;
-    let by_name: BTreeMap<String, (String, String)> = accounts
-        .into_iter()
-        .map(|(n, u, unit)| (n, (u, unit)))
-        .collect();
+    type Account = (String, String, String, String, String, String);
+    let accounts: Vec<Account> = sqlx::query_as(
+        "SELECT a.username, a.user_id, a.unit_id, n.county_id, e.industry_code, e.township_id \
+         FROM app_user a JOIN unit n ON n.unit_id = a.unit_id JOIN enterprise e ON e.unit_id = a.unit_id \
+         WHERE a.username LIKE 'be%'",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(err("burst accounts"))?;
+    let by_name: BTreeMap<String, Account> =
+        accounts.into_iter().map(|a| (a.0.clone(), a)).collect();
     (from..from + n)
         .map(|i| {
             let name = format!("be{i}");
-            let (user_id, unit_id) = by_name
+            let (_, user_id, unit_id, county_id, industry_code, township_id) = by_name
                 .get(&name)
                 .cloned()
                 .ok_or(format!("no account {name}"))?;
@@ -143,6 +148,9 @@ pub async fn jobs(pool: &AnyPool, from: usize, n: usize) -> Res<Vec<Job>> {
                 username: name,
                 user_id,
                 unit_id,
+                county_id,
+                industry_code,
+                township_id,
                 content: Content::of(i, &rows),
                 cookie: String::new(),
             })

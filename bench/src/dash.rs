@@ -122,10 +122,22 @@ async fn one_scale(env: &Env, kind: DbKind, scale: Scale) -> Res<Value> {
         println!("  {} {} {path}: {fig}", kind.name(), scale.name());
         out.insert(path.to_string(), fig);
     }
-    let app = app_counts(&c, &server.base, &cookie, CURRENT_PERIOD).await?;
+    // The counts of the period being filed and of the closed one (late filings, returns,
+    // amended versions), from the server function behind /rollup and from SQL.
+    let mut app = serde_json::Map::new();
+    for period in [CURRENT_PERIOD, CLOSED_PERIOD] {
+        app.insert(
+            period.into(),
+            app_counts(&c, &server.base, &cookie, period).await?,
+        );
+    }
     server.stop().await;
     let pool = pool(&db.url, 1).await?;
-    let sql = sql_counts(&pool, CURRENT_PERIOD).await?;
+    let mut sql = serde_json::Map::new();
+    for period in [CURRENT_PERIOD, CLOSED_PERIOD] {
+        sql.insert(period.into(), sql_counts(&pool, period).await?);
+    }
+    let (app, sql) = (Value::Object(app), Value::Object(sql));
     let (answers,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM filing_answer")
         .fetch_one(&pool)
         .await
@@ -182,7 +194,7 @@ pub async fn dash(env: &Env, kind: DbKind, scales: &[Scale]) -> Res<bool> {
         }
         let m = v["counts_match"].as_bool().unwrap_or(false);
         checks.push(Check::new(
-            format!("{scale}: city roll-up counts = SQL count"),
+            format!("{scale}: city roll-up counts = SQL count (2026-Y, 2026-H1)"),
             json!(if m {
                 "match".to_string()
             } else {

@@ -194,9 +194,15 @@ fn fingerprint(env: &Env, scale: Scale) -> String {
         .unwrap_or_default();
     migrations.sort();
     format!(
-        "generator {GENERATOR_VERSION}; {} enterprises; migrations {}",
+        "generator {GENERATOR_VERSION}; {} enterprises; migrations {}{}",
         scale.enterprises(),
-        migrations.join(",")
+        migrations.join(","),
+        // Made again once the binary can rebuild the roll-up counters.
+        if has_rebuild_rollups(env) {
+            "; rebuild-rollups"
+        } else {
+            ""
+        }
     )
 }
 
@@ -299,12 +305,17 @@ pub async fn ensure(env: &Env, kind: DbKind, scale: Scale) -> Res<Database> {
 }
 
 /// `nilfiling rebuild-rollups`, when the binary has that command (roll-up counters).
-pub fn rebuild_rollups(env: &Env, db: &Database) -> Res<()> {
-    let help = std::process::Command::new(&env.binary)
+/// Whether the binary has the `rebuild-rollups` command.
+fn has_rebuild_rollups(env: &Env) -> bool {
+    std::process::Command::new(&env.binary)
         .arg("--help")
         .output()
-        .map_err(err("nilfiling --help"))?;
-    if !String::from_utf8_lossy(&help.stdout).contains("rebuild-rollups") {
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("rebuild-rollups"))
+        .unwrap_or(false)
+}
+
+pub fn rebuild_rollups(env: &Env, db: &Database) -> Res<()> {
+    if !has_rebuild_rollups(env) {
         println!("  note: this nilfiling has no rebuild-rollups command; skipped");
         return Ok(());
     }

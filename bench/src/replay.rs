@@ -22,6 +22,14 @@ pub enum Arg {
     /// The new version's id (UUID v7, as `new_id`).
     FilingId,
     UnitId,
+    /// The filing unit's county-level government, industry and township (`unit.county_id`,
+    /// `enterprise.industry_code`, `enterprise.township_id`): what roll-up counters key on.
+    #[allow(dead_code)]
+    CountyId,
+    #[allow(dead_code)]
+    IndustryCode,
+    #[allow(dead_code)]
+    TownshipId,
     UserId,
     /// The period's key (`2026-Y`).
     Period,
@@ -253,6 +261,9 @@ impl Filing<'_> {
         match arg {
             Arg::FilingId => Val::S(self.filing_id.clone()),
             Arg::UnitId => Val::S(self.job.unit_id.clone()),
+            Arg::CountyId => Val::S(self.job.county_id.clone()),
+            Arg::IndustryCode => Val::S(self.job.industry_code.clone()),
+            Arg::TownshipId => Val::S(self.job.township_id.clone()),
             Arg::UserId => Val::S(self.job.user_id.clone()),
             Arg::Period => Val::S(CURRENT_PERIOD.into()),
             Arg::Version => Val::I(1),

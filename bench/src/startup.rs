@@ -58,6 +58,17 @@ pub async fn startup(env: &Env, kind: DbKind, scale: Scale) -> Res<bool> {
         cpu_last = cpu;
     }
     let cpu_total = server.cpu();
+    // How long the start-up proposals take in all, when not within the 30 s (at most 240 s).
+    while proposals_done.is_none() && start.elapsed() < Duration::from_secs(240) {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let runs: Result<(i64,), _> =
+            sqlx::query_as("SELECT COUNT(*) FROM proposal_run WHERE ran_on = '2027-01-08'")
+                .fetch_one(&watch)
+                .await;
+        if matches!(runs, Ok((n,)) if n >= offices) {
+            proposals_done = Some(start.elapsed());
+        }
+    }
     server.stop().await;
     let pool = watch;
     let (runs,): (i64,) =
@@ -75,10 +86,10 @@ pub async fn startup(env: &Env, kind: DbKind, scale: Scale) -> Res<bool> {
     let p50 = pct(&lat, 50.0);
     let p99 = pct(&lat, 99.0);
     let max = pct(&lat, 100.0);
-    // Busy: until the start-up proposals are done for every office (or, if that never
-    // happened within 30 s, the whole time), or the server's CPU was last busy, if later.
+    // Busy: until the start-up proposals are done for every office (240: not within 240 s),
+    // or the server's CPU was last busy within the first 30 s, if later.
     let done_s = proposals_done.map(|d| d.as_secs_f64());
-    let busy = done_s.unwrap_or(30.0).max(busy_until.as_secs_f64());
+    let busy = done_s.unwrap_or(240.0).max(busy_until.as_secs_f64());
     let checks = vec![
         Check::info("answers after (s)", json!(round(ready.as_secs_f64(), 2))),
         Check::new(
