@@ -520,12 +520,14 @@ pub async fn city_report(
 #[tracing::instrument(skip(db))]
 pub async fn coverage_gaps(db: &Db) -> Result<Vec<(String, String, usize)>, AppError> {
     let rows: Vec<CoverageGap> = sqlx::query_as(
-        "SELECT c.name AS county, e.industry_code, COUNT(*) AS enterprises FROM enterprise e JOIN unit n ON n.unit_id = e.unit_id \
-         JOIN unit c ON c.unit_id = n.county_id \
-         WHERE NOT EXISTS (SELECT 1 FROM department_industry d JOIN unit dn ON dn.unit_id = d.unit_id \
-                           WHERE d.industry_code = e.industry_code AND dn.county_id = n.county_id) \
-         GROUP BY c.name, c.area_code, e.industry_code ORDER BY c.area_code, e.industry_code",
+        // From the kept units per cell (`ssr::counts`): a few thousand rows, not every enterprise.
+        "SELECT c.name AS county, u.industry AS industry_code, CAST(SUM(u.units) AS BIGINT) AS enterprises FROM unit_cell u \
+         JOIN unit c ON c.unit_id = u.county_id \
+         WHERE u.kind = $1 AND u.industry <> '' AND NOT EXISTS (SELECT 1 FROM department_industry d JOIN unit dn ON dn.unit_id = d.unit_id \
+                           WHERE d.industry_code = u.industry AND dn.county_id = u.county_id) \
+         GROUP BY c.name, c.area_code, u.industry ORDER BY c.area_code, u.industry",
     )
+    .bind(UnitKind::Enterprise.code())
     .fetch_all(db)
     .await?;
     Ok(rows
