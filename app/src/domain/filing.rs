@@ -30,6 +30,12 @@ pub fn binding_kind(kind: UnitKind) -> BindingKind {
     }
 }
 
+/// Whether row `row_id` binds a unit of `kind` (107号 五); an unknown row binds nobody. Unmet
+/// answers of rows that do not bind the unit are not counted as its unmet items.
+pub fn binds(kind: UnitKind, row_id: &str) -> bool {
+    forms::row(row_id).is_some_and(|r| r.is_binding_for(binding_kind(kind)))
+}
+
 /// Where a filing stands. A submitted filing is never changed; a change is a new version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum FilingStatus {

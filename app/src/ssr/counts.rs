@@ -12,7 +12,7 @@
 //! the kept counts with a recount).
 
 use crate::domain::chain::Member;
-use crate::domain::filing::{binding_kind, FilingStatus, UnmetItem};
+use crate::domain::filing::{binds, FilingStatus, UnmetItem};
 use crate::domain::forms::Answer;
 use crate::domain::rollup::{FiledFacts, Tally};
 use crate::domain::unit::UnitKind;
@@ -47,6 +47,21 @@ impl Cell {
         }
     }
 
+    /// A cell as read: the kind's code is checked.
+    pub fn decode(
+        county_id: String,
+        kind: &str,
+        industry: String,
+        township_id: String,
+    ) -> Result<Cell, sqlx::Error> {
+        Ok(Cell {
+            county_id,
+            kind: parse_code("kind", kind, UnitKind::parse)?,
+            industry,
+            township_id,
+        })
+    }
+
     fn key(&self) -> CellKey {
         (
             self.county_id.clone(),
@@ -66,17 +81,6 @@ struct CellLine {
     township_id: String,
 }
 
-impl CellLine {
-    fn decode(self) -> Result<Cell, sqlx::Error> {
-        Ok(Cell {
-            county_id: self.county_id,
-            kind: parse_code("kind", &self.kind, UnitKind::parse)?,
-            industry: self.industry,
-            township_id: self.township_id,
-        })
-    }
-}
-
 /// The cell a unit is in now, if the unit exists.
 async fn cell_of_unit(
     conn: &mut AnyConnection,
@@ -89,7 +93,8 @@ async fn cell_of_unit(
     .bind(unit_id)
     .fetch_optional(&mut *conn)
     .await?;
-    line.map(CellLine::decode).transpose()
+    line.map(|l| Cell::decode(l.county_id, &l.kind, l.industry, l.township_id))
+        .transpose()
 }
 
 /// Counts a new unit in its cell. Called by `units::insert_unit` for every kind but an
@@ -153,14 +158,9 @@ async fn unmet_rows(
     .bind(Answer::NotDone.code())
     .fetch_all(&mut *conn)
     .await?;
-    let binding = binding_kind(kind);
     Ok(rows
         .into_iter()
-        .filter(|(row,)| {
-            crate::domain::forms::row(row)
-                .map(|r| r.is_binding_for(binding))
-                .unwrap_or(false)
-        })
+        .filter(|(row,)| binds(kind, row))
         .map(|(row_id,)| UnmetItem {
             row_id,
             explanation: String::new(),
@@ -375,13 +375,12 @@ pub async fn refresh(
     }
     let mut deltas = Deltas::default();
     if let Some(c) = &counted {
-        let cell = CellLine {
-            county_id: c.county_id.clone(),
-            kind: c.kind.clone(),
-            industry: c.industry.clone(),
-            township_id: c.township_id.clone(),
-        }
-        .decode()?;
+        let cell = Cell::decode(
+            c.county_id.clone(),
+            &c.kind,
+            c.industry.clone(),
+            c.township_id.clone(),
+        )?;
         let facts = FiledFacts {
             status: parse_code("status", &c.status, FilingStatus::parse)?,
             late: c.late == 1,
@@ -521,23 +520,12 @@ pub async fn rebuild(conn: &mut AnyConnection) -> Result<(), AppError> {
         let mut deltas = Deltas::default();
         let mut items: Vec<(String, i64)> = Vec::with_capacity(lines.len());
         for l in lines {
-            let cell = CellLine {
-                county_id: l.county_id,
-                kind: l.kind,
-                industry: l.industry,
-                township_id: l.township_id,
-            }
-            .decode()?;
-            let binding = binding_kind(cell.kind);
+            let cell = Cell::decode(l.county_id, &l.kind, l.industry, l.township_id)?;
             let unmet: Vec<UnmetItem> = by_filing
                 .remove(&l.filing_id)
                 .unwrap_or_default()
                 .into_iter()
-                .filter(|row| {
-                    crate::domain::forms::row(row)
-                        .map(|r| r.is_binding_for(binding))
-                        .unwrap_or(false)
-                })
+                .filter(|row| binds(cell.kind, row))
                 .map(|row_id| UnmetItem {
                     row_id,
                     explanation: String::new(),
@@ -636,7 +624,12 @@ pub async fn expected(db: &Db, scope: &Scope) -> Result<Vec<(Cell, i64)>, AppErr
     q.fetch_all(db)
         .await?
         .into_iter()
-        .map(|l| Ok((l.cell()?, l.n)))
+        .map(|l| {
+            Ok((
+                Cell::decode(l.county_id, &l.kind, l.industry, l.township_id)?,
+                l.n,
+            ))
+        })
         .collect()
 }
 
@@ -647,17 +640,6 @@ struct CountLine {
     industry: String,
     township_id: String,
     n: i64,
-}
-
-impl CountLine {
-    fn cell(&self) -> Result<Cell, sqlx::Error> {
-        Ok(Cell {
-            county_id: self.county_id.clone(),
-            kind: parse_code("kind", &self.kind, UnitKind::parse)?,
-            industry: self.industry.clone(),
-            township_id: self.township_id.clone(),
-        })
-    }
 }
 
 /// The kept tallies of a cell for a period: all latest filings, and the accepted ones.
@@ -745,13 +727,7 @@ pub async fn tallies(
         .into_iter()
         .map(|l| {
             Ok(CellTally {
-                cell: CellLine {
-                    county_id: l.county_id,
-                    kind: l.kind,
-                    industry: l.industry,
-                    township_id: l.township_id,
-                }
-                .decode()?,
+                cell: Cell::decode(l.county_id, &l.kind, l.industry, l.township_id)?,
                 period_key: l.period_key,
                 all: Tally {
                     on_time: l.t_on_time,
@@ -831,13 +807,7 @@ pub async fn rows(
         .into_iter()
         .map(|l| {
             Ok(RowCount {
-                cell: CellLine {
-                    county_id: l.county_id,
-                    kind: l.kind,
-                    industry: l.industry,
-                    township_id: l.township_id,
-                }
-                .decode()?,
+                cell: Cell::decode(l.county_id, &l.kind, l.industry, l.township_id)?,
                 row_id: l.row_id,
                 unmet: l.unmet,
                 unmet_accepted: l.unmet_accepted,

@@ -267,7 +267,7 @@ pub async fn rollup_view(
     let rollup = counted.rollup(&scope, &within, &period.key(), false);
     let previous = counted.rollup(&scope, &within, &period.previous().key(), false);
     let change = rollup::change(&previous, &rollup);
-    let listed = scope::listed_units(db, &scope).await?;
+    let listed = scope::listed_units(db, &scope, &chain_scope).await?;
     let filings = scope::latest_of(db, &period.key(), &scope::ids_and_kinds(&listed)).await?;
     let summaries = latest_summaries(db, &period.key()).await?;
     let children = children(
@@ -303,7 +303,8 @@ pub async fn rollup_view(
         Some(RowDetail {
             row_id: def.id.to_string(),
             row_text: def.text.to_string(),
-            units: scope::units_with_unmet_row(db, &scope, &period.key(), def.id).await?,
+            units: scope::units_with_unmet_row(db, &scope, &chain_scope, &period.key(), def.id)
+                .await?,
         })
     };
     let trend = counted.trend(&scope, &within);
@@ -466,7 +467,7 @@ pub async fn city_report(
     let city_scope = scope::chain_scope(db, &city).await?;
     let counted = Counted::load(db, &city, period, true).await?;
     let in_city = contained(&city_scope);
-    let listed = scope::listed_units(db, &city).await?;
+    let listed = scope::listed_units(db, &city, &city_scope).await?;
     let filings = scope::latest_of(db, &period.key(), &scope::ids_and_kinds(&listed)).await?;
     let summaries = latest_summaries(db, &period.key()).await?;
     let mut counties = Vec::new();

@@ -224,8 +224,11 @@ pub async fn place_names(db: &Db) -> Result<HashMap<String, String>, AppError> {
 /// The units a scope's page lists as its own lines ([`chain::lists`]), in the order of
 /// [`units`]: the SQL loads the candidates (the units filing to the city's or a county's
 /// office; a department's or a township's enterprises), the chain decides.
-pub async fn listed_units(db: &Db, scope: &Scope) -> Result<Vec<ScopedUnit>, AppError> {
-    let chain_scope = chain_scope(db, scope).await?;
+pub async fn listed_units(
+    db: &Db,
+    scope: &Scope,
+    chain_scope: &ScopeUnit,
+) -> Result<Vec<ScopedUnit>, AppError> {
     let enterprise = UnitKind::Enterprise.code();
     let (filter, order) = match scope.kind {
         ScopeKind::City => (format!("n.kind <> '{enterprise}'"), "n.area_code, n.name"),
@@ -257,7 +260,7 @@ pub async fn listed_units(db: &Db, scope: &Scope) -> Result<Vec<ScopedUnit>, App
     let mut out = Vec::new();
     for line in q.fetch_all(db).await? {
         let unit = line.decode()?;
-        if chain::lists(&chain_scope, &unit.member()) {
+        if chain::lists(chain_scope, &unit.member()) {
             out.push(unit);
         }
     }
@@ -326,16 +329,11 @@ pub async fn latest_of(
             let Some(kind) = kinds.get(l.unit_id.as_str()) else {
                 continue;
             };
-            let binding = crate::domain::filing::binding_kind(*kind);
             let unmet = unmet_of
                 .remove(&l.filing_id)
                 .unwrap_or_default()
                 .into_iter()
-                .filter(|item| {
-                    crate::domain::forms::row(&item.row_id)
-                        .map(|r| r.is_binding_for(binding))
-                        .unwrap_or(false)
-                })
+                .filter(|item| crate::domain::filing::binds(*kind, &item.row_id))
                 .collect();
             out.insert(
                 l.unit_id,
@@ -362,6 +360,7 @@ struct RowUnitLine {
     county_id: String,
     industry: String,
     township_id: String,
+    row_id: String,
     explanation: String,
 }
 
@@ -371,17 +370,17 @@ struct RowUnitLine {
 pub async fn units_with_unmet_row(
     db: &Db,
     scope: &Scope,
+    chain_scope: &ScopeUnit,
     period_key: &str,
     row_id: &str,
 ) -> Result<Vec<(String, String, String)>, AppError> {
-    let chain_scope = chain_scope(db, scope).await?;
     let order = if scope.kind == ScopeKind::City {
         "n.area_code, n.name"
     } else {
         "n.name"
     };
     let lines: Vec<RowUnitLine> = sqlx::query_as(&format!(
-        "SELECT l.unit_id, n.name, l.kind, l.county_id, l.industry, l.township_id, a.explanation \
+        "SELECT l.unit_id, n.name, l.kind, l.county_id, l.industry, l.township_id, a.row_id, a.explanation \
          FROM filing_answer a JOIN latest_filing l ON l.filing_id = a.filing_id JOIN unit n ON n.unit_id = l.unit_id \
          WHERE a.row_id = $1 AND a.answer = $2 AND l.period_key = $3 ORDER BY {order}"
     ))
@@ -390,17 +389,11 @@ pub async fn units_with_unmet_row(
     .bind(period_key)
     .fetch_all(db)
     .await?;
-    let def = crate::domain::forms::row(row_id).ok_or(AppError::NotFound)?;
     let mut out = Vec::new();
     for l in lines {
-        let cell = Cell {
-            county_id: l.county_id,
-            kind: parse_code("kind", &l.kind, UnitKind::parse)?,
-            industry: l.industry,
-            township_id: l.township_id,
-        };
-        if def.is_binding_for(crate::domain::filing::binding_kind(cell.kind))
-            && chain::scope_contains(&chain_scope, &cell.member())
+        let cell = Cell::decode(l.county_id, &l.kind, l.industry, l.township_id)?;
+        if crate::domain::filing::binds(cell.kind, &l.row_id)
+            && chain::scope_contains(chain_scope, &cell.member())
         {
             out.push((l.unit_id, l.name, l.explanation));
         }
@@ -476,16 +469,11 @@ pub async fn latest_filings(
     let mut out = HashMap::with_capacity(filings.len());
     for f in filings {
         let kind = parse_code("kind", &f.kind, UnitKind::parse)?;
-        let binding = crate::domain::filing::binding_kind(kind);
         let unmet = by_filing
             .remove(&f.filing_id)
             .unwrap_or_default()
             .into_iter()
-            .filter(|item| {
-                crate::domain::forms::row(&item.row_id)
-                    .map(|r| r.is_binding_for(binding))
-                    .unwrap_or(false)
-            })
+            .filter(|item| crate::domain::filing::binds(kind, &item.row_id))
             .collect();
         let status = parse_code("status", &f.status, FilingStatus::parse)?;
         out.insert(
