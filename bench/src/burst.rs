@@ -556,15 +556,13 @@ async fn replay_run(
     let mut fig = latency_figures(r.seconds, &r.latencies_ms, FILINGS);
     fig["clients"] = json!(clients);
     fig["paced_filings_per_s"] = json!(pace.map(|p| round(p, 1)));
-    fig["statements_per_filing"] = json!(crate::replay::STATEMENTS
-        .iter()
-        .map(|s| if s.each == crate::replay::Each::Answer {
-            jobs[0].content.answers.len()
-        } else {
-            1
-        })
-        .sum::<usize>());
+    fig["statements_per_filing"] = json!(crate::replay::STATEMENTS.len());
     println!("    {fig}");
+    fig["statement_ms_per_filing"] = json!(r.spent_ms_per_filing);
+    println!(
+        "    ms per filing by statement: {}",
+        fig["statement_ms_per_filing"]
+    );
     Ok((fig, delta(&before, &after), problems))
 }
 

@@ -1,13 +1,14 @@
 //! The ceiling: a filing's statements replayed straight into the database, one transaction
-//! per filing, as many at once as the burst's clients, over a pool of the app's size.
+//! per filing, as many at once as the burst's clients, over a pool of the app's size; on SQLite
+//! the transactions take turns at one gate (one writer, no busy-handler sleeps).
 //!
-//! KEEP IN SYNC with app/src/ssr/filings.rs (`save_draft` on a first save, then `submit`) and
-//! app/src/ssr/audit.rs: [`STATEMENTS`] is every statement those run, in their order, with
-//! what each binds. When the app writes something more in these transactions (roll-up
-//! counters, …), add its statement here (one entry, with an [`Arg`] per placeholder; add an
-//! `Arg` variant if it needs a value not listed). The burst compares the per-table row
-//! count changes of the app's burst with this replay's and fails when they differ: that is
-//! how a statement the replay misses is noticed.
+//! KEEP IN SYNC with app/src/ssr/filings.rs (`save_draft` on a first save, then `submit`),
+//! app/src/ssr/audit.rs and app/src/ssr/counts.rs (`refresh` of a first submission):
+//! [`STATEMENTS`] is every statement those run, in their order, with what each binds. When
+//! the app writes something more in these transactions, add its statement here (one entry,
+//! with an [`Arg`] per placeholder; add an `Arg` variant if it needs a value not listed). The
+//! burst compares the per-table row count changes of the app's burst with this replay's and
+//! fails when they differ: that is how a statement the replay misses is noticed.
 
 use crate::burst::Job;
 use crate::common::*;
@@ -24,11 +25,8 @@ pub enum Arg {
     UnitId,
     /// The filing unit's county-level government, industry and township (`unit.county_id`,
     /// `enterprise.industry_code`, `enterprise.township_id`): what roll-up counters key on.
-    #[allow(dead_code)]
     CountyId,
-    #[allow(dead_code)]
     IndustryCode,
-    #[allow(dead_code)]
     TownshipId,
     UserId,
     /// The period's key (`2026-Y`).
@@ -50,6 +48,10 @@ pub enum Arg {
     Explanation,
     /// 1 when no row is 不落实.
     Nil,
+    /// 1 when some row is 不落实.
+    NotNil,
+    /// How many rows are 不落实.
+    UnmetCount,
     /// A fresh id for this statement's row (an audit record).
     NewId,
     /// The save's audit "after": the content as JSON.
@@ -69,8 +71,14 @@ pub enum Arg {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Each {
     Once,
-    /// Once per answered row.
+    /// Once, with `{values}` in the SQL standing for one group of the args per answered row
+    /// (a multi-row INSERT, as `filings::write_content`).
     Answer,
+    /// As `Answer`, per row answered 不落实 (a multi-row upsert, as `counts::add_rows`);
+    /// skipped when there is none.
+    Unmet,
+    /// As `Unmet`, and skipped for a unit in no township too.
+    UnmetInTownship,
 }
 
 /// One statement of the filing's transaction.
@@ -85,6 +93,7 @@ pub struct Statement {
 }
 
 const RECORD_SELECT_LATEST: &str = "SELECT filing_id, unit_id, period_key, version, status, late, filing_date, nil, updated_at, submitted_at FROM filing WHERE unit_id = $1 AND period_key = $2 ORDER BY version DESC LIMIT 1";
+const ROLLUP_ROWS_SET: &str = "unmet = {t}.unmet + excluded.unmet, unmet_accepted = {t}.unmet_accepted + excluded.unmet_accepted";
 const AUDIT_INSERT: &str = "INSERT INTO audit_event (audit_event_id, occurred_at, actor_user_id, action, subject_kind, subject_id, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
 /// Every statement of a first save and its submission (app/src/ssr/filings.rs), in order.
@@ -135,7 +144,7 @@ pub const STATEMENTS: &[Statement] = &[
     },
     Statement {
         what: "write_content: insert answer",
-        sql: "INSERT INTO filing_answer (filing_id, row_id, answer, explanation) VALUES ($1, $2, $3, $4)",
+        sql: "INSERT INTO filing_answer (filing_id, row_id, answer, explanation) VALUES {values}",
         args: &[Arg::FilingId, Arg::RowId, Arg::Answer, Arg::Explanation],
         each: Each::Answer,
         read: false,
@@ -238,6 +247,121 @@ pub const STATEMENTS: &[Statement] = &[
         each: Each::Once,
         read: false,
     },
+    // ---- submit: counts::refresh (a first submission: nothing counted yet) ----
+    Statement {
+        what: "refresh: hold the unit",
+        sql: "UPDATE unit SET name = name WHERE unit_id = $1",
+        args: &[Arg::UnitId],
+        each: Each::Once,
+        read: false,
+    },
+    Statement {
+        what: "refresh: counted line",
+        sql: "SELECT filing_id, status, late, nil, county_id, kind, industry, township_id FROM latest_filing WHERE period_key = $1 AND unit_id = $2",
+        args: &[Arg::Period, Arg::UnitId],
+        each: Each::Once,
+        read: true,
+    },
+    Statement {
+        what: "refresh: latest non-draft",
+        sql: "SELECT filing_id, version, status, late, nil FROM filing WHERE unit_id = $1 AND period_key = $2 AND status <> $3 ORDER BY version DESC LIMIT 1",
+        args: &[Arg::UnitId, Arg::Period, Arg::Text("draft")],
+        each: Each::Once,
+        read: true,
+    },
+    Statement {
+        what: "refresh: cell_of_unit",
+        sql: "SELECT n.kind, COALESCE(n.county_id, '') AS county_id, COALESCE(e.industry_code, '') AS industry, COALESCE(e.township_id, '') AS township_id FROM unit n LEFT JOIN enterprise e ON e.unit_id = n.unit_id WHERE n.unit_id = $1",
+        args: &[Arg::UnitId],
+        each: Each::Once,
+        read: true,
+    },
+    Statement {
+        what: "refresh: unmet_rows",
+        sql: "SELECT row_id FROM filing_answer WHERE filing_id = $1 AND answer = $2 ORDER BY row_id",
+        args: &[Arg::FilingId, Arg::Text("not_done")],
+        each: Each::Once,
+        read: true,
+    },
+    Statement {
+        what: "refresh: rollup_cell",
+        sql: "INSERT INTO rollup_cell (period_key, county_id, kind, industry, township_id, t_on_time, t_late, t_returned, t_accepted, t_nil, t_with_unmet, t_unmet_items, a_on_time, a_late, a_returned, a_accepted, a_nil, a_with_unmet, a_unmet_items) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT (period_key, county_id, kind, industry, township_id) DO UPDATE SET t_on_time = rollup_cell.t_on_time + excluded.t_on_time, t_late = rollup_cell.t_late + excluded.t_late, t_returned = rollup_cell.t_returned + excluded.t_returned, t_accepted = rollup_cell.t_accepted + excluded.t_accepted, t_nil = rollup_cell.t_nil + excluded.t_nil, t_with_unmet = rollup_cell.t_with_unmet + excluded.t_with_unmet, t_unmet_items = rollup_cell.t_unmet_items + excluded.t_unmet_items, a_on_time = rollup_cell.a_on_time + excluded.a_on_time, a_late = rollup_cell.a_late + excluded.a_late, a_returned = rollup_cell.a_returned + excluded.a_returned, a_accepted = rollup_cell.a_accepted + excluded.a_accepted, a_nil = rollup_cell.a_nil + excluded.a_nil, a_with_unmet = rollup_cell.a_with_unmet + excluded.a_with_unmet, a_unmet_items = rollup_cell.a_unmet_items + excluded.a_unmet_items",
+        args: &[
+            Arg::Period,
+            Arg::CountyId,
+            Arg::Text("enterprise"),
+            Arg::IndustryCode,
+            Arg::TownshipId,
+            // all filings: on time, not late, not returned, not accepted
+            Arg::Int(1),
+            Arg::Int(0),
+            Arg::Int(0),
+            Arg::Int(0),
+            Arg::Nil,
+            Arg::NotNil,
+            Arg::UnmetCount,
+            // accepted only: nothing yet
+            Arg::Int(0),
+            Arg::Int(0),
+            Arg::Int(0),
+            Arg::Int(0),
+            Arg::Int(0),
+            Arg::Int(0),
+            Arg::Int(0),
+        ],
+        each: Each::Once,
+        read: false,
+    },
+    Statement {
+        what: "refresh: rollup_row",
+        sql: "INSERT INTO rollup_row (period_key, county_id, kind, industry, row_id, unmet, unmet_accepted) VALUES {values} ON CONFLICT (period_key, county_id, kind, industry, row_id) DO UPDATE SET {set:rollup_row}",
+        args: &[
+            Arg::Period,
+            Arg::CountyId,
+            Arg::Text("enterprise"),
+            Arg::IndustryCode,
+            Arg::RowId,
+            Arg::Int(1),
+            Arg::Int(0),
+        ],
+        each: Each::Unmet,
+        read: false,
+    },
+    Statement {
+        what: "refresh: rollup_township_row",
+        sql: "INSERT INTO rollup_township_row (period_key, county_id, township_id, industry, row_id, unmet, unmet_accepted) VALUES {values} ON CONFLICT (period_key, township_id, industry, row_id) DO UPDATE SET {set:rollup_township_row}",
+        args: &[
+            Arg::Period,
+            Arg::CountyId,
+            Arg::TownshipId,
+            Arg::IndustryCode,
+            Arg::RowId,
+            Arg::Int(1),
+            Arg::Int(0),
+        ],
+        each: Each::UnmetInTownship,
+        read: false,
+    },
+    Statement {
+        what: "refresh: latest_filing",
+        sql: "INSERT INTO latest_filing (period_key, unit_id, filing_id, version, status, late, nil, unmet_items, county_id, kind, industry, township_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (period_key, unit_id) DO UPDATE SET filing_id = excluded.filing_id, version = excluded.version, status = excluded.status, late = excluded.late, nil = excluded.nil, unmet_items = excluded.unmet_items, county_id = excluded.county_id, kind = excluded.kind, industry = excluded.industry, township_id = excluded.township_id",
+        args: &[
+            Arg::Period,
+            Arg::UnitId,
+            Arg::FilingId,
+            Arg::Version,
+            Arg::Text("submitted"),
+            Arg::Int(0),
+            Arg::Nil,
+            Arg::UnmetCount,
+            Arg::CountyId,
+            Arg::Text("enterprise"),
+            Arg::IndustryCode,
+            Arg::TownshipId,
+        ],
+        each: Each::Once,
+        read: false,
+    },
 ];
 
 /// A bound value.
@@ -285,6 +409,8 @@ impl Filing<'_> {
             ),
             Arg::Explanation => Val::S(row.map(|r| r.2.clone()).unwrap_or_default()),
             Arg::Nil => Val::I(c.nil() as i64),
+            Arg::NotNil => Val::I(!c.nil() as i64),
+            Arg::UnmetCount => Val::I(c.answers.iter().filter(|a| !a.1).count() as i64),
             Arg::NewId => Val::S(uuid::Uuid::now_v7().to_string()),
             Arg::ContentJson => Val::S(c.json()),
             Arg::SubmitBefore => Val::S(r#"{"status":"draft"}"#.into()),
@@ -299,41 +425,88 @@ impl Filing<'_> {
     }
 }
 
-async fn replay_one(pool: &AnyPool, kind: DbKind, job: &Job) -> Res<()> {
+fn bind<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    v: Val,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    match v {
+        Val::S(s) => q.bind(s),
+        Val::I(n) => q.bind(n),
+        Val::Null => q.bind(Option::<String>::None),
+    }
+}
+
+/// Time spent per statement (by `what`, plus "begin" and "commit") over a replay: where the
+/// ceiling's time goes.
+type Spent = std::sync::Mutex<std::collections::BTreeMap<&'static str, f64>>;
+
+fn spend(spent: &Spent, what: &'static str, since: Instant) {
+    *spent.lock().unwrap().entry(what).or_default() += ms(since.elapsed());
+}
+
+async fn replay_one(pool: &AnyPool, kind: DbKind, job: &Job, spent: &Spent) -> Res<()> {
     let filing = Filing {
         job,
         filing_id: uuid::Uuid::now_v7().to_string(),
         now: crate::burst::clock_ts(),
         today: "2027-01-08".into(),
     };
+    let t = Instant::now();
     let mut tx = match kind {
         // As the app's begin_write: SQLite writers queue on BEGIN IMMEDIATE.
         DbKind::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
         DbKind::Postgres => pool.begin().await,
     }
     .map_err(err("begin"))?;
+    spend(spent, "begin", t);
     for st in STATEMENTS {
-        let rows: Vec<Option<&(String, bool, String)>> = match st.each {
-            Each::Once => vec![None],
-            Each::Answer => job.content.answers.iter().map(Some).collect(),
-        };
-        for row in rows {
+        let t = Instant::now();
+        if st.each == Each::Once {
             let mut q = sqlx::query(st.sql);
             for a in st.args {
-                q = match filing.value(*a, row) {
-                    Val::S(s) => q.bind(s),
-                    Val::I(n) => q.bind(n),
-                    Val::Null => q.bind(Option::<String>::None),
-                };
+                q = bind(q, filing.value(*a, None));
             }
             if st.read {
                 q.fetch_all(&mut *tx).await.map_err(err(st.what))?;
             } else {
                 q.execute(&mut *tx).await.map_err(err(st.what))?;
             }
+            spend(spent, st.what, t);
+            continue;
         }
+        let rows: Vec<&(String, bool, String)> = job
+            .content
+            .answers
+            .iter()
+            .filter(|a| st.each == Each::Answer || !a.1)
+            .collect();
+        if rows.is_empty() || (st.each == Each::UnmetInTownship && job.township_id.is_empty()) {
+            continue;
+        }
+        let n = st.args.len();
+        let groups: Vec<String> = (0..rows.len())
+            .map(|i| {
+                let marks: Vec<String> = (1..=n).map(|j| format!("${}", i * n + j)).collect();
+                format!("({})", marks.join(", "))
+            })
+            .collect();
+        let table = st.sql.split_whitespace().nth(2).unwrap_or_default();
+        let sql = st.sql.replace("{values}", &groups.join(", ")).replace(
+            &format!("{{set:{table}}}"),
+            &ROLLUP_ROWS_SET.replace("{t}", table),
+        );
+        let mut q = sqlx::query(&sql);
+        for row in &rows {
+            for a in st.args {
+                q = bind(q, filing.value(*a, Some(row)));
+            }
+        }
+        q.execute(&mut *tx).await.map_err(err(st.what))?;
+        spend(spent, st.what, t);
     }
+    let t = Instant::now();
     tx.commit().await.map_err(err("commit"))?;
+    spend(spent, "commit", t);
     Ok(())
 }
 
@@ -342,6 +515,8 @@ pub struct Replayed {
     pub seconds: f64,
     pub latencies_ms: Vec<f64>,
     pub errors: Vec<String>,
+    /// Milliseconds per filing spent in each statement (by `what`), begin and commit.
+    pub spent_ms_per_filing: std::collections::BTreeMap<&'static str, f64>,
 }
 
 /// Replays `jobs` with `clients` at once over a pool of the app's size (SQLite 8, PostgreSQL 16).
@@ -364,10 +539,13 @@ pub async fn run(
     }
     drop(warm);
     let next = Arc::new(AtomicUsize::new(0));
+    let gate = Arc::new(tokio::sync::Semaphore::new(1));
+    let spent: Arc<Spent> = Arc::default();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..clients {
         let (pool, jobs, next, kind) = (pool.clone(), jobs.clone(), next.clone(), db.kind);
+        let (gate, spent) = (gate.clone(), spent.clone());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut errors = Vec::new();
@@ -375,7 +553,15 @@ pub async fn run(
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(job) = jobs.get(i) else { break };
                 let t = crate::burst::due(started, i, pace).await;
-                match replay_one(&pool, kind, job).await {
+                // SQLite has one writer: transactions take turns here, in order, rather
+                // than in SQLite's busy handler, which sleeps and retries.
+                let turn = match kind {
+                    DbKind::Sqlite => Some(gate.acquire().await.map_err(err("gate"))),
+                    DbKind::Postgres => None,
+                };
+                let done = replay_one(&pool, kind, job, &spent).await;
+                drop(turn);
+                match done {
                     Ok(()) => lat.push(ms(t.elapsed())),
                     Err(e) => errors.push(e),
                 }
@@ -387,6 +573,7 @@ pub async fn run(
         seconds: 0.0,
         latencies_ms: Vec::new(),
         errors: Vec::new(),
+        spent_ms_per_filing: Default::default(),
     };
     for t in tasks {
         let (lat, errors) = t.await.map_err(err("replay task"))?;
@@ -394,6 +581,13 @@ pub async fn run(
         out.errors.extend(errors);
     }
     out.seconds = started.elapsed().as_secs_f64();
+    let n = out.latencies_ms.len().max(1) as f64;
+    out.spent_ms_per_filing = spent
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (*k, (v / n * 1000.0).round() / 1000.0))
+        .collect();
     pool.close().await;
     Ok(out)
 }

@@ -6,7 +6,7 @@
 use crate::ssr::db::{new_id, ts};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sqlx::{Any, Transaction};
+use sqlx::AnyConnection;
 
 /// One state change to record.
 pub struct AuditEntry<'a> {
@@ -22,10 +22,7 @@ pub struct AuditEntry<'a> {
 }
 
 #[tracing::instrument(skip_all, fields(action = entry.action, subject = entry.subject_id))]
-pub async fn record(
-    tx: &mut Transaction<'_, Any>,
-    entry: AuditEntry<'_>,
-) -> Result<(), sqlx::Error> {
+pub async fn record(tx: &mut AnyConnection, entry: AuditEntry<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO audit_event (audit_event_id, occurred_at, actor_user_id, action, subject_kind, subject_id, before_json, after_json) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -38,7 +35,7 @@ pub async fn record(
     .bind(entry.subject_id)
     .bind(entry.before.map(|v| v.to_string()))
     .bind(entry.after.map(|v| v.to_string()))
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }

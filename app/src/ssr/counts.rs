@@ -299,16 +299,10 @@ async fn add_rows(
         .filter(|(_, (a, b))| *a != 0 || *b != 0)
         .collect();
     for chunk in rows.chunks(100) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let marks: Vec<String> = (1..=7).map(|j| format!("${}", i * 7 + j)).collect();
-                format!("({})", marks.join(", "))
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO {insert_into} VALUES {} ON CONFLICT ({conflict}) DO UPDATE SET \
              unmet = {table}.unmet + excluded.unmet, unmet_accepted = {table}.unmet_accepted + excluded.unmet_accepted",
-            values.join(", ")
+            crate::ssr::db::value_rows(chunk.len(), 7)
         );
         let mut q = sqlx::query(&sql);
         for ((k1, k2, k3, k4), (all, acc)) in chunk {

@@ -254,15 +254,95 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
-/// Begins a transaction that will write. On SQLite it takes the write lock at once
-/// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing when
-/// it upgrades a read; PostgreSQL's row locks need nothing special.
-pub async fn begin_write(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-    if db.connect_options().database_url.scheme() == "sqlite" {
-        db.begin_with("BEGIN IMMEDIATE").await
-    } else {
-        db.begin().await
+/// A transaction that writes ([`begin_write`]). It is used as the connection it runs on
+/// (`&mut *tx` in a query, `&mut tx` where a function takes `&mut AnyConnection`); on SQLite
+/// it also holds the database's write turn until it commits, rolls back or is dropped.
+pub struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    _turn: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &sqlx::AnyConnection {
+        &self.tx
     }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+/// How long a writer waits for its turn on SQLite, as the busy timeout (`connect`).
+const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The write turn of a SQLite database file, shared by every pool of this process on it.
+fn write_turn(db: &Db) -> std::sync::Arc<tokio::sync::Semaphore> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, LazyLock, Mutex};
+    static TURNS: LazyLock<Mutex<HashMap<String, Arc<tokio::sync::Semaphore>>>> =
+        LazyLock::new(Default::default);
+    let key = db.connect_options().database_url.to_string();
+    TURNS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(key)
+        .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(1)))
+        .clone()
+}
+
+/// Begins a transaction that will write.
+///
+/// SQLite has one writer at a time. Writers of this process take turns first, in order of
+/// arrival, at the file's write turn; then `BEGIN IMMEDIATE` takes the write lock at once,
+/// so a transaction never fails upgrading a read. Without the turn, writers waiting for the
+/// lock sit in SQLite's busy handler, which sleeps 1 to 100 ms between tries: under a
+/// deadline burst that cost most of the throughput and put p99 at half a second (issue 13,
+/// `bin/bench burst`). A writer that waits longer than [`WRITE_TURN_TIMEOUT`] fails as a
+/// busy database would. Other processes on the file (a backup, the CLI) still meet the busy
+/// timeout. PostgreSQL's row locks need nothing special.
+pub async fn begin_write(db: &Db) -> Result<WriteTx, sqlx::Error> {
+    if db.connect_options().database_url.scheme() == "sqlite" {
+        let turn = tokio::time::timeout(WRITE_TURN_TIMEOUT, write_turn(db).acquire_owned())
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)?
+            .map_err(|_| sqlx::Error::PoolClosed)?;
+        Ok(WriteTx {
+            tx: db.begin_with("BEGIN IMMEDIATE").await?,
+            _turn: Some(turn),
+        })
+    } else {
+        Ok(WriteTx {
+            tx: db.begin().await?,
+            _turn: None,
+        })
+    }
+}
+
+/// The placeholders of a multi-row `VALUES`: `rows` groups of `columns` numbered marks,
+/// `($1, $2), ($3, $4)` for 2 and 2.
+pub fn value_rows(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let marks: Vec<String> = (1..=columns)
+                .map(|c| format!("${}", r * columns + c))
+                .collect();
+            format!("({})", marks.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Reads a stored instant (written by [`ts`]) of `column`; text that is no instant is a

@@ -14,7 +14,7 @@ use crate::ssr::db::{new_id, ts, Db};
 use chrono::{DateTime, NaiveDate, Utc};
 
 pub use crate::model::filing::FilingRecord;
-use sqlx::{Any, Transaction};
+use sqlx::AnyConnection;
 
 /// A stored instant (RFC 3339 text written by [`ts`]), decoded where the row is read.
 struct Stamp(DateTime<Utc>);
@@ -118,7 +118,7 @@ pub async fn versions(
 
 #[tracing::instrument(skip(tx))]
 async fn latest_in(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut AnyConnection,
     unit_id: &str,
     period: Period,
 ) -> Result<Option<FilingRecord>, sqlx::Error> {
@@ -127,7 +127,7 @@ async fn latest_in(
     ))
     .bind(unit_id)
     .bind(period.key())
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?;
     Ok(row.map(FilingRecord::from))
 }
@@ -220,7 +220,7 @@ async fn content_in(
 /// with [`claim_draft`].
 #[tracing::instrument(skip(tx, content))]
 async fn write_content(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut AnyConnection,
     filing_id: &str,
     content: &FilingContent,
 ) -> Result<(), sqlx::Error> {
@@ -232,29 +232,38 @@ async fn write_content(
         .bind(f.reviewed_by.trim())
         .bind(f.phone.trim())
         .bind(filing_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     sqlx::query("DELETE FROM filing_answer WHERE filing_id = $1")
         .bind(filing_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
-    for (row, answer) in &content.answers {
-        let explanation = content
-            .explanations
-            .get(row)
-            .map(|s| s.trim().to_string())
-            .unwrap_or_default();
-        sqlx::query("INSERT INTO filing_answer (filing_id, row_id, answer, explanation) VALUES ($1, $2, $3, $4)")
-            .bind(filing_id)
-            .bind(row)
-            .bind(answer.code())
-            .bind(explanation)
-            .execute(&mut **tx)
-            .await?;
+    // One multi-row INSERT per 100 answers rather than one per answer (issue 13: a
+    // statement is a round trip to the database's thread, inside the write turn).
+    let answers: Vec<_> = content.answers.iter().collect();
+    for chunk in answers.chunks(100) {
+        let sql = format!(
+            "INSERT INTO filing_answer (filing_id, row_id, answer, explanation) VALUES {}",
+            crate::ssr::db::value_rows(chunk.len(), 4)
+        );
+        let mut q = sqlx::query(&sql);
+        for (row, answer) in chunk {
+            let explanation = content
+                .explanations
+                .get(*row)
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default();
+            q = q
+                .bind(filing_id)
+                .bind(*row)
+                .bind(answer.code())
+                .bind(explanation);
+        }
+        q.execute(&mut *tx).await?;
     }
     sqlx::query("DELETE FROM filing_note WHERE filing_id = $1")
         .bind(filing_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     for (form, note) in &content.notes {
         if !note.trim().is_empty() {
@@ -264,7 +273,7 @@ async fn write_content(
             .bind(filing_id)
             .bind(*form as i64)
             .bind(note.trim())
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         }
     }
@@ -277,7 +286,7 @@ async fn write_content(
 /// `Conflict::TryAgain`.
 #[tracing::instrument(skip(tx))]
 async fn insert_version(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut AnyConnection,
     unit_id: &str,
     period: Period,
     version: i64,
@@ -296,7 +305,7 @@ async fn insert_version(
     .bind(FilingStatus::Draft.code())
     .bind(ts(at))
     .bind(user_id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(id)
 }
@@ -311,7 +320,7 @@ async fn insert_version(
 ///
 /// Guard: this is the guard (the decision is in the WHERE); callers must check the `bool`.
 async fn claim_draft(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut AnyConnection,
     filing_id: &str,
     at: DateTime<Utc>,
     user_id: &str,
@@ -323,7 +332,7 @@ async fn claim_draft(
     .bind(user_id)
     .bind(filing_id)
     .bind(FilingStatus::Draft.code())
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(claimed.rows_affected() == 1)
 }

@@ -5,7 +5,7 @@ use crate::domain::unit::UnitKind;
 use crate::model::UnitRow;
 use crate::ssr::db::{parse_code, ts, Db};
 use chrono::{DateTime, Utc};
-use sqlx::{Any, Transaction};
+use sqlx::AnyConnection;
 use std::collections::HashMap;
 
 /// A unit to insert.
@@ -25,7 +25,7 @@ pub struct NewUnit {
 /// (`admin::create_unit`: `err.name_taken`; a concurrent seed rolls back whole).
 #[tracing::instrument(skip(tx))]
 pub async fn insert_unit(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut AnyConnection,
     unit: &NewUnit,
     at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
@@ -39,7 +39,7 @@ pub async fn insert_unit(
     .bind(unit.county_id.clone())
     .bind(unit.area_code.clone())
     .bind(ts(at))
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     // An enterprise is counted once its industry and township are known (insert_enterprise).
     if unit.kind != UnitKind::Enterprise {
@@ -49,14 +49,14 @@ pub async fn insert_unit(
 }
 
 pub async fn insert_department_industry(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut AnyConnection,
     unit_id: &str,
     industry_code: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO department_industry (unit_id, industry_code) VALUES ($1, $2)")
         .bind(unit_id)
         .bind(industry_code)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     Ok(())
 }
@@ -72,7 +72,7 @@ pub struct EnterpriseDetails {
 }
 
 pub async fn insert_enterprise(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut AnyConnection,
     unit_id: &str,
     e: &EnterpriseDetails,
 ) -> Result<(), sqlx::Error> {
@@ -86,7 +86,7 @@ pub async fn insert_enterprise(
     .bind(&e.address)
     .bind(&e.legal_representative)
     .bind(e.headcount)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     crate::ssr::counts::unit_added(tx, unit_id).await?;
     Ok(())

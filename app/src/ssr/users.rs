@@ -4,7 +4,7 @@ use crate::domain::unit::Role;
 use crate::model::UserRow;
 use crate::ssr::db::{parse_code, ts, Db};
 use chrono::{DateTime, Utc};
-use sqlx::{Any, Transaction};
+use sqlx::AnyConnection;
 
 #[derive(Clone, Debug)]
 pub struct NewUser {
@@ -22,7 +22,7 @@ pub struct NewUser {
 /// `err.username_taken`).
 #[tracing::instrument(skip(tx, user), fields(username = %user.username))]
 pub async fn insert_user(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut AnyConnection,
     user: &NewUser,
     at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
@@ -37,7 +37,7 @@ pub async fn insert_user(
     .bind(user.role.code())
     .bind(&user.password_hash)
     .bind(ts(at))
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
@@ -57,7 +57,7 @@ pub async fn password_hash(db: &Db, user_id: &str) -> Result<Option<String>, sql
 /// of two changes made with the same old password, one wins and the other is refused.
 #[tracing::instrument(skip(tx, current, hash))]
 pub async fn replace_password_hash(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut AnyConnection,
     user_id: &str,
     current: &str,
     hash: &str,
@@ -68,7 +68,7 @@ pub async fn replace_password_hash(
     .bind(hash)
     .bind(user_id)
     .bind(current)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -562,7 +562,7 @@ pub async fn submit_filing(
 
 /// The kept roll-up counts, one sorted list of lines per table, rows whose counts are all
 /// zero left out (a recount writes none).
-async fn counts_snapshot(tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Vec<Vec<String>> {
+async fn counts_snapshot(tx: &mut sqlx::AnyConnection) -> Vec<Vec<String>> {
     let tables: [(&str, &[&str], &[&str]); 5] = [
         (
             "unit_cell",
@@ -637,7 +637,7 @@ async fn counts_snapshot(tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Vec<
             "SELECT {} AS line FROM {table} {where_}",
             cols.join(" || '|' || ")
         );
-        let mut lines: Vec<String> = sqlx::query_scalar(&sql).fetch_all(&mut **tx).await.unwrap();
+        let mut lines: Vec<String> = sqlx::query_scalar(&sql).fetch_all(&mut *tx).await.unwrap();
         lines.sort();
         out.push(lines);
     }

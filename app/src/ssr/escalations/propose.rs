@@ -401,7 +401,7 @@ async fn generation(db: &Db, issuer_unit_id: &str) -> Result<i64, sqlx::Error> {
 /// Counts a change to the office's escalations in `tx`, holding its generation row until
 /// commit. Called first in every transaction that changes an escalation.
 pub(super) async fn bump_generation(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut sqlx::AnyConnection,
     issuer_unit_id: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -409,7 +409,7 @@ pub(super) async fn bump_generation(
          ON CONFLICT (issuer_unit_id) DO UPDATE SET generation = office_generation.generation + 1",
     )
     .bind(issuer_unit_id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
@@ -417,7 +417,7 @@ pub(super) async fn bump_generation(
 /// [`bump_generation`] for the office that issued escalation `id` (nothing if there is no
 /// such escalation).
 pub(super) async fn bump_generation_of(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut sqlx::AnyConnection,
     escalation_id: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -426,7 +426,7 @@ pub(super) async fn bump_generation_of(
          ON CONFLICT (issuer_unit_id) DO UPDATE SET generation = office_generation.generation + 1",
     )
     .bind(escalation_id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }

@@ -26,7 +26,7 @@ use sqlx::any::AnyArguments;
 use sqlx::Any;
 use EscalationStatus::{Closed, Dismissed, Issued, Proposed};
 
-type Tx = sqlx::Transaction<'static, Any>;
+type Tx = crate::ssr::db::WriteTx;
 type Update<'q> = sqlx::query::Query<'q, Any, AnyArguments<'q>>;
 
 // ---------------------------------------------------------------------------------------------
