@@ -1,5 +1,6 @@
-//! Server functions: the app's API, called by pages (hydrated: `fetch`; JavaScript off:
-//! plain form posts) and by tests over HTTP at `/api/<name>`.
+//! Server functions: the app's API at `/api/<name>`. The pages' forms post to them as plain
+//! HTML forms (the islands in the browser call none of them); other clients and the tests
+//! call them over HTTP and read the JSON answer.
 //!
 //! Each one turns its raw arguments into domain values first, checks who is asking, and
 //! answers with [`AppError`] on failure. The types they return are shared with the browser.

@@ -13,8 +13,8 @@
 //! - [`throttle`]: login throttling per name and per client address.
 //! - [`export`]: the downloads: which table for whom.
 //! - [`filings`]: filings, versions, submission, late-filing exceptions.
-//! - [`form`]: what a form post answers: a redirect with errors kept for the page (no JS),
-//!   or a status code (hydrated).
+//! - [`form`]: what a form post answers: a redirect with errors kept for the page (a form
+//!   post), or a status code (an API call).
 //! - [`review`]: where filings go, the reviewer's queue, accept / return.
 //! - [`scope`]: what a roll-up is about (city, county, department, township), who may see it.
 //! - [`rollups`]: roll-ups with drill-down and trend, summaries filed upward, the city report.

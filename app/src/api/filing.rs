@@ -1,6 +1,7 @@
 //! Server functions for filings: view, save, check and submit, new versions, late-filing
 //! exceptions. The filing form is a plain HTML form (it posts and redirects the same way with
-//! JavaScript on or off); hydration adds live progress and checks as the user types.
+//! JavaScript on or off); an island (`ui::islands`) adds live progress and checks as the
+//! user types.
 
 use crate::domain::filing::FilingStatus;
 use crate::error::AppError;

@@ -23,20 +23,35 @@ pub struct AuditEntry<'a> {
 
 #[tracing::instrument(skip_all, fields(action = entry.action, subject = entry.subject_id))]
 pub async fn record(tx: &mut AnyConnection, entry: AuditEntry<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_event (audit_event_id, occurred_at, actor_user_id, action, subject_kind, subject_id, before_json, after_json) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(new_id())
-    .bind(ts(entry.at))
-    .bind(entry.actor.map(str::to_string))
-    .bind(entry.action)
-    .bind(entry.subject_kind)
-    .bind(entry.subject_id)
-    .bind(entry.before.map(|v| v.to_string()))
-    .bind(entry.after.map(|v| v.to_string()))
-    .execute(&mut *tx)
-    .await?;
+    record_all(tx, vec![entry]).await
+}
+
+/// Records `entries` in multi-row INSERTs of up to 100 (a run of proposals records
+/// thousands at once).
+pub async fn record_all(
+    tx: &mut AnyConnection,
+    entries: Vec<AuditEntry<'_>>,
+) -> Result<(), sqlx::Error> {
+    for chunk in entries.chunks(100) {
+        let sql = format!(
+            "INSERT INTO audit_event (audit_event_id, occurred_at, actor_user_id, action, subject_kind, subject_id, before_json, after_json) \
+             VALUES {}",
+            crate::ssr::db::value_rows(chunk.len(), 8)
+        );
+        let mut q = sqlx::query(&sql);
+        for entry in chunk {
+            q = q
+                .bind(new_id())
+                .bind(ts(entry.at))
+                .bind(entry.actor.map(str::to_string))
+                .bind(entry.action)
+                .bind(entry.subject_kind)
+                .bind(entry.subject_id)
+                .bind(entry.before.as_ref().map(|v| v.to_string()))
+                .bind(entry.after.as_ref().map(|v| v.to_string()));
+        }
+        q.execute(&mut *tx).await?;
+    }
     Ok(())
 }
 

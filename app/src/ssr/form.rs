@@ -1,12 +1,12 @@
 //! What a form post answers.
 //!
-//! The same server function serves a hydrated page (the browser's `fetch`, which reads the
-//! result and status) and a page with JavaScript off (a plain `<form method="post">`, whose
-//! request accepts `text/html`). For the plain post the answer is always a redirect (Post /
-//! Redirect / Get): on success to the page named by the server function, or back to the form
-//! with `?done=FORM`; on failure back to the form with `?flash=TOKEN`, the errors and the
-//! values typed (never passwords) kept in the session under that token, so the page shows
-//! each error next to its field after the round trip.
+//! The same server function serves a page's form (a plain `<form method="post">`, with
+//! JavaScript on or off: its request accepts `text/html`) and a client that calls the API
+//! (which reads the JSON result and status). For the form post the answer is always a
+//! redirect (Post / Redirect / Get): on success to the page named by the server function, or
+//! back to the form with `?done=FORM`; on failure back to the form with `?flash=TOKEN`, the
+//! errors and the values typed (never passwords) kept in the session under that token, so
+//! the page shows each error next to its field after the round trip.
 
 use crate::error::AppError;
 use crate::model::Flash;

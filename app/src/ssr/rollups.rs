@@ -41,19 +41,24 @@ struct Counted {
 }
 
 impl Counted {
+    /// The counts of `scope` for `period`; with `history`, also those of the periods before
+    /// it that a page's trend and change show (tallies of [`TREND_PERIODS`], rows of the
+    /// previous period).
     async fn load(
         db: &Db,
         scope: &Scope,
         period: Period,
         by_county: bool,
+        history: bool,
     ) -> Result<Self, AppError> {
+        let span = if history { TREND_PERIODS } else { 1 };
         let mut periods: Vec<Period> = std::iter::successors(Some(period), |p| Some(p.previous()))
-            .take(TREND_PERIODS)
+            .take(span)
             .collect();
         periods.reverse();
         let keys: Vec<String> = periods.iter().map(|p| p.key()).collect();
         let mut rows = HashMap::new();
-        for p in [period, period.previous()] {
+        for p in periods.iter().rev().take(2) {
             rows.insert(p.key(), counts::rows(db, scope, &p.key(), by_county).await?);
         }
         Ok(Counted {
@@ -262,7 +267,7 @@ pub async fn rollup_view(
     let period = crate::model::filing::period_or_default(period, now)?;
     let scope = scope::resolve(db, user, unit).await?;
     let chain_scope = scope::chain_scope(db, &scope).await?;
-    let counted = Counted::load(db, &scope, period, false).await?;
+    let counted = Counted::load(db, &scope, period, false, true).await?;
     let within = contained(&chain_scope);
     let rollup = counted.rollup(&scope, &within, &period.key(), false);
     let previous = counted.rollup(&scope, &within, &period.previous().key(), false);
@@ -394,7 +399,8 @@ pub async fn file_summary(
         .execute(&mut *tx)
         .await?;
     let chain_scope = scope::chain_scope(db, &scope).await?;
-    let counted = Counted::load(db, &scope, period, false).await?;
+    // A summary is of one period: no trend, no change.
+    let counted = Counted::load(db, &scope, period, false, false).await?;
     let summary = counted.rollup(&scope, &contained(&chain_scope), &period.key(), true);
     let content = serde_json::to_string(&summary).map_err(json_error)?;
     let latest: Option<i64> = sqlx::query_scalar(
@@ -465,7 +471,7 @@ pub async fn city_report(
     let period = crate::model::filing::period_or_default(period, now)?;
     let city = scope::resolve(db, user, "").await?;
     let city_scope = scope::chain_scope(db, &city).await?;
-    let counted = Counted::load(db, &city, period, true).await?;
+    let counted = Counted::load(db, &city, period, true, true).await?;
     let in_city = contained(&city_scope);
     let listed = scope::listed_units(db, &city, &city_scope).await?;
     let filings = scope::latest_of(db, &period.key(), &scope::ids_and_kinds(&listed)).await?;
