@@ -389,10 +389,13 @@ pub async fn units_with_unmet_row(
     };
     let lines: Vec<RowUnitLine> = sqlx::query_as(&format!(
         "SELECT l.unit_id, n.name, l.kind, l.county_id, l.industry, l.township_id, a.row_id, a.explanation \
-         FROM filing_answer a JOIN latest_filing l ON l.filing_id = a.filing_id JOIN unit n ON n.unit_id = l.unit_id \
-         WHERE a.row_id = $1 AND a.answer = '{not_done}' AND l.period_key = $2 ORDER BY {order}",
+         FROM filing_answer a CROSS JOIN latest_filing l JOIN unit n ON n.unit_id = l.unit_id \
+         WHERE l.filing_id = a.filing_id AND a.row_id = $1 AND a.answer = '{not_done}' AND l.period_key = $2 \
+         ORDER BY {order}",
         // A literal, so that the partial index filing_answer_unmet_by_row (migration 11)
-        // serves it on both databases.
+        // serves it on both databases; CROSS JOIN makes SQLite start from those answers
+        // (without it, it read the period's every latest filing first: 0.40 s instead of
+        // 0.03 s at 100k). PostgreSQL plans it as the inner join it is.
         not_done = Answer::NotDone.code()
     ))
     .bind(row_id)
