@@ -587,15 +587,25 @@ pub async fn ensure_built(db: &Db) -> Result<bool, AppError> {
 
 /// How a scope's cells are read: the WHERE on the place (numbered from `$1`), its value,
 /// and whether townships are summed away (the city's groups and children are counties).
-fn place_filter(scope: &Scope) -> (&'static str, Option<String>, bool) {
+/// The one value a scope's place filter binds ($1 of `listed_units`, `counts::expected`,
+/// `counts::tallies`; $2 of `counts::rows`): the county of a county or county-level
+/// department, the township's own id; none for the city or a city-level department.
+pub fn place_value(scope: &Scope) -> Option<&str> {
     match scope.kind {
-        ScopeKind::City => ("", None, true),
-        ScopeKind::County | ScopeKind::Department => match &scope.county_id {
-            Some(c) => ("county_id = $1", Some(c.clone()), false),
-            None => ("", None, false),
-        },
-        ScopeKind::Township => ("township_id = $1", Some(scope.unit_id.clone()), false),
+        ScopeKind::City => None,
+        ScopeKind::County | ScopeKind::Department => scope.county_id.as_deref(),
+        ScopeKind::Township => Some(&scope.unit_id),
     }
+}
+
+fn place_filter(scope: &Scope) -> (&'static str, Option<&str>, bool) {
+    let value = place_value(scope);
+    let filter = match (scope.kind, value) {
+        (_, None) => "",
+        (ScopeKind::Township, Some(_)) => "township_id = $1",
+        (_, Some(_)) => "county_id = $1",
+    };
+    (filter, value, scope.kind == ScopeKind::City)
 }
 
 /// Units per cell in a scope's reach (the caller keeps the cells the scope contains).
@@ -787,14 +797,8 @@ pub async fn rows(
         ),
     };
     let mut q = sqlx::query_as::<_, RowLine>(&sql).bind(period_key);
-    match scope.kind {
-        ScopeKind::Township => q = q.bind(&scope.unit_id),
-        ScopeKind::County | ScopeKind::Department => {
-            if let Some(c) = &scope.county_id {
-                q = q.bind(c);
-            }
-        }
-        ScopeKind::City => {}
+    if let Some(v) = place_value(scope) {
+        q = q.bind(v);
     }
     q.fetch_all(db)
         .await?

@@ -256,14 +256,8 @@ pub async fn listed_units(
     };
     let sql = format!("{SCOPED_SELECT} WHERE {filter} ORDER BY {order}");
     let mut q = sqlx::query_as::<_, ScopedLine>(&sql);
-    match scope.kind {
-        ScopeKind::Township => q = q.bind(&scope.unit_id),
-        ScopeKind::County | ScopeKind::Department => {
-            if let Some(c) = &scope.county_id {
-                q = q.bind(c);
-            }
-        }
-        ScopeKind::City => {}
+    if let Some(v) = crate::ssr::counts::place_value(scope) {
+        q = q.bind(v);
     }
     let mut out = Vec::new();
     for line in q.fetch_all(db).await? {
