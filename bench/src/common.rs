@@ -192,6 +192,11 @@ pub fn free_port() -> Res<u16> {
 impl Server {
     /// Starts the server (without waiting for it to answer).
     pub fn start(env: &Env, db: &Database, extra: &[&str]) -> Res<Server> {
+        Self::start_at(env, db, CLOCK, extra)
+    }
+
+    /// [`Server::start`] with the fixed clock at `clock`.
+    pub fn start_at(env: &Env, db: &Database, clock: &str, extra: &[&str]) -> Res<Server> {
         let port = free_port()?;
         let mut args = vec![
             "serve".to_string(),
@@ -200,7 +205,7 @@ impl Server {
             "--site-root".into(),
             env.site_root.display().to_string(),
             "--clock".into(),
-            CLOCK.into(),
+            clock.into(),
         ];
         args.extend(extra.iter().map(|s| s.to_string()));
         let log =

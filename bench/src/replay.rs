@@ -484,9 +484,19 @@ async fn replay_one(pool: &AnyPool, kind: DbKind, job: &Job, spent: &Spent) -> R
             continue;
         }
         let n = st.args.len();
+        // As the app's `db::value_rows`: anonymous marks on SQLite, numbered on PostgreSQL.
+        let sqlite = tx.backend_name() == "SQLite";
         let groups: Vec<String> = (0..rows.len())
             .map(|i| {
-                let marks: Vec<String> = (1..=n).map(|j| format!("${}", i * n + j)).collect();
+                let marks: Vec<String> = (1..=n)
+                    .map(|j| {
+                        if sqlite {
+                            "?".to_string()
+                        } else {
+                            format!("${}", i * n + j)
+                        }
+                    })
+                    .collect();
                 format!("({})", marks.join(", "))
             })
             .collect();

@@ -23,6 +23,7 @@ on_both_databases!(
     two_ordinary_accidents_within_a_month_get_a_proposed_admonition,
     notices_cover_the_window_returned_filings_and_the_brief,
     a_filing_returned_as_untrue_gets_a_proposed_notification,
+    a_run_weighs_again_only_the_units_whose_facts_changed_or_turned_with_the_date,
 );
 
 const ENTERPRISE: &str = "ent-530102-demo";
@@ -857,4 +858,118 @@ async fn a_filing_returned_as_untrue_gets_a_proposed_notification(backend: Backe
         .find(|r| matches!(&r.evidence, Evidence::UntrueFiling { period_key } if period_key == "2026-Y"))
         .expect("the untrue filing is the evidence");
     assert_eq!(r.clause, "第五条（四）");
+}
+
+/// How many units the office's runs weighed on `day` (`proposal_run.weighed`).
+async fn weighed(app: &TestApp, office: &str, day: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COALESCE(SUM(weighed), 0) FROM proposal_run WHERE issuer_unit_id = $1 AND ran_on = $2",
+    )
+    .bind(office)
+    .bind(day)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    n
+}
+
+/// Incremental proposals (issue 13): a first run of the period weighs every unit the office
+/// looks after; later runs weigh only those whose facts changed (an accident entered, an
+/// escalation issued) or whose situation turned with the date (a reply falling overdue), and
+/// find what a run over every unit would. A new period weighs everything again.
+async fn a_run_weighs_again_only_the_units_whose_facts_changed_or_turned_with_the_date(
+    backend: Backend,
+) {
+    const OFFICE: &str = "county-530102-office";
+    const OTHER: &str = "county-530102-town-0";
+    let app = app_at(backend, "2027-01-11T09:00:00+08:00").await;
+    let county = app.logged_in("wuhua").await;
+    assert!(
+        run(&app, &county).await > 0,
+        "the first run of 2026-Y proposes"
+    );
+    let (targets,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM unit WHERE county_id = 'county-530102' AND kind IN ('department', 'township', 'enterprise')",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(weighed(&app, OFFICE, "2027-01-11").await, targets);
+
+    // The next day, nothing changed: nothing weighed, nothing added.
+    set_clock(&app, "2027-01-12T09:00:00+08:00");
+    assert_eq!(run(&app, &county).await, 0);
+    assert_eq!(weighed(&app, OFFICE, "2027-01-12").await, 0);
+
+    // A prompt issued to one unit: that unit only, the day after.
+    let res = issue_manual(&app, &county, OTHER, Rung::Prompt).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    set_clock(&app, "2027-01-13T09:00:00+08:00");
+    run(&app, &county).await;
+    assert_eq!(weighed(&app, OFFICE, "2027-01-13").await, 1);
+
+    // An accident entered: its unit only.
+    let res = app
+        .call_with(
+            &county,
+            "record_accident",
+            &[
+                ("unit_id", ENTERPRISE),
+                ("occurred_on", "2027-01-13"),
+                ("description", "较大生产安全事故，三人受伤。"),
+                ("larger", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    set_clock(&app, "2027-01-14T09:00:00+08:00");
+    run(&app, &county).await;
+    assert_eq!(weighed(&app, OFFICE, "2027-01-14").await, 1);
+    let p = page(&app, &county).await;
+    assert!(
+        proposals_for(&p, ENTERPRISE, Rung::Admonition)
+            .iter()
+            .any(|e| e
+                .evidence
+                .iter()
+                .any(|r| matches!(r.evidence, Evidence::Accidents { .. }))),
+        "the accident's unit was weighed: a larger accident calls for a 告诫 (第六条（一）)"
+    );
+
+    // Nothing stored changes when the prompt's reply falls overdue (15 days from 12 January,
+    // 第九条): the date turns it, and the unit is weighed again for its 告诫 (第六条（六）).
+    set_clock(&app, "2027-01-27T09:00:00+08:00");
+    run(&app, &county).await;
+    assert_eq!(
+        weighed(&app, OFFICE, "2027-01-27").await,
+        0,
+        "due on the 27th: not yet"
+    );
+    let unanswered = |p: &EscalationsPage| {
+        proposals_for(p, OTHER, Rung::Admonition).iter().any(|e| {
+            e.evidence
+                .iter()
+                .any(|r| matches!(r.evidence, Evidence::PriorEscalationUnanswered { .. }))
+        })
+    };
+    assert!(!unanswered(&page(&app, &county).await));
+    set_clock(&app, "2027-01-28T09:00:00+08:00");
+    run(&app, &county).await;
+    assert_eq!(weighed(&app, OFFICE, "2027-01-28").await, 1);
+    assert!(unanswered(&page(&app, &county).await));
+
+    // What the incremental runs found is what a run over every unit finds: nothing more.
+    sqlx::query("DELETE FROM proposal_mark WHERE issuer_unit_id = $1")
+        .bind(OFFICE)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    set_clock(&app, "2027-01-29T09:00:00+08:00");
+    assert_eq!(run(&app, &county).await, 0);
+    assert_eq!(weighed(&app, OFFICE, "2027-01-29").await, targets);
+
+    // A new period (2027-H1, after its window of 1–10 July): every unit again.
+    set_clock(&app, "2027-07-11T09:00:00+08:00");
+    assert!(run(&app, &county).await > 0);
+    assert_eq!(weighed(&app, OFFICE, "2027-07-11").await, targets);
 }

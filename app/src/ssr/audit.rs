@@ -36,7 +36,7 @@ pub async fn record_all(
         let sql = format!(
             "INSERT INTO audit_event (audit_event_id, occurred_at, actor_user_id, action, subject_kind, subject_id, before_json, after_json) \
              VALUES {}",
-            crate::ssr::db::value_rows(chunk.len(), 8)
+            crate::ssr::db::value_rows(tx, chunk.len(), 8)
         );
         let mut q = sqlx::query(&sql);
         for entry in chunk {

@@ -302,7 +302,7 @@ async fn add_rows(
         let sql = format!(
             "INSERT INTO {insert_into} VALUES {} ON CONFLICT ({conflict}) DO UPDATE SET \
              unmet = {table}.unmet + excluded.unmet, unmet_accepted = {table}.unmet_accepted + excluded.unmet_accepted",
-            crate::ssr::db::value_rows(chunk.len(), 7)
+            crate::ssr::db::value_rows(conn, chunk.len(), 7)
         );
         let mut q = sqlx::query(&sql);
         for ((k1, k2, k3, k4), (all, acc)) in chunk {

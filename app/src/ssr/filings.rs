@@ -244,7 +244,7 @@ async fn write_content(
     for chunk in answers.chunks(100) {
         let sql = format!(
             "INSERT INTO filing_answer (filing_id, row_id, answer, explanation) VALUES {}",
-            crate::ssr::db::value_rows(chunk.len(), 4)
+            crate::ssr::db::value_rows(tx, chunk.len(), 4)
         );
         let mut q = sqlx::query(&sql);
         for (row, answer) in chunk {

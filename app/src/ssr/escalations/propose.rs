@@ -1,6 +1,7 @@
 //! Proposals (106号 第四条–第八条), in three steps: [`load`] the situations of the units an
-//! office looks after, [`decide`] with the pure [`ladder::propose`] which of its proposals are
-//! new, [`write`] them with their audit records.
+//! office looks after (after its first run of a period, only of those whose facts changed),
+//! [`decide`] with the pure [`ladder::propose`] which of its proposals are new, [`write`] them
+//! with their audit records and what the run weighed.
 
 use super::codes::{Code, Date};
 use super::rows::{open_escalation, responses_of, rows, UnitRow};
@@ -59,6 +60,51 @@ struct AccidentRow {
     #[sqlx(try_from = "Date")]
     occurred_on: NaiveDate,
     larger: i64,
+    /// When staff entered it (a stored instant, [`ts`]).
+    entered_at: String,
+}
+
+/// Changes are looked for from this long before the instant the office's last run read its
+/// facts at. A change is stamped with its request's clock before it commits, and a request
+/// is cut off after `--request-timeout` (60 s by default; at most a few minutes), so a
+/// change the last run could not see is never older than this.
+const CHANGE_OVERLAP: chrono::Duration = chrono::Duration::minutes(15);
+
+/// What an office's last completed run weighed (table `proposal_mark`).
+#[derive(Clone, Debug, sqlx::FromRow)]
+struct Mark {
+    period_key: String,
+    weighed_at: String,
+}
+
+/// Since when a run may weigh only the units whose facts changed: `None` when it weighs every
+/// unit (no earlier run, a new period, or a clock set before the last run).
+struct Since {
+    /// Changes stamped at or after this instant ([`ts`]) are looked at.
+    stamp: String,
+    /// The Kunming day of the last run: what turned with the date since then is looked at.
+    last_day: NaiveDate,
+}
+
+impl Since {
+    fn of(
+        mark: Option<Mark>,
+        period: Period,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Since>, AppError> {
+        let Some(mark) = mark else { return Ok(None) };
+        if mark.period_key != period.key() {
+            return Ok(None);
+        }
+        let at = stored_instant(&mark.weighed_at)?;
+        if at > now {
+            return Ok(None);
+        }
+        Ok(Some(Since {
+            stamp: ts(at - CHANGE_OVERLAP),
+            last_day: kunming_date(at),
+        }))
+    }
 }
 
 /// A proposal of the office already waiting or dismissed: not made again for the same
@@ -144,27 +190,26 @@ fn accidents_to_weigh(
         .collect()
 }
 
-/// Loads what the proposals of `office` are worked out from, at `now`.
+/// Loads what the proposals of `office` are worked out from, at `now`: the facts of every unit
+/// it looks after on a first run or a new period, else only of the units whose facts changed
+/// since its last run ([`changed_since`]).
 #[tracing::instrument(skip(db))]
 async fn load(db: &Db, now: DateTime<Utc>, office: &UnitPosition) -> Result<Facts, AppError> {
     let period = Period::latest_closed(now);
-    let targets: Vec<(String, UnitKind)> = proposal_targets(db, office)
+    let today = kunming_date(now);
+    let mark: Option<Mark> = sqlx::query_as(
+        "SELECT period_key, weighed_at FROM proposal_mark WHERE issuer_unit_id = $1",
+    )
+    .bind(&office.unit_id)
+    .fetch_optional(db)
+    .await?;
+    let since = Since::of(mark, period, now)?;
+    let mut targets: Vec<(String, UnitKind)> = proposal_targets(db, office)
         .await?
         .into_iter()
         .map(|u| (u.unit_id, u.kind))
         .collect();
-    // The targets' latest filings only, from the kept `latest_filing` (not the whole city's).
-    let filings = crate::ssr::scope::latest_of(db, &period.key(), &targets).await?;
-    let previous = crate::ssr::scope::latest_of(db, &period.previous().key(), &targets).await?;
-    // Filings of the period a reviewer returned as not matching the facts (第七条（五）).
-    let untrue: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT f.unit_id FROM filing_review r JOIN filing f ON f.filing_id = r.filing_id \
-         WHERE f.period_key = $1 AND r.untrue = 1",
-    )
-    .bind(period.key())
-    .fetch_all(db)
-    .await?;
-    // Issued escalations on these targets, by anyone (the ladder is the unit's, not the office's).
+    // Issued escalations, by anyone (the ladder is the unit's, not the office's).
     let open_rows = rows(db, "x.status = $1", &[EscalationStatus::Issued.code()]).await?;
     let ids: Vec<String> = open_rows.iter().map(|r| r.id.clone()).collect();
     let responses = responses_of(db, &ids).await?;
@@ -175,11 +220,28 @@ async fn load(db: &Db, now: DateTime<Utc>, office: &UnitPosition) -> Result<Fact
             open.entry(r.target_unit_id.clone()).or_default().push(o);
         }
     }
-    // Accidents not yet dealt with: after the last closed 告诫 on the unit.
     let accidents: Vec<AccidentRow> =
-        sqlx::query_as("SELECT unit_id, occurred_on, larger FROM accident")
+        sqlx::query_as("SELECT unit_id, occurred_on, larger, entered_at FROM accident")
             .fetch_all(db)
             .await?;
+    if let Some(since) = &since {
+        let changed = changed_since(db, period, since, today, &open, &accidents).await?;
+        targets.retain(|(unit_id, _)| changed.contains(unit_id));
+    }
+    // The targets' latest filings only, from the kept `latest_filing` (not the whole city's).
+    let filings = crate::ssr::scope::latest_of(db, &period.key(), &targets).await?;
+    let previous = crate::ssr::scope::latest_of(db, &period.previous().key(), &targets).await?;
+    // Filings of the period a reviewer returned as not matching the facts (第七条（五）), from
+    // the few reviews that say so (index filing_review_untrue; CROSS JOIN keeps SQLite from
+    // starting at every filing of the period).
+    let untrue: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT f.unit_id FROM filing_review r CROSS JOIN filing f \
+         WHERE r.untrue = 1 AND f.filing_id = r.filing_id AND f.period_key = $1",
+    )
+    .bind(period.key())
+    .fetch_all(db)
+    .await?;
+    // Accidents not yet dealt with: after the last closed 告诫 on the unit.
     let closed_admonitions: Vec<(String, Option<String>)> = sqlx::query_as(
         "SELECT target_unit_id, MAX(issued_at) FROM escalation WHERE status = $1 AND rung = $2 GROUP BY target_unit_id",
     )
@@ -204,7 +266,7 @@ async fn load(db: &Db, now: DateTime<Utc>, office: &UnitPosition) -> Result<Fact
     .await?;
     Ok(Facts {
         period,
-        today: kunming_date(now),
+        today,
         targets,
         filings,
         previous,
@@ -214,6 +276,75 @@ async fn load(db: &Db, now: DateTime<Utc>, office: &UnitPosition) -> Result<Fact
         dealt_until,
         known,
     })
+}
+
+/// The units whose situation may differ from what the office's last run weighed ([`Since`]):
+/// - a filing of the period or the one before submitted, saved or reviewed (a review, the
+///   untrue finding of 第七条（五） included, stamps the filing);
+/// - an escalation on the unit issued, replied to, decided on or closed (the ladder weighs
+///   issued ones, and the closed 告诫 that dealt with accidents). Proposals made or dismissed
+///   change no situation: the office's waiting and dismissed ones are read whole each run
+///   ([`Known`]), so a run's own proposals do not make their units weighed again;
+/// - the unit created;
+/// - an accident entered, or one whose day came since the last run (weighed up to today);
+/// - an open escalation whose reply stands otherwise today than on the last run's day (it fell
+///   overdue: 第九条's 15 days, or the date the issuer gave).
+///
+/// Nothing else a proposal rests on changes ([`ladder::propose`]: the period is the same, and
+/// its window had closed already).
+async fn changed_since(
+    db: &Db,
+    period: Period,
+    since: &Since,
+    today: NaiveDate,
+    open: &HashMap<String, Vec<OpenEscalation>>,
+    accidents: &[AccidentRow],
+) -> Result<HashSet<String>, AppError> {
+    let mut changed: HashSet<String> = sqlx::query_scalar(
+        "SELECT DISTINCT unit_id FROM filing WHERE period_key IN ($1, $2) AND updated_at >= $3",
+    )
+    .bind(period.key())
+    .bind(period.previous().key())
+    .bind(&since.stamp)
+    .fetch_all(db)
+    .await?
+    .into_iter()
+    .collect();
+    changed.extend(
+        sqlx::query_scalar::<_, String>(
+            "SELECT DISTINCT target_unit_id FROM escalation WHERE status IN ($1, $2) AND updated_at >= $3",
+        )
+        .bind(EscalationStatus::Issued.code())
+        .bind(EscalationStatus::Closed.code())
+        .bind(&since.stamp)
+        .fetch_all(db)
+        .await?,
+    );
+    changed.extend(
+        sqlx::query_scalar::<_, String>("SELECT unit_id FROM unit WHERE created_at >= $1")
+            .bind(&since.stamp)
+            .fetch_all(db)
+            .await?,
+    );
+    changed.extend(
+        accidents
+            .iter()
+            .filter(|a| {
+                a.entered_at >= since.stamp
+                    || (a.occurred_on > since.last_day && a.occurred_on <= today)
+            })
+            .map(|a| a.unit_id.clone()),
+    );
+    changed.extend(
+        open.iter()
+            .filter(|(_, escalations)| {
+                escalations
+                    .iter()
+                    .any(|e| e.response(since.last_day) != e.response(today))
+            })
+            .map(|(unit_id, _)| unit_id.clone()),
+    );
+    Ok(changed)
 }
 
 /// A proposal to store.
@@ -266,6 +397,7 @@ async fn write(
     period: Period,
     office: &UnitPosition,
     read: i64,
+    weighed: usize,
     new: &[NewProposal],
 ) -> Result<Option<usize>, AppError> {
     let mut tx = crate::ssr::db::begin_write(db).await?;
@@ -297,7 +429,7 @@ async fn write(
              reasons, measures, proposed_at, created_at, updated_at) VALUES {} \
              ON CONFLICT (issuer_unit_id, target_unit_id, rung, evidence_keys) WHERE status = 'proposed' DO NOTHING \
              RETURNING escalation_id",
-            crate::ssr::db::value_rows(lines.len(), 14)
+            crate::ssr::db::value_rows(&tx, lines.len(), 14)
         );
         let mut q = sqlx::query_scalar::<_, String>(&sql);
         for (id, n) in &lines {
@@ -351,13 +483,26 @@ async fn write(
         audit::record_all(&mut tx, entries).await?;
     }
     sqlx::query(
-        "INSERT INTO proposal_run (issuer_unit_id, ran_on, ran_at, added) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (issuer_unit_id, ran_on) DO UPDATE SET ran_at = excluded.ran_at, added = proposal_run.added + excluded.added",
+        "INSERT INTO proposal_run (issuer_unit_id, ran_on, ran_at, added, weighed) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (issuer_unit_id, ran_on) DO UPDATE SET ran_at = excluded.ran_at, added = proposal_run.added + excluded.added, \
+         weighed = proposal_run.weighed + excluded.weighed",
     )
     .bind(&office.unit_id)
     .bind(kunming_date(now).to_string())
     .bind(ts(now))
     .bind(added)
+    .bind(weighed as i64)
+    .execute(&mut *tx)
+    .await?;
+    // What this run weighed, for the next one to start from (`now` was taken before its
+    // facts were read).
+    sqlx::query(
+        "INSERT INTO proposal_mark (issuer_unit_id, period_key, weighed_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (issuer_unit_id) DO UPDATE SET period_key = excluded.period_key, weighed_at = excluded.weighed_at",
+    )
+    .bind(&office.unit_id)
+    .bind(period.key())
+    .bind(ts(now))
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -371,7 +516,9 @@ const RUN_ATTEMPTS: usize = 5;
 
 /// Works out the proposals of one office now and stores the new ones; answers how many were
 /// added. A proposal already waiting, or dismissed, for the same unit, rung and findings is
-/// not made again.
+/// not made again. Incremental (issue 13): after the office's first run of a period, only
+/// the units whose facts changed since its last run are weighed again ([`changed_since`]);
+/// the others' proposals are those already made.
 ///
 /// Guard: the office's generation ([`generation`]) is read before the facts are loaded and
 /// claimed in the writing transaction (`… DO UPDATE … WHERE generation = read`, 1 row): a
@@ -384,7 +531,8 @@ pub async fn run(db: &Db, clock: &Clock, office: &UnitPosition) -> Result<usize,
         let read = generation(db, &office.unit_id).await?;
         let facts = load(db, now, office).await?;
         let new = decide(&facts.situations(), &facts.known);
-        if let Some(added) = write(db, now, facts.period, office, read, &new).await? {
+        let weighed = facts.targets.len();
+        if let Some(added) = write(db, now, facts.period, office, read, weighed, &new).await? {
             return Ok(added);
         }
         tracing::debug!(office = %office.unit_id, "the office's escalations changed during the run: loading again");
@@ -531,6 +679,7 @@ mod tests {
             unit_id: unit_id.into(),
             occurred_on: day(on),
             larger: larger as i64,
+            entered_at: format!("{on}T08:00:00Z"),
         }
     }
 
@@ -555,6 +704,37 @@ mod tests {
             3
         );
         assert!(accidents_to_weigh(&all, "c", None, day("2027-03-31")).is_empty());
+    }
+
+    #[test]
+    fn a_run_is_incremental_only_after_a_run_of_the_same_period_not_later_than_now() {
+        let now = parse_instant("2027-01-20T10:00:00+08:00").unwrap();
+        let period = Period::latest_closed(now);
+        let mark = |period_key: &str, at: &str| {
+            Some(Mark {
+                period_key: period_key.into(),
+                weighed_at: at.into(),
+            })
+        };
+        assert!(Since::of(None, period, now).unwrap().is_none(), "first run");
+        assert!(
+            Since::of(mark("2026-H1", "2027-01-19T01:00:00Z"), period, now)
+                .unwrap()
+                .is_none(),
+            "a new period"
+        );
+        assert!(
+            Since::of(mark("2026-Y", "2027-01-21T01:00:00Z"), period, now)
+                .unwrap()
+                .is_none(),
+            "a clock set before the last run"
+        );
+        // 2027-01-18T16:05Z is 00:05 on the 19th in Kunming; changes from 15 minutes before.
+        let since = Since::of(mark("2026-Y", "2027-01-18T16:05:00Z"), period, now)
+            .unwrap()
+            .unwrap();
+        assert_eq!(since.stamp, "2027-01-18T15:50:00Z");
+        assert_eq!(since.last_day, day("2027-01-19"));
     }
 
     fn facts(now: DateTime<Utc>) -> Facts {
