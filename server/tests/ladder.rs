@@ -863,7 +863,7 @@ async fn a_filing_returned_as_untrue_gets_a_proposed_notification(backend: Backe
 /// How many units the office's runs weighed on `day` (`proposal_run.weighed`).
 async fn weighed(app: &TestApp, office: &str, day: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as(
-        "SELECT COALESCE(SUM(weighed), 0) FROM proposal_run WHERE issuer_unit_id = $1 AND ran_on = $2",
+        "SELECT CAST(COALESCE(SUM(weighed), 0) AS BIGINT) FROM proposal_run WHERE issuer_unit_id = $1 AND ran_on = $2",
     )
     .bind(office)
     .bind(day)
@@ -882,7 +882,10 @@ async fn a_run_weighs_again_only_the_units_whose_facts_changed_or_turned_with_th
 ) {
     const OFFICE: &str = "county-530102-office";
     const OTHER: &str = "county-530102-town-0";
-    let app = app_at(backend, "2027-01-11T09:00:00+08:00").await;
+    // The demo's units are created at the clock's instant: the first run comes an hour after,
+    // past the overlap a run looks back over (CHANGE_OVERLAP, 15 minutes).
+    let app = app_at(backend, "2027-01-11T08:00:00+08:00").await;
+    set_clock(&app, "2027-01-11T09:00:00+08:00");
     let county = app.logged_in("wuhua").await;
     assert!(
         run(&app, &county).await > 0,

@@ -455,19 +455,44 @@ on_both_databases!(a_backup_restores_into_an_identical_database);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_over_the_request_timeout_answers_503() {
-    // A page render (session, database, SSR) takes longer than a millisecond.
     let limits = Limits {
-        request_timeout: Duration::from_millis(1),
+        request_timeout: Duration::from_millis(300),
         ..Limits::default()
     };
-    let (addr, _db) = app_with(Backend::Sqlite, limits, false).await;
-    let res = reqwest::Client::new()
-        .get(format!("http://{addr}/login"))
-        .header("Accept", "text/html")
-        .send()
+    let (addr, database) = app_with(Backend::Sqlite, limits, false).await;
+    // Arrange: another connection holds SQLite's write lock, so a login's first write (its
+    // throttle count) waits (busy_timeout 10 s) past the request's deadline, however fast the
+    // machine.
+    let db = app::ssr::db::connect(&database.url).await.unwrap();
+    let mut holder = db.acquire().await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut *holder)
         .await
         .unwrap();
+    let login = |client: reqwest::Client| {
+        let (path, body) = common::encoded(&common::login_args("qiye", common::DEMO_PASSWORD));
+        client
+            .post(format!("http://{addr}{path}"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Accept", "application/json")
+            .header("Origin", format!("http://{addr}"))
+            .body(body)
+            .send()
+    };
+    // Act + assert: the request is answered 503 at its deadline.
+    let started = Instant::now();
+    let res = login(reqwest::Client::new()).await.unwrap();
     assert_eq!(res.status(), 503);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "not after the busy timeout"
+    );
+    // The lock released, the server answers as before.
+    sqlx::query("ROLLBACK").execute(&mut *holder).await.unwrap();
+    drop(holder);
+    db.close().await;
+    let res = login(reqwest::Client::new()).await.unwrap();
+    assert_eq!(res.status(), 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

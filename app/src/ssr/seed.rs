@@ -533,6 +533,9 @@ pub async fn seed_demo_history(
                     + Duration::days(rng.next(10) as i64)
                     + Duration::hours(9 + rng.next(8) as i64)
             };
+            if at > now {
+                continue; // a late filer that has not filed yet: history never runs past now
+            }
             let binding = binding_kind(kind);
             let rows: Vec<&str> = crate::domain::forms::binding_rows(binding)
                 .map(|r| r.id)
@@ -544,19 +547,27 @@ pub async fn seed_demo_history(
             } else {
                 vec![]
             };
+            // Reviewed two days after filing, where that day has come.
+            let reviewed_at = at + Duration::days(2);
             let status = match &review {
                 None => FilingStatus::Submitted,
                 Some(_) => match rng.next(100) {
+                    _ if reviewed_at > now => FilingStatus::Submitted,
                     0..=79 => FilingStatus::Accepted,
                     80..=86 => FilingStatus::Returned,
                     _ => FilingStatus::Submitted,
                 },
             };
+            let updated_at = if status == FilingStatus::Submitted {
+                at
+            } else {
+                reviewed_at
+            };
             let filing_id = new_id();
             let kunming_day = crate::domain::time::kunming_date(at).to_string();
             sqlx::query(
                 "INSERT INTO filing (filing_id, unit_id, period_key, version, status, late, principal, leader_in_charge, filled_by, reviewed_by, phone, \
-                 filing_date, nil, created_at, updated_at, submitted_at) VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $13)",
+                 filing_date, nil, created_at, updated_at, submitted_at) VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13)",
             )
             .bind(&filing_id)
             .bind(unit_id)
@@ -571,6 +582,7 @@ pub async fn seed_demo_history(
             .bind(&kunming_day)
             .bind(unmet.is_empty() as i64)
             .bind(ts(at))
+            .bind(ts(updated_at))
             .execute(&mut *tx)
             .await?;
             for row in &rows {
@@ -608,7 +620,7 @@ pub async fn seed_demo_history(
                     .bind(if status == FilingStatus::Accepted { "" } else { "申报表信息不完整，请核实后重新报送。" })
                     .bind(receiving)
                     .bind(user)
-                    .bind(ts(at + Duration::days(2)))
+                    .bind(ts(reviewed_at))
                     .execute(&mut *tx)
                     .await?;
                 }
