@@ -9,6 +9,7 @@
 //!   what a roll-up's scope contains, who may open it.
 //! - [`unit`]: kinds of unit in the reporting chain, roles, industries, county-level areas.
 //! - [`filing`]: a filing's content, what a draft and a submission need, progress.
+//! - [`registry`]: the enterprise registry as a table: template columns, credit codes, rows.
 //! - [`review`]: the receiving unit's decision on a filing (accept, return, untrue).
 //! - [`rollup`]: roll-ups (汇总) of a period's filings over the units below an office.
 //! - [`validation`]: per-field errors.
@@ -23,6 +24,7 @@ pub mod forms;
 pub mod ladder;
 pub mod limits;
 pub mod period;
+pub mod registry;
 pub mod review;
 pub mod rollup;
 pub mod time;

@@ -96,6 +96,27 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("err.industry_unknown", "请选择行业。", "Choose an industry."),
     ("err.headcount", "从业人数应为 0 到 1000000 之间的整数。", "Headcount must be a whole number from 0 to 1,000,000."),
     ("err.too_long", "内容过长。", "Too long."),
+    ("import.no_header", "文件为空，或没有表头行。", "The file is empty or has no header line."),
+    ("import.unknown_column", "表头中有模板以外的列", "The header has a column the template does not have"),
+    ("import.missing_column", "缺少必需的列", "A required column is missing"),
+    ("import.repeated_column", "表头中此列重复", "This column appears twice in the header"),
+    ("import.too_many_rows", "行数超过 200000 行，请分文件导入。", "More than 200,000 rows: split the file."),
+    ("import.encoding", "无法识别文件编码：请上传 XLSX，或另存为 UTF-8 或 GBK 编码的 CSV。", "The file's encoding is not recognised: upload XLSX, or save it as CSV in UTF-8 or GBK."),
+    ("import.unreadable", "无法读取文件：请上传 XLSX 或 CSV 文件。", "The file cannot be read: upload an XLSX or CSV file."),
+    ("import.required", "此项必填。", "Required."),
+    ("import.too_long", "内容过长。", "Too long."),
+    ("import.formula", "单元格含公式（或以 =、+、-、@ 开头），请填写数值本身。", "The cell holds a formula (or starts with =, +, -, @): enter the value itself."),
+    ("import.code_format", "统一社会信用代码应为 18 位数字或大写字母（不含 I、O、S、V、Z）。", "A unified social credit code is 18 digits or capitals (not I, O, S, V, Z)."),
+    ("import.code_check", "统一社会信用代码校验位不符（GB 32100—2015），请核对。", "The credit code's check character is wrong (GB 32100-2015)."),
+    ("import.headcount", "从业人员数应为 0 到 1000000 之间的整数。", "Headcount must be a whole number from 0 to 1,000,000."),
+    ("import.unknown_county", "没有这个县（市、区）。", "No such county."),
+    ("import.unknown_township", "该县（市、区）没有这个乡镇（街道）。", "The county has no such township."),
+    ("import.unknown_industry", "行业不在 16 个行业之列。", "Not one of the 16 industries."),
+    ("import.duplicate", "与前面的行重复", "Repeats an earlier line"),
+    ("import.name_taken", "本县（市、区）已有同名单位。", "The county already has a unit of this name."),
+    ("import.moved", "该信用代码的企业登记在其他县区、乡镇或行业：迁移单位不能通过导入办理。", "The code's enterprise is registered in another county, township or industry: a move is not made by an import."),
+    ("import.extra_cells", "此行的单元格比表头多。", "The line has more cells than the header."),
+    ("import.line", "第 {line} 行", "Line {line}"),
     ("err.invalid", "填写的内容无效。", "This value is not valid."),
     ("err.forbidden", "您无权进行此操作。", "You may not do this."),
     ("err.not_found", "找不到该页面或记录。", "Not found."),
@@ -448,6 +469,33 @@ fn ladder_refusal(key: &str) -> Option<crate::domain::ladder::IssueRefusal> {
 /// Whether `key` has an entry (used by tests).
 pub fn has(key: &str) -> bool {
     ladder_refusal(key).is_some() || MESSAGES.iter().any(|(k, _, _)| *k == key)
+}
+
+/// A registry file's problem in the user's language: `第 3 行「统一社会信用代码」：…`.
+pub fn registry_problem(lang: Lang, p: &crate::domain::registry::LineProblem) -> String {
+    use crate::domain::registry::{Column, Problem};
+    let header = |c: Column| match lang {
+        Lang::Zh => c.header_zh(),
+        Lang::En => c.header_en(),
+    };
+    let line = t(lang, "import.line").replace("{line}", &p.line.to_string());
+    let mut reason = t(lang, p.problem.key()).to_string();
+    match &p.problem {
+        Problem::UnknownColumn(h) => reason = format!("{reason}: {h}"),
+        Problem::DuplicateInFile { first_line } => {
+            reason = format!(
+                "{reason} ({})",
+                t(lang, "import.line").replace("{line}", &first_line.to_string())
+            )
+        }
+        _ => {}
+    }
+    match (p.column, lang) {
+        (Some(c), Lang::Zh) => format!("{line}「{}」：{reason}", header(c)),
+        (Some(c), Lang::En) => format!("{line}, {}: {reason}", header(c)),
+        (None, Lang::Zh) => format!("{line}：{reason}"),
+        (None, Lang::En) => format!("{line}: {reason}"),
+    }
 }
 
 #[cfg(test)]

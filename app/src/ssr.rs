@@ -15,6 +15,7 @@
 //! - [`filings`]: filings, versions, submission, late-filing exceptions.
 //! - [`form`]: what a form post answers: a redirect with errors kept for the page (a form
 //!   post), or a status code (an API call).
+//! - [`registry`]: the enterprise registry as a file: check, import all or nothing, export.
 //! - [`review`]: where filings go, the reviewer's queue, accept / return.
 //! - [`scope`]: what a roll-up is about (city, county, department, township), who may see it.
 //! - [`rollups`]: roll-ups with drill-down and trend, summaries filed upward, the city report.
@@ -31,6 +32,7 @@ pub mod escalations;
 pub mod export;
 pub mod filings;
 pub mod form;
+pub mod registry;
 pub mod review;
 pub mod rollups;
 pub mod scope;

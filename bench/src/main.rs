@@ -3,7 +3,7 @@
 //!
 //! Rows: `burst` (API flow vs the replay ceiling, verified), `pages` (the same filing without
 //! JavaScript), `dash` (roll-up and report pages at 10k and 100k, counts checked), `startup`,
-//! `login` (memory), `wasm` (sizes, caching headers), `static` (file latency). Each writes
+//! `login` (memory), `registry` (a 100,000-row registry import), `wasm` (sizes, caching headers), `static` (file latency). Each writes
 //! `bench/results/<row>-<db>.json` and regenerates `bench/results/summary.md`.
 
 mod burst;
@@ -11,6 +11,7 @@ mod common;
 mod dash;
 mod login;
 mod prepare;
+mod registry;
 mod replay;
 mod startup;
 mod summary;
@@ -29,6 +30,7 @@ enum Row {
     Dash,
     Startup,
     Login,
+    Registry,
     Wasm,
     Static,
     Summary,
@@ -119,6 +121,7 @@ async fn main() -> std::process::ExitCode {
             Row::Dash,
             Row::Startup,
             Row::Login,
+            Row::Registry,
         ],
         r => vec![r],
     };
@@ -147,6 +150,7 @@ async fn main() -> std::process::ExitCode {
                                 startup::startup(&env, *db, *scales.last().unwrap()).await?
                             }
                             Row::Login => login::login_row(&env, *db, scales[0]).await?,
+                            Row::Registry => registry::registry_row(&env, *db, scales[0]).await?,
                             _ => true,
                         };
                     }

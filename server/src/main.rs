@@ -87,6 +87,27 @@ enum Command {
         #[arg(long)]
         role: String,
     },
+    /// Check an enterprise registry file (CSV in UTF-8 or GBK, or XLSX, in the template's
+    /// columns): every bad row with its line and reason; with --apply, import it all or
+    /// nothing (re-importing the same file changes nothing).
+    ImportRegistry {
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+        /// Import after the check finds no problem (without it: the dry run only).
+        #[arg(long)]
+        apply: bool,
+        /// The language of the report: zh or en.
+        #[arg(long, default_value = "zh")]
+        lang: String,
+    },
+    /// Write the enterprise registry to FILE (.csv or .xlsx) in the import template's
+    /// columns; with --template, only the header line.
+    ExportRegistry {
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+        #[arg(long)]
+        template: bool,
+    },
     /// Write a backup of the database to FILE (SQLite: a consistent copy taken while the
     /// server runs; PostgreSQL: pg_dump's custom format). Never overwrites a file.
     Backup {
@@ -345,6 +366,75 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| describe(&e))?;
             println!("user {username} created ({id})");
+            Ok(())
+        }
+        Command::ImportRegistry { file, apply, lang } => {
+            let lang = app::i18n::Lang::parse(&lang);
+            let pool = db::open(&cli.database_url, connect_timeout)
+                .await
+                .map_err(|e| e.to_string())?;
+            let bytes =
+                std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let report = |problems: &[app::domain::registry::LineProblem]| {
+                for p in problems {
+                    eprintln!("{}", app::i18n::registry_problem(lang, p));
+                }
+                format!("{} problem(s): nothing imported", problems.len())
+            };
+            if !apply {
+                let plan = app::ssr::registry::check(&pool, &bytes)
+                    .await
+                    .map_err(|e| describe(&e))?;
+                if !plan.problems.is_empty() {
+                    return Err(report(&plan.problems));
+                }
+                println!(
+                    "checked {} rows: {} to add, {} to update, {} unchanged (run with --apply to import)",
+                    plan.rows,
+                    plan.add.len(),
+                    plan.updates(),
+                    plan.unchanged
+                );
+                return Ok(());
+            }
+            let started = std::time::Instant::now();
+            let done = app::ssr::registry::import(&pool, &clock, None, &bytes, &|_, _| {})
+                .await
+                .map_err(|e| describe(&e))?
+                .map_err(|problems| report(&problems))?;
+            println!(
+                "imported {} rows in {:.1} s: {} added, {} updated, {} unchanged",
+                done.rows,
+                started.elapsed().as_secs_f64(),
+                done.added,
+                done.updated,
+                done.unchanged
+            );
+            Ok(())
+        }
+        Command::ExportRegistry { to, template } => {
+            let pool = db::open(&cli.database_url, connect_timeout)
+                .await
+                .map_err(|e| e.to_string())?;
+            let table = if template {
+                app::ssr::registry::template_table()
+            } else {
+                app::ssr::registry::registry_table(&pool)
+                    .await
+                    .map_err(|e| describe(&e))?
+            };
+            let bytes = match to.extension().and_then(|e| e.to_str()) {
+                Some("xlsx") => app::ssr::table::to_xlsx(&table).map_err(|e| describe(&e))?,
+                Some("csv") => app::ssr::table::to_csv(&table).into_bytes(),
+                _ => return Err("the file must end in .csv or .xlsx".into()),
+            };
+            std::fs::write(&to, bytes)
+                .map_err(|e| format!("cannot write {}: {e}", to.display()))?;
+            println!(
+                "{} enterprises written to {}",
+                table.rows.len(),
+                to.display()
+            );
             Ok(())
         }
         Command::Backup { to } => {

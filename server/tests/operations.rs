@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Backend, TestDatabase};
+use common::{nilfiling, Backend, TestDatabase};
 use server::serve::Limits;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -376,23 +376,6 @@ async fn dump(db: &app::ssr::db::Db, backend: Backend) -> Vec<(String, Vec<Strin
         out.push((table, rows));
     }
     out
-}
-
-fn nilfiling(args: &[&str], url: &str) -> (bool, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nilfiling"))
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env_remove("NILFILING_CLOCK")
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
 }
 
 async fn a_backup_restores_into_an_identical_database(backend: Backend) {

@@ -107,7 +107,8 @@ pub async fn unit_added(conn: &mut AnyConnection, unit_id: &str) -> Result<(), s
     add_units(conn, &cell, 1).await
 }
 
-async fn add_units(conn: &mut AnyConnection, cell: &Cell, n: i64) -> Result<(), sqlx::Error> {
+/// Counts `n` more units in `cell` (a registry import counts its new enterprises per cell).
+pub async fn add_units(conn: &mut AnyConnection, cell: &Cell, n: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO unit_cell (county_id, kind, industry, township_id, units) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (county_id, kind, industry, township_id) DO UPDATE SET units = unit_cell.units + excluded.units",

@@ -378,9 +378,24 @@ pub async fn seed_demo(db: &Db, clock: &Clock) -> Result<SeedReport, sqlx::Error
             },
         ));
     }
-    for (unit, details) in &enterprises {
+    for (i, (unit, details)) in enterprises.iter().enumerate() {
         insert_unit(&mut tx, unit, now).await?;
         insert_enterprise(&mut tx, &unit.unit_id, details).await?;
+        // A unified social credit code (GB 32100—2015) with a valid check character, so the
+        // demo's registry exports and imports again as it is.
+        let area = unit
+            .county_id
+            .as_deref()
+            .and_then(|c| c.strip_prefix("county-"))
+            .filter(|a| a.len() == 6)
+            .unwrap_or("530100");
+        let code = crate::domain::registry::CreditCode::complete(&format!("91{area}MA{i:07}"))
+            .map(|c| c.as_str().to_string());
+        sqlx::query("UPDATE enterprise SET credit_code = $1 WHERE unit_id = $2")
+            .bind(code)
+            .bind(&unit.unit_id)
+            .execute(&mut *tx)
+            .await?;
     }
     report.units += enterprises.len();
     report.enterprises = enterprises.len();

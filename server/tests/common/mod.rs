@@ -643,3 +643,22 @@ async fn counts_snapshot(tx: &mut sqlx::AnyConnection) -> Vec<Vec<String>> {
     }
     out
 }
+
+/// Runs the `nilfiling` command with `args` on the database at `url`, on the real clock:
+/// whether it succeeded, and what it printed.
+pub fn nilfiling(args: &[&str], url: &str) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nilfiling"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env_remove("NILFILING_CLOCK")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}

@@ -1,0 +1,618 @@
+//! The enterprise registry (issue 14): a CSV or XLSX file read into lines of cells, checked
+//! row by row against the database ([`check`], the dry run), imported all or nothing
+//! ([`import`]), and the registry written back out in the same columns ([`export`]).
+//!
+//! An enterprise is found again by its unified social credit code: importing the same file
+//! twice changes nothing; a changed row updates its enterprise, recorded with what it was.
+//! A hand-made enterprise with no code yet is found by its county and name and gets the code.
+//! A move (another county, township or industry) is refused: it changes the chain its filings
+//! go to, which an import does not decide.
+
+use crate::domain::registry::{
+    duplicates_in_file, is_blank, read_header, read_row, Cell, Column, LineProblem, Places,
+    Problem, RegistryRow, MAX_ROWS,
+};
+use crate::domain::time::Clock;
+use crate::domain::unit::{UnitKind, COUNTY_AREAS, INDUSTRIES};
+use crate::error::{AppError, Conflict};
+use crate::ssr::audit::{self, AuditEntry};
+use crate::ssr::counts::{self, Cell as CountCell};
+use crate::ssr::db::{is_unique_violation, new_id, ts, value_rows, Db};
+use crate::ssr::table::Table;
+use sqlx::AnyConnection;
+use std::collections::HashMap;
+
+/// Reads a file into lines of cells (the first the header): an XLSX workbook's first sheet,
+/// or CSV text in UTF-8 (with or without a byte-order mark) or in GBK, which Excel writes
+/// on Chinese Windows. Anything else is [`Problem::Encoding`].
+pub fn read_file(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, Problem> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return read_xlsx(bytes);
+    }
+    let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    // UTF-16 (Excel's "Unicode text") and binary files hold NULs; neither is CSV.
+    if body.contains(&0) {
+        return Err(Problem::Encoding);
+    }
+    let text = match std::str::from_utf8(body) {
+        Ok(t) => std::borrow::Cow::Borrowed(t),
+        Err(_) => encoding_rs::GBK
+            .decode_without_bom_handling_and_without_replacement(body)
+            .ok_or(Problem::Encoding)?,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut lines = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|_| Problem::Unreadable)?;
+        if lines.len() > MAX_ROWS {
+            return Err(Problem::TooManyRows);
+        }
+        lines.push(record.iter().map(|c| Cell::Text(c.to_string())).collect());
+    }
+    Ok(lines)
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, Problem> {
+    use calamine::{Data, Reader};
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec()))
+        .map_err(|_| Problem::Unreadable)?;
+    let sheet = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or(Problem::Unreadable)?;
+    let values = book
+        .worksheet_range(&sheet)
+        .map_err(|_| Problem::Unreadable)?;
+    let formulas = book
+        .worksheet_formula(&sheet)
+        .map_err(|_| Problem::Unreadable)?;
+    let Some((top, left)) = values.start() else {
+        return Ok(Vec::new());
+    };
+    if values.height() > MAX_ROWS + 1 {
+        return Err(Problem::TooManyRows);
+    }
+    // Lines by the sheet's own row numbers, so that a line number is the one Excel shows.
+    let mut lines: Vec<Vec<Cell>> = vec![Vec::new(); top as usize];
+    for row in values.rows() {
+        let mut cells: Vec<Cell> = vec![Cell::Text(String::new()); left as usize];
+        cells.extend(row.iter().map(|v| {
+            Cell::Text(match v {
+                Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+                Data::Int(i) => i.to_string(),
+                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+                Data::Float(f) => f.to_string(),
+                Data::Bool(b) => b.to_string(),
+                Data::DateTime(d) => d.to_string(),
+                Data::Error(_) | Data::Empty => String::new(),
+            })
+        }));
+        lines.push(cells);
+    }
+    if let Some((ftop, fleft)) = formulas.start() {
+        for (r, row) in formulas.rows().enumerate() {
+            for (c, f) in row.iter().enumerate() {
+                if f.is_empty() {
+                    continue;
+                }
+                let (r, c) = (ftop as usize + r, fleft as usize + c);
+                if let Some(line) = lines.get_mut(r) {
+                    if line.len() <= c {
+                        line.resize(c + 1, Cell::Text(String::new()));
+                    }
+                    line[c] = Cell::Formula;
+                }
+            }
+        }
+    }
+    Ok(lines)
+}
+
+/// A unit as the registry check reads it: every unit under a county-level government (what a
+/// new enterprise's name may collide with), with its enterprise's details where it is one.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
+struct Known {
+    unit_id: String,
+    parent_id: String,
+    name: String,
+    kind: String,
+    county_id: Option<String>,
+    credit_code: Option<String>,
+    township_id: Option<String>,
+    industry_code: Option<String>,
+    address: Option<String>,
+    legal_representative: Option<String>,
+    headcount: Option<i64>,
+    contact: Option<String>,
+    phone: Option<String>,
+}
+
+impl Known {
+    fn is_enterprise(&self) -> bool {
+        self.kind == UnitKind::Enterprise.code()
+    }
+
+    /// Whether the row says the same as what is stored.
+    fn same_as(&self, row: &RegistryRow) -> bool {
+        self.name == row.name
+            && self.credit_code.as_deref() == Some(row.credit_code.as_str())
+            && self.address.as_deref() == Some(row.address.as_str())
+            && self.legal_representative.as_deref() == Some(row.legal_representative.as_str())
+            && self.headcount == Some(row.headcount)
+            && self.contact.as_deref() == Some(row.contact.as_str())
+            && self.phone.as_deref() == Some(row.phone.as_str())
+    }
+
+    /// Whether the row puts the enterprise elsewhere in the chain.
+    fn moved_by(&self, row: &RegistryRow) -> bool {
+        self.county_id.as_deref() != Some(row.county_id.as_str())
+            || self.township_id != row.township_id
+            || self.industry_code.as_deref() != Some(row.industry_code.as_str())
+    }
+}
+
+/// What an import of a file would do, or the problems that stop it.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Rows read (blank lines not counted).
+    pub rows: usize,
+    pub add: Vec<RegistryRow>,
+    /// An enterprise's stored state and the row that changes it.
+    update: Vec<(Known, RegistryRow)>,
+    pub unchanged: usize,
+    /// Every problem, by line; the import stores nothing while there is one.
+    pub problems: Vec<LineProblem>,
+}
+
+impl Plan {
+    pub fn updates(&self) -> usize {
+        self.update.len()
+    }
+
+    fn refused(problem: Problem) -> Self {
+        Self {
+            problems: vec![LineProblem {
+                line: 1,
+                column: None,
+                problem,
+            }],
+            ..Self::default()
+        }
+    }
+}
+
+/// The counties (by name and area code) and townships (by county and name) rows may name.
+async fn places(conn: &mut AnyConnection) -> Result<Places, sqlx::Error> {
+    let counties: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT unit_id, name, area_code FROM unit WHERE kind IN ($1, $2)")
+            .bind(UnitKind::CountyGovernment.code())
+            .bind(UnitKind::ManagementCommittee.code())
+            .fetch_all(&mut *conn)
+            .await?;
+    let townships: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT unit_id, county_id, name FROM unit WHERE kind = $1")
+            .bind(UnitKind::Township.code())
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut places = Places::default();
+    for (unit_id, name, area_code) in counties {
+        // A county is also named as 107号's lists name it: its name without the government.
+        for key in [Some(name.clone()), area_code, short_county_name(&name)]
+            .into_iter()
+            .flatten()
+        {
+            places.counties.insert(key, unit_id.clone());
+        }
+    }
+    for (unit_id, county_id, name) in townships {
+        places.townships.insert((county_id, name), unit_id);
+    }
+    Ok(places)
+}
+
+/// `五华区人民政府` → `五华区`; the demo's county units carry the area's name, the
+/// administrative map's may carry the government's.
+fn short_county_name(name: &str) -> Option<String> {
+    let short = name
+        .strip_suffix("人民政府")
+        .or_else(|| name.strip_suffix("管委会"))?;
+    COUNTY_AREAS
+        .iter()
+        .any(|(_, n, _)| *n == short)
+        .then(|| short.to_string())
+}
+
+async fn known_units(conn: &mut AnyConnection) -> Result<Vec<Known>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT n.unit_id, n.parent_id, n.name, n.kind, n.county_id, e.credit_code, e.township_id, e.industry_code, \
+         e.address, e.legal_representative, e.headcount, e.contact, e.phone \
+         FROM unit n LEFT JOIN enterprise e ON e.unit_id = n.unit_id \
+         WHERE n.parent_id IS NOT NULL AND n.county_id IS NOT NULL",
+    )
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// Works out what importing `bytes` would do (the dry run, and the first step of the import).
+pub async fn plan(conn: &mut AnyConnection, bytes: &[u8]) -> Result<Plan, sqlx::Error> {
+    let lines = match read_file(bytes) {
+        Ok(l) => l,
+        Err(p) => return Ok(Plan::refused(p)),
+    };
+    let Some(header) = lines.first() else {
+        return Ok(Plan::refused(Problem::NoHeader));
+    };
+    let columns = match read_header(header) {
+        Ok(c) => c,
+        Err(problems) => {
+            return Ok(Plan {
+                problems,
+                ..Plan::default()
+            })
+        }
+    };
+    let places = places(conn).await?;
+    let mut plan = Plan::default();
+    let mut rows = Vec::new();
+    for (i, cells) in lines.iter().enumerate().skip(1) {
+        if is_blank(cells) {
+            continue;
+        }
+        plan.rows += 1;
+        match read_row(i + 1, &columns, cells, &places) {
+            Ok(row) => rows.push(row),
+            Err(problems) => plan.problems.extend(problems),
+        }
+    }
+    plan.problems.extend(duplicates_in_file(&rows));
+    let known = known_units(conn).await?;
+    let by_code: HashMap<&str, &Known> = known
+        .iter()
+        .filter_map(|k| k.credit_code.as_deref().map(|c| (c, k)))
+        .collect();
+    let by_name: HashMap<(&str, &str), &Known> = known
+        .iter()
+        .map(|k| ((k.parent_id.as_str(), k.name.as_str()), k))
+        .collect();
+    let mut problem = |row: &RegistryRow, column, problem| {
+        plan.problems.push(LineProblem {
+            line: row.line,
+            column: Some(column),
+            problem,
+        })
+    };
+    let mut add = Vec::new();
+    let mut update = Vec::new();
+    let mut unchanged = 0;
+    for row in rows {
+        // An enterprise's parent is its county-level government (see admin::create_unit).
+        let namesake = by_name.get(&(row.county_id.as_str(), row.name.as_str()));
+        let found = by_code.get(row.credit_code.as_str()).copied().or_else(|| {
+            // A hand-made enterprise without a code yet: the row names it.
+            namesake
+                .copied()
+                .filter(|k| k.is_enterprise() && k.credit_code.is_none())
+        });
+        match found {
+            Some(k) if k.moved_by(&row) => problem(&row, Column::County, Problem::Moved),
+            Some(k) if k.same_as(&row) => unchanged += 1,
+            Some(k) => match namesake {
+                Some(other) if other.unit_id != k.unit_id => {
+                    problem(&row, Column::Name, Problem::NameTaken)
+                }
+                _ => update.push(((*k).clone(), row)),
+            },
+            None if namesake.is_some() => problem(&row, Column::Name, Problem::NameTaken),
+            None => add.push(row),
+        }
+    }
+    plan.problems.sort_by_key(|p| p.line);
+    plan.add = add;
+    plan.update = update;
+    plan.unchanged = unchanged;
+    Ok(plan)
+}
+
+/// The dry run: what importing the file would do, on a connection of its own.
+pub async fn check(db: &Db, bytes: &[u8]) -> Result<Plan, AppError> {
+    let mut conn = db.acquire().await?;
+    Ok(plan(&mut conn, bytes).await?)
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Imported {
+    pub rows: usize,
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// Rows written per statement.
+const CHUNK: usize = 500;
+
+/// Imports the file: all of it in one transaction, or nothing when any row has a problem
+/// (`Err` with every problem). `progress(done, total)` is called as the rows are written.
+///
+/// Guard: the write transaction ([`crate::ssr::db::begin_write`]) reads the registry it
+/// checks against; on PostgreSQL another writer may commit after that read, and then the
+/// unique indexes (credit code; name under the county) or an update's `WHERE` on the values
+/// read refuse the import whole (`Conflict::TryAgain`).
+#[tracing::instrument(skip(db, clock, bytes, progress), fields(bytes = bytes.len()))]
+pub async fn import(
+    db: &Db,
+    clock: &Clock,
+    actor: Option<&str>,
+    bytes: &[u8],
+    progress: &(dyn Fn(usize, usize) + Send + Sync),
+) -> Result<Result<Imported, Vec<LineProblem>>, AppError> {
+    let now = clock.now();
+    let mut tx = crate::ssr::db::begin_write(db).await?;
+    let plan = plan(&mut tx, bytes).await?;
+    if !plan.problems.is_empty() {
+        return Ok(Err(plan.problems));
+    }
+    let total = plan.add.len() + plan.update.len();
+    progress(0, total);
+    let conflict = |e: sqlx::Error| {
+        if is_unique_violation(&e) {
+            AppError::Conflict(Conflict::TryAgain)
+        } else {
+            AppError::from(e)
+        }
+    };
+    let ids: Vec<String> = plan.add.iter().map(|_| new_id()).collect();
+    let created = ts(now);
+    let mut done = 0;
+    for (rows, ids) in plan.add.chunks(CHUNK).zip(ids.chunks(CHUNK)) {
+        let sql = format!(
+            "INSERT INTO unit (unit_id, name, kind, parent_id, county_id, created_at) VALUES {}",
+            value_rows(&tx, rows.len(), 6)
+        );
+        let mut q = sqlx::query(&sql);
+        for (row, id) in rows.iter().zip(ids) {
+            q = q
+                .bind(id)
+                .bind(&row.name)
+                .bind(UnitKind::Enterprise.code())
+                .bind(&row.county_id)
+                .bind(&row.county_id)
+                .bind(&created);
+        }
+        q.execute(&mut *tx).await.map_err(conflict)?;
+        let sql = format!(
+            "INSERT INTO enterprise (unit_id, township_id, industry_code, address, legal_representative, headcount, credit_code, contact, phone) VALUES {}",
+            value_rows(&tx, rows.len(), 9)
+        );
+        let mut q = sqlx::query(&sql);
+        for (row, id) in rows.iter().zip(ids) {
+            q = q
+                .bind(id)
+                .bind(row.township_id.clone())
+                .bind(&row.industry_code)
+                .bind(&row.address)
+                .bind(&row.legal_representative)
+                .bind(row.headcount)
+                .bind(row.credit_code.as_str())
+                .bind(&row.contact)
+                .bind(&row.phone);
+        }
+        q.execute(&mut *tx).await.map_err(conflict)?;
+        let entries: Vec<AuditEntry> = rows
+            .iter()
+            .zip(ids)
+            .map(|(row, id)| AuditEntry {
+                at: now,
+                actor,
+                action: "unit.import",
+                subject_kind: "unit",
+                subject_id: id,
+                before: None,
+                after: Some(serde_json::to_value(row).unwrap_or_default()),
+            })
+            .collect();
+        audit::record_all(&mut tx, entries).await?;
+        done += rows.len();
+        progress(done, total);
+    }
+    // The new enterprises counted in their cells, once per cell.
+    let mut cells: HashMap<CountCell, i64> = HashMap::new();
+    for row in &plan.add {
+        *cells
+            .entry(CountCell {
+                county_id: row.county_id.clone(),
+                kind: UnitKind::Enterprise,
+                industry: row.industry_code.clone(),
+                township_id: row.township_id.clone().unwrap_or_default(),
+            })
+            .or_default() += 1;
+    }
+    for (cell, n) in &cells {
+        counts::add_units(&mut tx, cell, *n).await?;
+    }
+    for (before, row) in &plan.update {
+        update(&mut tx, before, row).await.map_err(conflict)?;
+        audit::record(
+            &mut tx,
+            AuditEntry {
+                at: now,
+                actor,
+                action: "unit.import_update",
+                subject_kind: "unit",
+                subject_id: &before.unit_id,
+                before: Some(serde_json::to_value(before).unwrap_or_default()),
+                after: Some(serde_json::to_value(row).unwrap_or_default()),
+            },
+        )
+        .await?;
+        done += 1;
+        if done % CHUNK == 0 {
+            progress(done, total);
+        }
+    }
+    let imported = Imported {
+        rows: plan.rows,
+        added: plan.add.len(),
+        updated: plan.update.len(),
+        unchanged: plan.unchanged,
+    };
+    if total > 0 {
+        audit::record(
+            &mut tx,
+            AuditEntry {
+                at: now,
+                actor,
+                action: "registry.import",
+                subject_kind: "system",
+                subject_id: "registry",
+                before: None,
+                after: Some(serde_json::to_value(&imported).unwrap_or_default()),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    progress(total, total);
+    Ok(Ok(imported))
+}
+
+/// Writes a changed row over its enterprise, only if it still holds what was read.
+async fn update(
+    tx: &mut AnyConnection,
+    before: &Known,
+    row: &RegistryRow,
+) -> Result<(), sqlx::Error> {
+    let renamed = sqlx::query("UPDATE unit SET name = $1 WHERE unit_id = $2 AND name = $3")
+        .bind(&row.name)
+        .bind(&before.unit_id)
+        .bind(&before.name)
+        .execute(&mut *tx)
+        .await?;
+    let changed = sqlx::query(
+        "UPDATE enterprise SET credit_code = $1, address = $2, legal_representative = $3, headcount = $4, contact = $5, phone = $6 \
+         WHERE unit_id = $7 AND COALESCE(credit_code, '') = $8 AND industry_code = $9 AND COALESCE(township_id, '') = $10",
+    )
+    .bind(row.credit_code.as_str())
+    .bind(&row.address)
+    .bind(&row.legal_representative)
+    .bind(row.headcount)
+    .bind(&row.contact)
+    .bind(&row.phone)
+    .bind(&before.unit_id)
+    .bind(before.credit_code.clone().unwrap_or_default())
+    .bind(before.industry_code.clone().unwrap_or_default())
+    .bind(before.township_id.clone().unwrap_or_default())
+    .execute(&mut *tx)
+    .await?;
+    if renamed.rows_affected() != 1 || changed.rows_affected() != 1 {
+        // Changed by someone else since it was read: the unique-violation path answers it.
+        return Err(sqlx::Error::Database(Box::new(ChangedMeanwhile)));
+    }
+    Ok(())
+}
+
+/// An enterprise changed between the import's read and its write (PostgreSQL): reported as a
+/// unique violation, which the import answers `Conflict::TryAgain`.
+#[derive(Debug)]
+struct ChangedMeanwhile;
+
+impl std::fmt::Display for ChangedMeanwhile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the enterprise changed while the registry was imported")
+    }
+}
+
+impl std::error::Error for ChangedMeanwhile {}
+
+impl sqlx::error::DatabaseError for ChangedMeanwhile {
+    fn message(&self) -> &str {
+        "the enterprise changed while the registry was imported"
+    }
+    fn kind(&self) -> sqlx::error::ErrorKind {
+        sqlx::error::ErrorKind::UniqueViolation
+    }
+    fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+    fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+    fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+        self
+    }
+}
+
+/// The template's header line.
+fn headers() -> Vec<String> {
+    Column::ALL
+        .iter()
+        .map(|c| c.header_zh().to_string())
+        .collect()
+}
+
+/// The registry as the template's columns: every enterprise, by county and name.
+pub async fn registry_table(db: &Db) -> Result<Table, AppError> {
+    #[derive(sqlx::FromRow)]
+    struct Line {
+        name: String,
+        credit_code: Option<String>,
+        county: Option<String>,
+        township: Option<String>,
+        industry_code: String,
+        address: String,
+        legal_representative: String,
+        headcount: i64,
+        contact: String,
+        phone: String,
+    }
+    let lines: Vec<Line> = sqlx::query_as(
+        "SELECT n.name, e.credit_code, c.name AS county, t.name AS township, e.industry_code, e.address, \
+         e.legal_representative, e.headcount, e.contact, e.phone \
+         FROM enterprise e JOIN unit n ON n.unit_id = e.unit_id LEFT JOIN unit c ON c.unit_id = n.county_id \
+         LEFT JOIN unit t ON t.unit_id = e.township_id ORDER BY n.county_id, n.name",
+    )
+    .fetch_all(db)
+    .await?;
+    let industry = |code: &str| {
+        INDUSTRIES
+            .iter()
+            .find(|i| i.0 == code)
+            .map_or(code, |i| i.1)
+            .to_string()
+    };
+    Ok(Table {
+        name: "企业名录".into(),
+        headers: headers(),
+        rows: lines
+            .into_iter()
+            .map(|l| {
+                vec![
+                    l.name,
+                    l.credit_code.unwrap_or_default(),
+                    l.county.unwrap_or_default(),
+                    l.township.unwrap_or_default(),
+                    industry(&l.industry_code),
+                    l.address,
+                    l.legal_representative,
+                    l.headcount.to_string(),
+                    l.contact,
+                    l.phone,
+                ]
+            })
+            .collect(),
+    })
+}
+
+/// The empty template: the header line, the columns in the order an import reads them
+/// (a file may order them otherwise; the header says which is which).
+pub fn template_table() -> Table {
+    Table {
+        name: "企业名录".into(),
+        headers: headers(),
+        rows: Vec::new(),
+    }
+}
