@@ -153,6 +153,46 @@ pub async fn change_password(
     form::finish("password", vec![], result, None).await
 }
 
+/// Where an uploaded registry file stands (the administrator's own uploads only).
+#[server(endpoint = "registry_job")]
+pub async fn registry_job(job: String) -> Result<crate::model::registry::RegistryJob, AppError> {
+    form::answer(
+        async {
+            let user = auth::require_role(&[Role::Administrator]).await?;
+            app_state()?
+                .registry_jobs
+                .get(&job, &user.user_id)
+                .ok_or(AppError::NotFound)
+        }
+        .await,
+    )
+}
+
+/// Imports an uploaded registry file that was checked without problems; the registry page
+/// then shows the import's progress.
+#[server(endpoint = "registry_import")]
+pub async fn registry_import(job: String) -> Result<(), AppError> {
+    let result = async {
+        let user = auth::require_role(&[Role::Administrator]).await?;
+        let state = app_state()?;
+        crate::ssr::registry::start_import(
+            &state.db,
+            &state.clock,
+            &state.registry_jobs,
+            &user.user_id,
+            &job,
+        )
+    }
+    .await;
+    let back = format!(
+        "/registry?job={}",
+        job.chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect::<String>()
+    );
+    form::finish("registry", vec![], result, Some(back)).await
+}
+
 /// The home page of the logged-in user's role.
 #[server(endpoint = "home")]
 pub async fn get_home_summary() -> Result<HomeSummary, AppError> {

@@ -3,11 +3,13 @@
 //! (`ssr`) builds these, the server functions (`api`) carry them, the pages (`ui`) show them.
 //!
 //! - [`filing`]: a filing as shown, the queue, late-filing exceptions, history.
+//! - [`registry`]: a registry file's check or import, as the registry page shows it.
 //! - [`rollup`]: roll-ups, drill-down, summaries, the city report.
 //! - [`escalation`]: the escalation ladder as shown: documents, dashboard, inbox, brief.
 
 pub mod escalation;
 pub mod filing;
+pub mod registry;
 pub mod rollup;
 
 use crate::domain::period::{FilingWindow, WindowState};

@@ -45,6 +45,7 @@ pub mod history;
 pub mod home;
 pub mod islands;
 pub mod login;
+pub mod registry;
 pub mod report;
 pub mod review;
 pub mod rollup;
@@ -111,6 +112,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("exceptions") view=filing::ExceptionsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/units") view=admin::UnitsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=admin::UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("registry") view=registry::RegistryPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -224,6 +226,7 @@ fn Header(info: SessionInfo) -> impl IntoView {
                                     view! {
                                         <a href="/admin/units">{t(lang, "nav.units")}</a>
                                         <a href="/admin/users">{t(lang, "nav.users")}</a>
+                                        <a href="/registry">{t(lang, "nav.registry")}</a>
                                     }
                                 })}
                             {u.role.fills_forms().then(|| view! { <a href="/filing">{t(lang, "nav.filing")}</a> })}

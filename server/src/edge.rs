@@ -90,7 +90,13 @@ pub async fn guard_body(req: Request, next: Next) -> Response {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+    // A registry file (issue 14) is the one large body; everything else is a form.
+    let limit = if req.uri().path() == "/registry/upload" {
+        app::domain::limits::MAX_UPLOAD_BYTES
+    } else {
+        MAX_BODY_BYTES
+    };
+    if declared.is_some_and(|n| n > limit as u64) {
         return refuse(Malformed::TooLarge);
     }
     let is_form = req
@@ -109,10 +115,7 @@ pub async fn guard_body(req: Request, next: Next) -> Response {
         return refuse(Malformed::MediaType);
     }
     let (parts, body) = req.into_parts();
-    let bytes = match http_body_util::Limited::new(body, MAX_BODY_BYTES)
-        .collect()
-        .await
-    {
+    let bytes = match http_body_util::Limited::new(body, limit).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => return refuse(Malformed::TooLarge),
         Err(e) if is_body_timeout(e.as_ref()) => return refuse(Malformed::TooSlow),

@@ -26,7 +26,7 @@ use app::ssr::AppState;
 use app::ui::{shell, App};
 use axum::extract::{Path, Query};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
@@ -171,6 +171,7 @@ impl Application {
             db,
             clock: config.clock.clone(),
             trust_proxy: config.trust_proxy,
+            registry_jobs: Default::default(),
         };
         observe::install();
         let router = router(state.clone(), config.secure_cookies)
@@ -278,6 +279,12 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(observe::metrics_page))
         .route("/export/{file}", get(export))
+        .route(
+            "/registry/upload",
+            axum::routing::post(registry_upload).layer(axum::extract::DefaultBodyLimit::max(
+                app::domain::limits::MAX_UPLOAD_BYTES,
+            )),
+        )
         .nest_service(
             &versioned,
             built_files(&pkg_dir, "public, max-age=31536000, immutable"),
@@ -396,6 +403,57 @@ async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> 
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
         }
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database too slow").into_response(),
+    }
+}
+
+/// `POST /registry/upload` (multipart, field `file`): the administrator's registry file,
+/// kept and checked in the background; answered with a redirect to the registry page that
+/// shows the check's progress and outcome (`/registry?job=…`), or back with `?error=…`.
+async fn registry_upload(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    session: tower_sessions::Session,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let user = match app::ssr::auth::session_user(&state.db, &session).await {
+        Ok(Some(u)) if u.role == app::domain::unit::Role::Administrator => u,
+        Ok(Some(_)) => return StatusCode::FORBIDDEN.into_response(),
+        Ok(None) => return Redirect::to("/login?next=/registry").into_response(),
+        Err(e) => {
+            let lang = app::i18n::Lang::Zh;
+            return edge::unavailable_page(&e, lang);
+        }
+    };
+    let back = |error: &str| Redirect::to(&format!("/registry?error={error}")).into_response();
+    let Ok(mut multipart) = multipart else {
+        return back("upload");
+    };
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => {
+                let name = field.file_name().unwrap_or_default().to_string();
+                match field.bytes().await {
+                    Ok(bytes) => file = Some((name, bytes.to_vec())),
+                    Err(_) => return back("upload"),
+                }
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(_) => return back("upload"),
+        }
+    }
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return back("empty");
+    };
+    match app::ssr::registry::start_check(
+        &state.db,
+        &state.registry_jobs,
+        &user.user_id,
+        &name,
+        bytes,
+    ) {
+        Ok(job) => Redirect::to(&format!("/registry?job={job}")).into_response(),
+        Err(_) => back("busy"),
     }
 }
 

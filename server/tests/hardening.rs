@@ -1427,10 +1427,21 @@ const ENDPOINTS: &[&str] = &[
     "inbox",
     "disclosures",
     "brief",
+    "registry_job",
+    "registry_import",
     "logout",
 ];
 
-const EXPORTS: &[&str] = &["queue", "rollup", "units", "filings", "trend", "report"];
+const EXPORTS: &[&str] = &[
+    "queue",
+    "rollup",
+    "units",
+    "filings",
+    "trend",
+    "report",
+    "registry",
+    "registry-template",
+];
 
 /// A small deterministic generator (xorshift) for the garbage.
 struct Rng(u64);
@@ -1844,6 +1855,7 @@ async fn every_export_and_page_answers_garbage_queries_without_a_server_error(ba
         "/exceptions",
         "/admin/units",
         "/admin/users",
+        "/registry",
     ];
     let mut faults = vec![];
     for (who, client) in &roles.clients {

@@ -361,7 +361,178 @@ async fn a_hand_made_enterprise_gets_its_code_from_the_registry_by_county_and_na
     assert_eq!(got, Some(code(900)));
 }
 
+/// Uploads `bytes` as the registry page's form does; the page it redirects to.
+async fn upload(app: &TestApp, client: &reqwest::Client, name: &str, bytes: Vec<u8>) -> String {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+    );
+    let res = client
+        .post(app.url("/registry/upload"))
+        .header("Origin", &app.base)
+        .header("Accept", "text/html")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    common::location(&res)
+}
+
+/// The job's page once the server is done with it (it reloads itself while it works).
+async fn settled(app: &TestApp, client: &reqwest::Client, page: &str) -> String {
+    for _ in 0..200 {
+        let html = app.page_with(client, page).await.text().await.unwrap();
+        if !html.contains("http-equiv=\"refresh\"") {
+            return html;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{page} still working after 10 s");
+}
+
+async fn the_registry_page_checks_an_upload_then_imports_it(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.logged_in("admin").await;
+    let html = app
+        .page_with(&admin, "/registry")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("multipart/form-data") && html.contains("统一社会信用代码"));
+    let template = admin
+        .get(app.url("/export/registry-template.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(template.status(), 200);
+    assert!(template
+        .text()
+        .await
+        .unwrap()
+        .contains("单位名称,统一社会信用代码"));
+
+    // A file with a bad line: the page lists it, with no import button.
+    let mut rows = good_rows(4);
+    rows[1][4] = "造船".into();
+    let page = upload(&app, &admin, "名录.csv", csv(&rows).into_bytes()).await;
+    assert!(page.starts_with("/registry?job="), "{page}");
+    let html = settled(&app, &admin, &page).await;
+    assert!(
+        html.contains("第 3 行「行业」：行业不在 16 个行业之列。"),
+        "{html}"
+    );
+    assert!(!html.contains("/api/registry_import"));
+    let job = page.trim_start_matches("/registry?job=");
+    let res = app
+        .call_with(&admin, "registry_import", &[("job", job)])
+        .await;
+    assert_eq!(res.status(), 409, "a file with problems is not imported");
+
+    // A good workbook: the summary, then the import and its outcome.
+    let units = count(&app, "SELECT COUNT(*) FROM unit").await;
+    let page = upload(&app, &admin, "名录.xlsx", xlsx(&good_rows(30), None)).await;
+    let html = settled(&app, &admin, &page).await;
+    assert!(
+        html.contains("共 30 行：新增 30 家，更新 0 家，0 家无变化。"),
+        "{html}"
+    );
+    assert!(html.contains("/api/registry_import"));
+    let job = page.trim_start_matches("/registry?job=").to_string();
+    let res = admin
+        .post(app.url("/api/registry_import"))
+        .header("Origin", &app.base)
+        .header("Referer", app.url(&page))
+        .header("Accept", "text/html")
+        .form(&[("job", job.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert_eq!(common::location(&res), page);
+    let html = settled(&app, &admin, &page).await;
+    assert!(html.contains("导入完成：共 30 行，新增 30 家"), "{html}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM unit").await, units + 30);
+    // Imported once: the job cannot be imported again.
+    let res = app
+        .call_with(&admin, "registry_import", &[("job", &job)])
+        .await;
+    assert_eq!(res.status(), 409);
+
+    // Another administrator's job is not found; a non-administrator may not upload.
+    let other = app.account("admin2", "city-office", "administrator").await;
+    let res = app
+        .call_with(&other, "registry_job", &[("job", &job)])
+        .await;
+    assert_eq!(res.status(), 404);
+    let staff = app.logged_in("wuhua").await;
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("a.csv"),
+    );
+    let res = staff
+        .post(app.url("/registry/upload"))
+        .header("Origin", &app.base)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(
+        staff
+            .get(app.url("/export/registry.csv"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    // A body that is no multipart form, or one with no file: back to the page with the
+    // reason, never a server error.
+    for (content_type, body) in [
+        (
+            "multipart/form-data; boundary=x",
+            b"--x\r\nnot a part".to_vec(),
+        ),
+        ("multipart/form-data", b"garbage".to_vec()),
+        ("text/plain", b"file=x".to_vec()),
+        ("multipart/form-data; boundary=x", b"--x--\r\n".to_vec()),
+    ] {
+        let res = admin
+            .post(app.url("/registry/upload"))
+            .header("Origin", &app.base)
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "{content_type}");
+        assert!(common::location(&res).starts_with("/registry?error="));
+    }
+    let html = app
+        .page_with(&admin, "/registry?error=empty")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("请选择要上传的文件。"));
+    // A file over the upload limit is refused before it is read (the server may close the
+    // connection before the client has sent it all; an answer, when there is one, is 413).
+    let res = admin
+        .post(app.url("/registry/upload"))
+        .header("Origin", &app.base)
+        .header("Content-Type", "multipart/form-data; boundary=x")
+        .body(vec![b'x'; app::domain::limits::MAX_UPLOAD_BYTES + 1])
+        .send()
+        .await;
+    if let Ok(res) = res {
+        assert_eq!(res.status(), 413);
+    }
+}
+
 on_both_databases!(
+    the_registry_page_checks_an_upload_then_imports_it,
     an_office_loads_its_registry_and_loading_it_again_changes_nothing,
     a_file_with_bad_rows_is_refused_line_by_line_and_nothing_is_stored,
     a_hand_made_enterprise_gets_its_code_from_the_registry_by_county_and_name,

@@ -8,6 +8,10 @@ use super::validation::FieldErrors;
 /// explanation at its limit is under 400 KB). A larger one is refused before it is read.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
+/// The largest registry file uploaded on the registry page, in bytes (100,000 enterprises
+/// are about 15 MB as CSV, less as XLSX). Only `/registry/upload` takes a body this large.
+pub const MAX_UPLOAD_BYTES: usize = 40 * 1024 * 1024;
+
 /// The most fields a posted form may have (the nine forms have about 130).
 pub const MAX_FIELDS: usize = 1000;
 

@@ -277,6 +277,21 @@ pub async fn require_supervisor() -> Result<UserView, AppError> {
 }
 
 /// The logged-in user if they have one of `roles`, else [`AppError::Forbidden`].
+/// The user of a session, outside a server function (downloads, uploads).
+pub async fn session_user(
+    db: &Db,
+    session: &tower_sessions::Session,
+) -> Result<Option<UserView>, AppError> {
+    let user_id: Option<String> = session
+        .get(SESSION_USER_KEY)
+        .await
+        .map_err(|_| AppError::Internal)?;
+    match user_id {
+        Some(id) => load_user(db, &id).await,
+        None => Ok(None),
+    }
+}
+
 pub async fn require_role(roles: &[Role]) -> Result<UserView, AppError> {
     let user = require_user().await?;
     if roles.contains(&user.role) {

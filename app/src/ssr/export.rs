@@ -23,15 +23,21 @@ pub async fn export(
     query: &std::collections::HashMap<String, String>,
 ) -> Result<Download, AppError> {
     let (name, format) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
-    let user_id: Option<String> = session
-        .get(crate::ssr::auth::SESSION_USER_KEY)
-        .await
-        .map_err(|_| AppError::Internal)?;
-    let user = match user_id {
-        Some(id) => crate::ssr::auth::load_user(&state.db, &id).await?,
-        None => None,
+    let user = crate::ssr::auth::session_user(&state.db, session)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    // The enterprise registry (issue 14), and its empty template: the administrator's.
+    if matches!(name, "registry" | "registry-template") {
+        if user.role != crate::domain::unit::Role::Administrator {
+            return Err(AppError::Forbidden);
+        }
+        let table = if name == "registry" {
+            crate::ssr::registry::registry_table(&state.db).await?
+        } else {
+            crate::ssr::registry::template_table()
+        };
+        return download(&table, format!("{name}.{format}"), format);
     }
-    .ok_or(AppError::Unauthenticated)?;
     if !user.role.is_supervisor() {
         return Err(AppError::Forbidden);
     }
@@ -81,17 +87,25 @@ pub async fn export(
         }
         _ => return Err(AppError::NotFound),
     };
-    let filename = format!("{name}-{}.{format}", period.key());
+    download(&table, format!("{name}-{}.{format}", period.key()), format)
+}
+
+/// The table as a file of `format` (`csv` or `xlsx`; anything else is not found).
+fn download(
+    table: &crate::ssr::table::Table,
+    filename: String,
+    format: &str,
+) -> Result<Download, AppError> {
     match format {
         "csv" => Ok(Download {
             content_type: "text/csv; charset=utf-8",
             filename,
-            bytes: to_csv(&table).into_bytes(),
+            bytes: to_csv(table).into_bytes(),
         }),
         "xlsx" => Ok(Download {
             content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             filename,
-            bytes: to_xlsx(&table)?,
+            bytes: to_xlsx(table)?,
         }),
         _ => Err(AppError::NotFound),
     }

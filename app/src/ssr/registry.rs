@@ -15,6 +15,7 @@ use crate::domain::registry::{
 use crate::domain::time::Clock;
 use crate::domain::unit::{UnitKind, COUNTY_AREAS, INDUSTRIES};
 use crate::error::{AppError, Conflict};
+use crate::model::registry::{shown, RegistryJob};
 use crate::ssr::audit::{self, AuditEntry};
 use crate::ssr::counts::{self, Cell as CountCell};
 use crate::ssr::db::{is_unique_violation, new_id, ts, value_rows, Db};
@@ -615,4 +616,184 @@ pub fn template_table() -> Table {
         headers: headers(),
         rows: Vec::new(),
     }
+}
+
+/// How long an uploaded file and its outcome are kept for the page.
+const JOB_TTL: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// The most uploads kept at once (each holds its file until imported or expired).
+const MAX_JOBS: usize = 16;
+
+/// An uploaded file, checked or imported in the background for the registry page: the page
+/// looks at it again until it is done (a progress bar, with or without JavaScript).
+struct Job {
+    owner: String,
+    at: std::time::Instant,
+    file_name: String,
+    /// The file, until it is imported.
+    bytes: Option<std::sync::Arc<Vec<u8>>>,
+    state: RegistryJob,
+}
+
+/// The uploads of this process (an upload is a page's work in progress: a restart loses it,
+/// and an import it interrupts rolls back whole).
+#[derive(Default)]
+pub struct Jobs {
+    jobs: std::sync::Mutex<HashMap<String, Job>>,
+}
+
+impl std::fmt::Debug for Jobs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Jobs")
+    }
+}
+
+impl Jobs {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Job>> {
+        self.jobs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn set(&self, id: &str, state: RegistryJob) {
+        if let Some(job) = self.lock().get_mut(id) {
+            if !state.running() {
+                job.at = std::time::Instant::now();
+            }
+            job.state = state;
+        }
+    }
+
+    /// The job, if it is `owner`'s (anyone else's is not found).
+    pub fn get(&self, id: &str, owner: &str) -> Option<RegistryJob> {
+        self.lock()
+            .get(id)
+            .filter(|j| j.owner == owner)
+            .map(|j| j.state.clone())
+    }
+}
+
+/// Keeps `bytes` as a new job of `owner` and checks it in the background; the job's id.
+/// `Err(Conflict::TryAgain)` while [`MAX_JOBS`] uploads are still running.
+pub fn start_check(
+    db: &Db,
+    jobs: &std::sync::Arc<Jobs>,
+    owner: &str,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> Result<String, AppError> {
+    let id = new_id();
+    {
+        let mut all = jobs.lock();
+        all.retain(|_, j| j.state.running() || j.at.elapsed() < JOB_TTL);
+        if all.len() >= MAX_JOBS {
+            // The oldest finished one makes room; if none is finished, the upload waits.
+            let oldest = all
+                .iter()
+                .filter(|(_, j)| !j.state.running())
+                .min_by_key(|(_, j)| j.at)
+                .map(|(k, _)| k.clone())
+                .ok_or(AppError::Conflict(Conflict::TryAgain))?;
+            all.remove(&oldest);
+        }
+        all.insert(
+            id.clone(),
+            Job {
+                owner: owner.to_string(),
+                at: std::time::Instant::now(),
+                file_name: file_name.chars().take(100).collect(),
+                bytes: Some(std::sync::Arc::new(bytes)),
+                state: RegistryJob::Checking,
+            },
+        );
+    }
+    let (db, jobs, job) = (db.clone(), jobs.clone(), id.clone());
+    tokio::spawn(async move {
+        let (bytes, file_name) = match jobs.lock().get(&job) {
+            Some(j) => (j.bytes.clone(), j.file_name.clone()),
+            None => return,
+        };
+        let Some(bytes) = bytes else { return };
+        let state = match check(&db, &bytes).await {
+            Ok(plan) => {
+                let (problems, more_problems) = shown(plan.problems.clone());
+                RegistryJob::Checked {
+                    file_name,
+                    rows: plan.rows,
+                    add: plan.add.len(),
+                    update: plan.updates(),
+                    unchanged: plan.unchanged,
+                    problems,
+                    more_problems,
+                }
+            }
+            Err(e) => failed(&e),
+        };
+        jobs.set(&job, state);
+    });
+    Ok(id)
+}
+
+fn failed(e: &AppError) -> RegistryJob {
+    tracing::error!(error = ?e, "registry job failed");
+    RegistryJob::Failed {
+        message_key: match e {
+            AppError::Conflict(c) => c.message_key().to_string(),
+            AppError::Unavailable => "err.unavailable".to_string(),
+            _ => "err.internal".to_string(),
+        },
+    }
+}
+
+/// Imports a checked job's file in the background (it is checked again inside the import's
+/// transaction). Only a job of `owner` that was checked without problems and not imported yet.
+pub fn start_import(
+    db: &Db,
+    clock: &Clock,
+    jobs: &std::sync::Arc<Jobs>,
+    owner: &str,
+    id: &str,
+) -> Result<(), AppError> {
+    let bytes = {
+        let mut all = jobs.lock();
+        let job = all
+            .get_mut(id)
+            .filter(|j| j.owner == owner)
+            .ok_or(AppError::NotFound)?;
+        match (&job.state, &job.bytes) {
+            (RegistryJob::Checked { problems, .. }, Some(bytes)) if problems.is_empty() => {
+                let bytes = bytes.clone();
+                job.bytes = None;
+                job.state = RegistryJob::Importing { done: 0, total: 0 };
+                bytes
+            }
+            _ => return Err(AppError::Conflict(Conflict::TryAgain)),
+        }
+    };
+    let (db, clock, jobs, job, actor) = (
+        db.clone(),
+        clock.clone(),
+        jobs.clone(),
+        id.to_string(),
+        owner.to_string(),
+    );
+    tokio::spawn(async move {
+        let progress = |done, total| jobs.set(&job, RegistryJob::Importing { done, total });
+        let state = match import(&db, &clock, Some(&actor), &bytes, &progress).await {
+            Ok(Ok(i)) => RegistryJob::Imported {
+                rows: i.rows,
+                added: i.added,
+                updated: i.updated,
+                unchanged: i.unchanged,
+            },
+            Ok(Err(problems)) => {
+                let (problems, more_problems) = shown(problems);
+                RegistryJob::Refused {
+                    problems,
+                    more_problems,
+                }
+            }
+            Err(e) => failed(&e),
+        };
+        jobs.set(&job, state);
+    });
+    Ok(())
 }

@@ -16,6 +16,8 @@ pub struct AppState {
     /// Behind a reverse proxy: take the client's address from `X-Forwarded-For` (login
     /// throttling per address).
     pub trust_proxy: bool,
+    /// Registry files uploaded on the registry page, checked or imported in the background.
+    pub registry_jobs: std::sync::Arc<crate::ssr::registry::Jobs>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -105,7 +105,7 @@ pub fn PasswordPage() -> impl IntoView {
     .into_any()
 }
 
-fn require_admin() -> Option<AnyView> {
+pub(super) fn require_admin() -> Option<AnyView> {
     let info = use_info();
     match &info.user {
         None => Some(view! { <Redirect path="/login" /> }.into_any()),
