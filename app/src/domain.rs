@@ -3,6 +3,7 @@
 //! Nothing in here knows about Leptos, axum or sqlx; it compiles for the browser and
 //! the server alike, so a rule checked on one side is checked the same on the other.
 //!
+//! - [`attachment`]: attachments (the sealed paper copy): types by content, sizes, names.
 //! - [`time`]: Kunming time, the app clock (real or fixed for drills).
 //! - [`period`]: filing periods (annual, half-year) and their windows (107号 四、(一)).
 //! - [`chain`]: the reporting chain (107号 四、(二)): who files to whom, who oversees whom,
@@ -18,6 +19,7 @@
 //! - [`ladder`]: the escalation ladder of 106号 (提示、告知、告诫、公开、专报): who may issue to
 //!   whom, what the facts call for, the 15 days of 第九条, document numbers, reminders.
 
+pub mod attachment;
 pub mod chain;
 pub mod filing;
 pub mod forms;

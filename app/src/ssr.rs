@@ -7,6 +7,7 @@
 //! - [`audit`]: the audit trail, written in the same transaction as each change.
 //! - [`access`]: the reporting chain ([`crate::domain::chain`]) applied to a logged-in user:
 //!   loads the units it needs and asks the domain who receives and who oversees.
+//! - [`attachments`]: the sealed paper copy of a filing version: upload, list, download.
 //! - [`admin`]: creating units and accounts (admin pages, command line).
 //! - [`units`], [`users`]: SQL for the unit hierarchy and accounts.
 //! - [`table`]: tables as CSV and XLSX (a leaf).
@@ -24,6 +25,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod counts;

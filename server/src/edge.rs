@@ -90,11 +90,12 @@ pub async fn guard_body(req: Request, next: Next) -> Response {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    // A registry file (issue 14) is the one large body; everything else is a form.
-    let limit = if req.uri().path() == "/registry/upload" {
-        app::domain::limits::MAX_UPLOAD_BYTES
-    } else {
-        MAX_BODY_BYTES
+    // A registry file and an attachment (issue 14) are the large bodies; the rest are forms.
+    let limit = match req.uri().path() {
+        "/registry/upload" => app::domain::limits::MAX_UPLOAD_BYTES,
+        // An attachment at its limit, with the multipart form around it.
+        "/attachments/upload" => app::domain::attachment::MAX_ATTACHMENT_BYTES + 64 * 1024,
+        _ => MAX_BODY_BYTES,
     };
     if declared.is_some_and(|n| n > limit as u64) {
         return refuse(Malformed::TooLarge);

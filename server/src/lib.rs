@@ -280,6 +280,13 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
         .route("/metrics", get(observe::metrics_page))
         .route("/export/{file}", get(export))
         .route(
+            "/attachments/upload",
+            axum::routing::post(attachment_upload).layer(axum::extract::DefaultBodyLimit::max(
+                app::domain::attachment::MAX_ATTACHMENT_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/attachments/{id}", get(attachment_download))
+        .route(
             "/registry/upload",
             axum::routing::post(registry_upload).layer(axum::extract::DefaultBodyLimit::max(
                 app::domain::limits::MAX_UPLOAD_BYTES,
@@ -454,6 +461,146 @@ async fn registry_upload(
     ) {
         Ok(job) => Redirect::to(&format!("/registry?job={job}")).into_response(),
         Err(_) => back("busy"),
+    }
+}
+
+/// `POST /attachments/upload` (multipart: `filing_id`, `period`, `version`, `file`): the
+/// sealed paper copy of a filing version, from its unit's filer; answered with a redirect to
+/// the filing page with `attached=1` or `attach_error=<why>`.
+async fn attachment_upload(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    session: tower_sessions::Session,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let user = match app::ssr::auth::session_user(&state.db, &session).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return Redirect::to("/login?next=/filing").into_response(),
+        Err(e) => return edge::unavailable_page(&e, app::i18n::Lang::Zh),
+    };
+    let mut fields: std::collections::HashMap<String, String> = Default::default();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut readable = multipart.is_ok();
+    if let Ok(mut multipart) = multipart {
+        loop {
+            match multipart.next_field().await {
+                Ok(Some(field)) => {
+                    let name = field.name().unwrap_or_default().to_string();
+                    let file_name = field.file_name().map(str::to_string);
+                    match (name.as_str(), field.bytes().await) {
+                        ("file", Ok(bytes)) => {
+                            file = Some((file_name.unwrap_or_default(), bytes.to_vec()))
+                        }
+                        (_, Ok(bytes)) if bytes.len() <= 100 => {
+                            fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+                        }
+                        _ => readable = false,
+                    }
+                }
+                Ok(None) => break,
+                Err(_) => {
+                    readable = false;
+                    break;
+                }
+            }
+        }
+    }
+    // Back to the version's page (the period and version only as the page's own query).
+    let keep = |k: &str| -> String {
+        fields
+            .get(k)
+            .map(|v| {
+                v.chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let back = |outcome: &str| {
+        Redirect::to(&format!(
+            "/filing?period={}&version={}&{outcome}",
+            keep("period"),
+            keep("version")
+        ))
+        .into_response()
+    };
+    let Some((file_name, bytes)) = file.filter(|_| readable) else {
+        return back("attach_error=upload");
+    };
+    let filing_id = fields.get("filing_id").cloned().unwrap_or_default();
+    match app::ssr::attachments::attach(
+        &state.db,
+        &state.clock,
+        &user,
+        &filing_id,
+        &file_name,
+        &bytes,
+    )
+    .await
+    {
+        Ok(_) => back("attached=1"),
+        Err(app::error::AppError::Invalid(fe)) => {
+            let why = match fe.get("file") {
+                Some("err.attachment_size") => "size",
+                Some("err.attachment_count") => "count",
+                Some("err.required") => "empty",
+                _ => "type",
+            };
+            back(&format!("attach_error={why}"))
+        }
+        Err(app::error::AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => edge::unavailable_page(&e, app::i18n::Lang::Zh),
+    }
+}
+
+/// `GET /attachments/{id}`: an attachment, to those who may see its filing; always as a
+/// download of the type its content was checked to be, never rendered in the page's origin.
+async fn attachment_download(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    session: tower_sessions::Session,
+    Path(id): Path<String>,
+) -> Response {
+    let user = match app::ssr::auth::session_user(&state.db, &session).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
+        Err(e) => return edge::unavailable_page(&e, app::i18n::Lang::Zh),
+    };
+    match app::ssr::attachments::fetch(&state.db, &user, &id).await {
+        Ok(d) => {
+            let ascii: String = d
+                .file_name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let encoded = percent_encoding::utf8_percent_encode(
+                &d.file_name,
+                percent_encoding::NON_ALPHANUMERIC,
+            );
+            (
+                [
+                    (header::CONTENT_TYPE, d.kind.content_type().to_string()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+                    ),
+                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+                    (header::CACHE_CONTROL, "private, no-store".to_string()),
+                    (
+                        header::CONTENT_SECURITY_POLICY,
+                        "default-src 'none'; sandbox".to_string(),
+                    ),
+                ],
+                d.bytes,
+            )
+                .into_response()
+        }
+        Err(app::error::AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => edge::unavailable_page(&e, app::i18n::Lang::Zh),
     }
 }
 

@@ -378,8 +378,18 @@ async fn dump(db: &app::ssr::db::Db, backend: Backend) -> Vec<(String, Vec<Strin
     out
 }
 
+async fn user_id_of(app: &common::TestApp, username: &str) -> String {
+    let (id,): (String,) = sqlx::query_as("SELECT user_id FROM app_user WHERE username = $1")
+        .bind(username)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    id
+}
+
 async fn a_backup_restores_into_an_identical_database(backend: Backend) {
-    // Arrange: the demo with a past period of filings, a submitted filing and its audit.
+    // Arrange: the demo with a past period of filings, a submitted filing with its sealed
+    // scan attached (issue 14: attachments are in the database, so in the backup) and the audit.
     let app = common::TestApp::spawn_with(
         backend,
         common::Options {
@@ -390,7 +400,7 @@ async fn a_backup_restores_into_an_identical_database(backend: Backend) {
     )
     .await;
     let filer = app.logged_in("qiye").await;
-    common::submit_filing(
+    let filing_id = common::submit_filing(
         &app,
         &filer,
         app::domain::forms::BindingKind::Enterprise,
@@ -398,6 +408,20 @@ async fn a_backup_restores_into_an_identical_database(backend: Backend) {
         "1",
     )
     .await;
+    let user = app::ssr::auth::load_user(&app.db, &user_id_of(&app, "qiye").await)
+        .await
+        .unwrap()
+        .unwrap();
+    app::ssr::attachments::attach(
+        &app.db,
+        &app.clock,
+        &user,
+        &filing_id,
+        "scan.png",
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\xff\x00",
+    )
+    .await
+    .unwrap();
     let dir = std::env::temp_dir().join(format!("nilfiling-backup-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -420,6 +444,9 @@ async fn a_backup_restores_into_an_identical_database(backend: Backend) {
     assert!(before
         .iter()
         .any(|(t, rows)| t == "filing" && !rows.is_empty()));
+    assert!(before
+        .iter()
+        .any(|(t, rows)| t == "attachment" && rows.len() == 1));
     assert_eq!(before.len(), after.len(), "the same tables");
     for ((table, rows), (table_after, rows_after)) in before.iter().zip(after.iter()) {
         assert_eq!(table, table_after);

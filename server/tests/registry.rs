@@ -490,25 +490,11 @@ async fn the_registry_page_checks_an_upload_then_imports_it(backend: Backend) {
     );
     // A body that is no multipart form, or one with no file: back to the page with the
     // reason, never a server error.
-    for (content_type, body) in [
-        (
-            "multipart/form-data; boundary=x",
-            b"--x\r\nnot a part".to_vec(),
-        ),
-        ("multipart/form-data", b"garbage".to_vec()),
-        ("text/plain", b"file=x".to_vec()),
-        ("multipart/form-data; boundary=x", b"--x--\r\n".to_vec()),
-    ] {
-        let res = admin
-            .post(app.url("/registry/upload"))
-            .header("Origin", &app.base)
-            .header("Content-Type", content_type)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 303, "{content_type}");
-        assert!(common::location(&res).starts_with("/registry?error="));
+    for (content_type, status, to) in
+        common::post_malformed_uploads(&app, &admin, "/registry/upload").await
+    {
+        assert_eq!(status, 303, "{content_type}");
+        assert!(to.starts_with("/registry?error="), "{content_type}: {to}");
     }
     let html = app
         .page_with(&admin, "/registry?error=empty")

@@ -94,6 +94,10 @@ async fn filing_view(
         Some(r) => crate::ssr::review::last_review(db, &r.filing_id).await?,
         None => None,
     };
+    let attachments = match &record {
+        Some(r) => crate::ssr::attachments::list(db, &r.filing_id).await?,
+        None => Vec::new(),
+    };
     // 107号 五: a submitted version is nil as stored at its submission; a draft shows the
     // same rule's preview.
     let mut progress = filing::progress(binding, &content.answers);
@@ -118,6 +122,7 @@ async fn filing_view(
         own,
         draft_exists,
         last_review,
+        attachments,
         now,
     })
 }

@@ -30,6 +30,17 @@ pub struct FilingRecord {
     pub submitted_at: Option<DateTime<Utc>>,
 }
 
+/// An attachment of a filing version (the sealed paper copy), as listed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentInfo {
+    pub attachment_id: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub uploaded_at: DateTime<Utc>,
+    pub uploaded_by: Option<String>,
+}
+
 /// A late-filing exception (补报) in force or granted: why, and until when.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LateException {
@@ -65,6 +76,8 @@ pub struct FilingView {
     pub draft_exists: bool,
     /// The latest review of the version shown: (`accept` | `return`, reason, Kunming time).
     pub last_review: Option<LastReview>,
+    /// The attachments of the version shown (the sealed paper copy, 单位（盖章）).
+    pub attachments: Vec<AttachmentInfo>,
     pub now: DateTime<Utc>,
 }
 

@@ -662,3 +662,33 @@ pub fn nilfiling(args: &[&str], url: &str) -> (bool, String) {
         ),
     )
 }
+
+/// Posts bodies that are no multipart form to an upload route (`path`) as `client`: for each,
+/// its content type, the status and the redirect's location.
+pub async fn post_malformed_uploads(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+) -> Vec<(&'static str, u16, String)> {
+    let mut out = Vec::new();
+    for (content_type, body) in [
+        (
+            "multipart/form-data; boundary=x",
+            b"--x\r\nnot a part".to_vec(),
+        ),
+        ("multipart/form-data", b"garbage".to_vec()),
+        ("text/plain", b"file=x".to_vec()),
+        ("multipart/form-data; boundary=x", b"--x--\r\n".to_vec()),
+    ] {
+        let res = client
+            .post(app.url(path))
+            .header(ORIGIN, &app.base)
+            .header(CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        out.push((content_type, res.status().as_u16(), location(&res)));
+    }
+    out
+}
