@@ -621,8 +621,9 @@ pub fn template_table() -> Table {
 /// How long an uploaded file and its outcome are kept for the page.
 const JOB_TTL: std::time::Duration = std::time::Duration::from_secs(3600);
 
-/// The most uploads kept at once (each holds its file until imported or expired).
-const MAX_JOBS: usize = 16;
+/// The most uploads kept at once (each holds its file, up to 40 MB, until imported or
+/// expired): an office has one or two administrators, and memory stays bounded.
+const MAX_JOBS: usize = 4;
 
 /// An uploaded file, checked or imported in the background for the registry page: the page
 /// looks at it again until it is done (a progress bar, with or without JavaScript).
