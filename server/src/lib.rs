@@ -431,25 +431,11 @@ async fn registry_upload(
         }
     };
     let back = |error: &str| Redirect::to(&format!("/registry?error={error}")).into_response();
-    let Ok(mut multipart) = multipart else {
+    let upload = read_upload(multipart).await;
+    if !upload.complete {
         return back("upload");
-    };
-    let mut file: Option<(String, Vec<u8>)> = None;
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) if field.name() == Some("file") => {
-                let name = field.file_name().unwrap_or_default().to_string();
-                match field.bytes().await {
-                    Ok(bytes) => file = Some((name, bytes.to_vec())),
-                    Err(_) => return back("upload"),
-                }
-            }
-            Ok(Some(_)) => {}
-            Ok(None) => break,
-            Err(_) => return back("upload"),
-        }
     }
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+    let Some((name, bytes)) = upload.file.filter(|(_, b)| !b.is_empty()) else {
         return back("empty");
     };
     match app::ssr::registry::start_check(
@@ -462,6 +448,52 @@ async fn registry_upload(
         Ok(job) => Redirect::to(&format!("/registry?job={job}")).into_response(),
         Err(_) => back("busy"),
     }
+}
+
+/// A multipart upload form as read: its short text fields, its `file` field (the name the
+/// browser gave and the bytes), and whether the whole body was read (not when it is no
+/// multipart form, breaks off, or has a text field over 100 bytes).
+struct Upload {
+    fields: std::collections::HashMap<String, String>,
+    file: Option<(String, Vec<u8>)>,
+    complete: bool,
+}
+
+/// Reads an upload form (the registry file, an attachment) within the route's body limit.
+async fn read_upload(
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Upload {
+    let mut upload = Upload {
+        fields: Default::default(),
+        file: None,
+        complete: false,
+    };
+    let Ok(mut multipart) = multipart else {
+        return upload;
+    };
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_string();
+                let file_name = field.file_name().map(str::to_string);
+                match (name.as_str(), field.bytes().await) {
+                    ("file", Ok(bytes)) => {
+                        upload.file = Some((file_name.unwrap_or_default(), bytes.to_vec()))
+                    }
+                    (_, Ok(bytes)) if bytes.len() <= 100 => {
+                        upload
+                            .fields
+                            .insert(name, String::from_utf8_lossy(&bytes).into_owned());
+                    }
+                    _ => return upload,
+                }
+            }
+            Ok(None) => break,
+            Err(_) => return upload,
+        }
+    }
+    upload.complete = true;
+    upload
 }
 
 /// `POST /attachments/upload` (multipart: `filing_id`, `period`, `version`, `file`): the
@@ -477,36 +509,11 @@ async fn attachment_upload(
         Ok(None) => return Redirect::to("/login?next=/filing").into_response(),
         Err(e) => return edge::unavailable_page(&e, app::i18n::Lang::Zh),
     };
-    let mut fields: std::collections::HashMap<String, String> = Default::default();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut readable = multipart.is_ok();
-    if let Ok(mut multipart) = multipart {
-        loop {
-            match multipart.next_field().await {
-                Ok(Some(field)) => {
-                    let name = field.name().unwrap_or_default().to_string();
-                    let file_name = field.file_name().map(str::to_string);
-                    match (name.as_str(), field.bytes().await) {
-                        ("file", Ok(bytes)) => {
-                            file = Some((file_name.unwrap_or_default(), bytes.to_vec()))
-                        }
-                        (_, Ok(bytes)) if bytes.len() <= 100 => {
-                            fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
-                        }
-                        _ => readable = false,
-                    }
-                }
-                Ok(None) => break,
-                Err(_) => {
-                    readable = false;
-                    break;
-                }
-            }
-        }
-    }
+    let upload = read_upload(multipart).await;
     // Back to the version's page (the period and version only as the page's own query).
     let keep = |k: &str| -> String {
-        fields
+        upload
+            .fields
             .get(k)
             .map(|v| {
                 v.chars()
@@ -523,10 +530,10 @@ async fn attachment_upload(
         ))
         .into_response()
     };
-    let Some((file_name, bytes)) = file.filter(|_| readable) else {
+    let Some((file_name, bytes)) = upload.file.filter(|_| upload.complete) else {
         return back("attach_error=upload");
     };
-    let filing_id = fields.get("filing_id").cloned().unwrap_or_default();
+    let filing_id = upload.fields.get("filing_id").cloned().unwrap_or_default();
     match app::ssr::attachments::attach(
         &state.db,
         &state.clock,

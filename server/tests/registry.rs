@@ -5,7 +5,8 @@
 mod common;
 
 use app::domain::registry::{Column, CreditCode, LineProblem, Problem};
-use app::ssr::registry::{self, Imported};
+use app::model::registry::Imported;
+use app::ssr::registry;
 use common::{Backend, TestApp};
 
 /// A valid credit code, different for every `n`.

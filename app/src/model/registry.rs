@@ -1,6 +1,7 @@
 //! A registry file's check or import as the registry page shows it (issue 14).
 
 use crate::domain::registry::LineProblem;
+use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 
 /// The most problems a page lists; the rest are counted.
@@ -24,20 +25,24 @@ pub enum RegistryJob {
     /// Being imported: `done` of `total` enterprises written.
     Importing { done: usize, total: usize },
     /// Imported, in one transaction.
-    Imported {
-        rows: usize,
-        added: usize,
-        updated: usize,
-        unchanged: usize,
-    },
+    Imported(Imported),
     /// The registry changed between the check and the import, so that rows now have problems:
     /// nothing was imported.
     Refused {
         problems: Vec<LineProblem>,
         more_problems: usize,
     },
-    /// Failed: nothing was imported (the message key says why).
-    Failed { message_key: String },
+    /// Failed: nothing was imported.
+    Failed(AppError),
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Imported {
+    pub rows: usize,
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
 }
 
 impl RegistryJob {

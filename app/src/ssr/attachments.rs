@@ -148,17 +148,23 @@ pub struct Download {
 /// The attachment, for `user` if they may see its filing (the unit's own filer, or those who
 /// oversee the unit); to anyone else it does not exist (`NotFound`).
 pub async fn fetch(db: &Db, user: &UserView, attachment_id: &str) -> Result<Download, AppError> {
-    let row: Option<(String, String, String, Vec<u8>)> = sqlx::query_as(
-        "SELECT unit_id, file_name, content_type, content FROM attachment WHERE attachment_id = $1",
-    )
-    .bind(attachment_id)
-    .fetch_optional(db)
-    .await?;
-    let (unit_id, file_name, content_type, bytes) = row.ok_or(AppError::NotFound)?;
+    // Who may see it first: the file is read only for them.
+    let unit_id: String =
+        sqlx::query_scalar("SELECT unit_id FROM attachment WHERE attachment_id = $1")
+            .bind(attachment_id)
+            .fetch_optional(db)
+            .await?
+            .ok_or(AppError::NotFound)?;
     let own = crate::ssr::access::own_filing_unit(user).as_deref() == Some(unit_id.as_str());
     if !own && !crate::ssr::access::can_supervise(db, user, &unit_id).await? {
         return Err(AppError::NotFound);
     }
+    let (file_name, content_type, bytes): (String, String, Vec<u8>) = sqlx::query_as(
+        "SELECT file_name, content_type, content FROM attachment WHERE attachment_id = $1",
+    )
+    .bind(attachment_id)
+    .fetch_one(db)
+    .await?;
     Ok(Download {
         kind: AttachmentType::parse_content_type(&content_type).ok_or(AppError::Internal)?,
         file_name,

@@ -15,7 +15,7 @@ use crate::domain::registry::{
 use crate::domain::time::Clock;
 use crate::domain::unit::{UnitKind, COUNTY_AREAS, INDUSTRIES};
 use crate::error::{AppError, Conflict};
-use crate::model::registry::{shown, RegistryJob};
+use crate::model::registry::{shown, Imported, RegistryJob};
 use crate::ssr::audit::{self, AuditEntry};
 use crate::ssr::counts::{self, Cell as CountCell};
 use crate::ssr::db::{is_unique_violation, new_id, ts, value_rows, Db};
@@ -324,15 +324,6 @@ pub async fn check(db: &Db, bytes: &[u8]) -> Result<Plan, AppError> {
     Ok(plan(&mut conn, bytes).await?)
 }
 
-/// What an import did.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Imported {
-    pub rows: usize,
-    pub added: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-}
-
 /// Rows written per statement.
 const CHUNK: usize = 500;
 
@@ -436,7 +427,10 @@ pub async fn import(
         counts::add_units(&mut tx, cell, *n).await?;
     }
     for (before, row) in &plan.update {
-        update(&mut tx, before, row).await.map_err(conflict)?;
+        if !update(&mut tx, before, row).await.map_err(conflict)? {
+            // Changed by someone else since it was read (PostgreSQL): the whole import again.
+            return Err(AppError::Conflict(Conflict::TryAgain));
+        }
         audit::record(
             &mut tx,
             AuditEntry {
@@ -481,12 +475,13 @@ pub async fn import(
     Ok(Ok(imported))
 }
 
-/// Writes a changed row over its enterprise, only if it still holds what was read.
+/// Writes a changed row over its enterprise, only if it still holds what was read; `false`
+/// when it no longer does.
 async fn update(
     tx: &mut AnyConnection,
     before: &Known,
     row: &RegistryRow,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     let renamed = sqlx::query("UPDATE unit SET name = $1 WHERE unit_id = $2 AND name = $3")
         .bind(&row.name)
         .bind(&before.unit_id)
@@ -509,42 +504,7 @@ async fn update(
     .bind(before.township_id.clone().unwrap_or_default())
     .execute(&mut *tx)
     .await?;
-    if renamed.rows_affected() != 1 || changed.rows_affected() != 1 {
-        // Changed by someone else since it was read: the unique-violation path answers it.
-        return Err(sqlx::Error::Database(Box::new(ChangedMeanwhile)));
-    }
-    Ok(())
-}
-
-/// An enterprise changed between the import's read and its write (PostgreSQL): reported as a
-/// unique violation, which the import answers `Conflict::TryAgain`.
-#[derive(Debug)]
-struct ChangedMeanwhile;
-
-impl std::fmt::Display for ChangedMeanwhile {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the enterprise changed while the registry was imported")
-    }
-}
-
-impl std::error::Error for ChangedMeanwhile {}
-
-impl sqlx::error::DatabaseError for ChangedMeanwhile {
-    fn message(&self) -> &str {
-        "the enterprise changed while the registry was imported"
-    }
-    fn kind(&self) -> sqlx::error::ErrorKind {
-        sqlx::error::ErrorKind::UniqueViolation
-    }
-    fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
-        self
-    }
-    fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
-        self
-    }
-    fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
-        self
-    }
+    Ok(renamed.rows_affected() == 1 && changed.rows_affected() == 1)
 }
 
 /// The template's header line.
@@ -630,7 +590,6 @@ const MAX_JOBS: usize = 4;
 struct Job {
     owner: String,
     at: std::time::Instant,
-    file_name: String,
     /// The file, until it is imported.
     bytes: Option<std::sync::Arc<Vec<u8>>>,
     state: RegistryJob,
@@ -682,6 +641,8 @@ pub fn start_check(
     bytes: Vec<u8>,
 ) -> Result<String, AppError> {
     let id = new_id();
+    let bytes = std::sync::Arc::new(bytes);
+    let file_name: String = file_name.chars().take(100).collect();
     {
         let mut all = jobs.lock();
         all.retain(|_, j| j.state.running() || j.at.elapsed() < JOB_TTL);
@@ -700,22 +661,16 @@ pub fn start_check(
             Job {
                 owner: owner.to_string(),
                 at: std::time::Instant::now(),
-                file_name: file_name.chars().take(100).collect(),
-                bytes: Some(std::sync::Arc::new(bytes)),
+                bytes: Some(bytes.clone()),
                 state: RegistryJob::Checking,
             },
         );
     }
     let (db, jobs, job) = (db.clone(), jobs.clone(), id.clone());
     tokio::spawn(async move {
-        let (bytes, file_name) = match jobs.lock().get(&job) {
-            Some(j) => (j.bytes.clone(), j.file_name.clone()),
-            None => return,
-        };
-        let Some(bytes) = bytes else { return };
         let state = match check(&db, &bytes).await {
-            Ok(plan) => {
-                let (problems, more_problems) = shown(plan.problems.clone());
+            Ok(mut plan) => {
+                let (problems, more_problems) = shown(std::mem::take(&mut plan.problems));
                 RegistryJob::Checked {
                     file_name,
                     rows: plan.rows,
@@ -726,22 +681,16 @@ pub fn start_check(
                     more_problems,
                 }
             }
-            Err(e) => failed(&e),
+            Err(e) => failed(e),
         };
         jobs.set(&job, state);
     });
     Ok(id)
 }
 
-fn failed(e: &AppError) -> RegistryJob {
+fn failed(e: AppError) -> RegistryJob {
     tracing::error!(error = ?e, "registry job failed");
-    RegistryJob::Failed {
-        message_key: match e {
-            AppError::Conflict(c) => c.message_key().to_string(),
-            AppError::Unavailable => "err.unavailable".to_string(),
-            _ => "err.internal".to_string(),
-        },
-    }
+    RegistryJob::Failed(e)
 }
 
 /// Imports a checked job's file in the background (it is checked again inside the import's
@@ -779,12 +728,7 @@ pub fn start_import(
     tokio::spawn(async move {
         let progress = |done, total| jobs.set(&job, RegistryJob::Importing { done, total });
         let state = match import(&db, &clock, Some(&actor), &bytes, &progress).await {
-            Ok(Ok(i)) => RegistryJob::Imported {
-                rows: i.rows,
-                added: i.added,
-                updated: i.updated,
-                unchanged: i.unchanged,
-            },
+            Ok(Ok(imported)) => RegistryJob::Imported(imported),
             Ok(Err(problems)) => {
                 let (problems, more_problems) = shown(problems);
                 RegistryJob::Refused {
@@ -792,7 +736,7 @@ pub fn start_import(
                     more_problems,
                 }
             }
-            Err(e) => failed(&e),
+            Err(e) => failed(e),
         };
         jobs.set(&job, state);
     });

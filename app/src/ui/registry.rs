@@ -147,13 +147,13 @@ fn JobView(state: RegistryJob, lang: Lang, job: String) -> impl IntoView {
             <progress value=done max=total.max(1)></progress>
         }
         .into_any(),
-        RegistryJob::Imported { rows, added, updated, unchanged } => view! {
+        RegistryJob::Imported(done) => view! {
             <p class="form-ok" role="status">
                 {t(lang, "registry.imported")
-                    .replace("{rows}", &rows.to_string())
-                    .replace("{add}", &added.to_string())
-                    .replace("{update}", &updated.to_string())
-                    .replace("{unchanged}", &unchanged.to_string())}
+                    .replace("{rows}", &done.rows.to_string())
+                    .replace("{add}", &done.added.to_string())
+                    .replace("{update}", &done.updated.to_string())
+                    .replace("{unchanged}", &done.unchanged.to_string())}
             </p>
         }
         .into_any(),
@@ -164,8 +164,8 @@ fn JobView(state: RegistryJob, lang: Lang, job: String) -> impl IntoView {
             {problem_list(lang, &problems, more_problems)}
         }
         .into_any(),
-        RegistryJob::Failed { message_key } => view! {
-            <p class="form-error" role="alert">{t(lang, &message_key).to_string()}</p>
+        RegistryJob::Failed(e) => view! {
+            <p class="form-error" role="alert">{general_error(lang, &e)}</p>
         }
         .into_any(),
     };
