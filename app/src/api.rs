@@ -13,6 +13,7 @@
 pub mod escalation;
 pub mod filing;
 pub mod rollup;
+pub mod token;
 
 use crate::error::AppError;
 use crate::model::*;

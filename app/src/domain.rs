@@ -13,6 +13,7 @@
 //! - [`registry`]: the enterprise registry as a table: template columns, credit codes, rows.
 //! - [`review`]: the receiving unit's decision on a filing (accept, return, untrue).
 //! - [`rollup`]: roll-ups (汇总) of a period's filings over the units below an office.
+//! - [`token`]: personal access tokens of the open API: scopes, life, written form.
 //! - [`validation`]: per-field errors.
 //! - [`limits`]: the size of every free-text field, of a request body, of a form.
 //! - [`forms`]: the nine nil-filing forms word for word, who answers which row, nil logic (107号 五).
@@ -30,5 +31,6 @@ pub mod registry;
 pub mod review;
 pub mod rollup;
 pub mod time;
+pub mod token;
 pub mod unit;
 pub mod validation;

@@ -11,6 +11,7 @@ pub mod escalation;
 pub mod filing;
 pub mod registry;
 pub mod rollup;
+pub mod token;
 
 use crate::domain::period::{FilingWindow, WindowState};
 use crate::domain::unit::{Role, UnitKind};

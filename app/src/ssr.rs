@@ -12,7 +12,9 @@
 //! - [`units`], [`users`]: SQL for the unit hierarchy and accounts.
 //! - [`table`]: tables as CSV and XLSX (a leaf).
 //! - [`throttle`]: login throttling per name and per client address.
+//! - [`tokens`]: the open API's personal access tokens: made, revoked, checked, calls recorded.
 //! - [`export`]: the downloads: which table for whom.
+//! - [`feeds`]: the open API's paged reads of units, filings and escalations a caller sees.
 //! - [`filings`]: filings, versions, submission, late-filing exceptions.
 //! - [`form`]: what a form post answers: a redirect with errors kept for the page (a form
 //!   post), or a status code (an API call).
@@ -32,6 +34,7 @@ pub mod counts;
 pub mod db;
 pub mod escalations;
 pub mod export;
+pub mod feeds;
 pub mod filings;
 pub mod form;
 pub mod registry;
@@ -43,6 +46,7 @@ pub mod session_store;
 pub mod state;
 pub mod table;
 pub mod throttle;
+pub mod tokens;
 pub mod units;
 pub mod users;
 

@@ -49,6 +49,7 @@ pub mod registry;
 pub mod report;
 pub mod review;
 pub mod rollup;
+pub mod tokens;
 
 use crate::api::take_flash;
 use crate::domain::limits::Text;
@@ -112,6 +113,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("exceptions") view=filing::ExceptionsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/units") view=admin::UnitsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=admin::UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/tokens") view=tokens::TokensPage ssr=SsrMode::Async />
                     <Route path=path!("registry") view=registry::RegistryPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
@@ -226,6 +228,7 @@ fn Header(info: SessionInfo) -> impl IntoView {
                                     view! {
                                         <a href="/admin/units">{t(lang, "nav.units")}</a>
                                         <a href="/admin/users">{t(lang, "nav.users")}</a>
+                                        <a href="/admin/tokens">{t(lang, "nav.tokens")}</a>
                                         <a href="/registry">{t(lang, "nav.registry")}</a>
                                     }
                                 })}

@@ -17,6 +17,7 @@ pub mod backup;
 pub mod csrf;
 pub mod edge;
 pub mod observe;
+pub mod open_api;
 pub mod serve;
 
 use app::domain::time::Clock;
@@ -273,7 +274,7 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
     // with their content).
     let versioned = format!("/{}", state.leptos_options.site_pkg_dir);
     let context_state = state.clone();
-    Router::new()
+    let pages = Router::new()
         .route("/lang/{lang}", get(set_lang))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -320,7 +321,11 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
         .layer(axum::middleware::from_fn(edge::client_errors))
         .layer(axum::middleware::from_fn(csrf::reject_cross_site))
         .layer(session_layer)
-        .layer(axum::middleware::from_fn(edge::guard_body))
+        .layer(axum::middleware::from_fn(edge::guard_body));
+    // The open API: tokens instead of sessions, JSON instead of forms (see `open_api`).
+    Router::new()
+        .merge(open_api::router(state.clone()))
+        .merge(pages)
         .layer(axum::middleware::from_fn(edge::security_headers))
         .layer(CompressionLayer::new())
         .with_state(state)

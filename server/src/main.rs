@@ -108,6 +108,23 @@ enum Command {
         #[arg(long)]
         template: bool,
     },
+    /// Make a personal access token of the open API for an account (printed once; only its
+    /// hash is kept). Scopes: units:read, units:import, filings:read, filings:submit,
+    /// rollups:read, escalations:read.
+    CreateToken {
+        /// The account's username; the token sees what the account's pages show.
+        #[arg(long)]
+        user: String,
+        /// What the token is for (shown on /admin/tokens).
+        #[arg(long)]
+        name: String,
+        /// Comma-separated scopes.
+        #[arg(long, value_delimiter = ',')]
+        scopes: Vec<String>,
+        /// Days until it expires (1–366).
+        #[arg(long, default_value = "90")]
+        days: String,
+    },
     /// Write a backup of the database to FILE (SQLite: a consistent copy taken while the
     /// server runs; PostgreSQL: pg_dump's custom format). Never overwrites a file.
     Backup {
@@ -435,6 +452,27 @@ async fn run(cli: Cli) -> Result<(), String> {
                 table.rows.len(),
                 to.display()
             );
+            Ok(())
+        }
+        Command::CreateToken {
+            user,
+            name,
+            scopes,
+            days,
+        } => {
+            let pool = db::open(&cli.database_url, connect_timeout)
+                .await
+                .map_err(|e| e.to_string())?;
+            let user_id = app::ssr::tokens::user_id_of(&pool, &user)
+                .await
+                .map_err(|e| describe(&e))?
+                .ok_or_else(|| format!("no account is named {user}"))?;
+            let new = app::ssr::tokens::NewToken::parse(&user_id, &name, &scopes, &days)
+                .map_err(|e| describe(&e))?;
+            let (_, token) = app::ssr::tokens::create(&pool, clock.now(), None, &new)
+                .await
+                .map_err(|e| describe(&e))?;
+            println!("{}", token.written());
             Ok(())
         }
         Command::Backup { to } => {
