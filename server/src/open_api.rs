@@ -234,9 +234,15 @@ async fn with_token(State(state): State<AppState>, mut req: Request, next: Next)
     let query = req.uri().query().unwrap_or("").to_string();
     let recorded_query: String = query.chars().filter(|c| *c != '\0').take(2000).collect();
     req.extensions_mut().insert(bearer.clone());
-    // The query is read by the forms' rules (no NUL, valid UTF-8 after decoding).
+    // The query is read by the forms' rules (no NUL, valid UTF-8 after decoding), and a path
+    // parameter must decode to text without control characters (PostgreSQL cannot compare
+    // a NUL).
+    let path_ok = percent_encoding::percent_decode_str(&path)
+        .decode_utf8()
+        .is_ok_and(|p| !p.chars().any(char::is_control));
     let res = match check_form(query.as_bytes()) {
-        Ok(()) => next.run(req).await,
+        Ok(()) if path_ok => next.run(req).await,
+        Ok(()) => failure(AppError::Malformed(app::error::Malformed::Encoding)),
         Err(m) => failure(AppError::Malformed(m)),
     };
     let call = Call {
@@ -346,7 +352,7 @@ async fn list_units(
 /// One unit the token's account sees.
 #[utoipa::path(get, path = "/api/v1/units/{unit_id}", tag = "units",
     params(("unit_id" = String, Path, description = "The unit's id")),
-    responses((status = 200, body = feeds::ApiUnit), (status = 401, body = ApiErrorBody),
+    responses((status = 200, body = feeds::ApiUnit), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
         (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
 async fn get_unit(
     State(state): State<AppState>,
@@ -658,7 +664,7 @@ pub struct ApiFiling {
 /// One filing version (not a draft) of a unit the token's account sees.
 #[utoipa::path(get, path = "/api/v1/filings/{filing_id}", tag = "filings",
     params(("filing_id" = String, Path, description = "The filing version's id")),
-    responses((status = 200, body = ApiFiling), (status = 401, body = ApiErrorBody),
+    responses((status = 200, body = ApiFiling), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
         (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
 async fn get_filing(
     State(state): State<AppState>,

@@ -265,6 +265,29 @@ async fn every_operation_answers_as_documented_and_a_county_sees_only_its_own(ba
     calls += 1;
     assert_eq!(status, 404, "another county's unit is not there for 五华区");
     contract.conforms("GET", "/api/v1/units/{unit_id}", 404, &body);
+    for hostile in ["a%00b", "%FF%FE", "x%0Ay"] {
+        let (status, body) = call(
+            &app,
+            &city,
+            "GET",
+            &format!("/api/v1/units/{hostile}"),
+            None,
+        )
+        .await;
+        calls += 1;
+        assert_eq!(status, 400, "{hostile}: {body}");
+        contract.conforms("GET", "/api/v1/units/{unit_id}", 400, &body);
+        let (status, _) = call(
+            &app,
+            &city,
+            "GET",
+            &format!("/api/v1/filings/{hostile}"),
+            None,
+        )
+        .await;
+        calls += 1;
+        assert_eq!(status, 400, "{hostile}");
+    }
     let (status, body) = call(&app, &city, "GET", &format!("/api/v1/units/{other}"), None).await;
     calls += 1;
     assert_eq!(status, 200);
