@@ -100,6 +100,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("filing") view=filing::FilingPage ssr=SsrMode::Async />
                     <Route path=path!("filing/confirm") view=filing::ConfirmPage ssr=SsrMode::Async />
                     <Route path=path!("filing/print") view=filing::PrintPage ssr=SsrMode::Async />
+                    <Route path=path!("filing/paper") view=filing::PaperPage ssr=SsrMode::Async />
                     <Route path=path!("review") view=review::ReviewPage ssr=SsrMode::Async />
                     <Route path=path!("history") view=history::HistoryPage ssr=SsrMode::Async />
                     <Route path=path!("rollup") view=rollup::RollupPage ssr=SsrMode::Async />
@@ -230,6 +231,8 @@ fn Header(info: SessionInfo) -> impl IntoView {
                                     }
                                 })}
                             {u.role.fills_forms().then(|| view! { <a href="/filing">{t(lang, "nav.filing")}</a> })}
+                            {matches!(u.role, crate::domain::unit::Role::DepartmentStaff | crate::domain::unit::Role::TownshipStaff)
+                                .then(|| view! { <a href="/filing/paper">{t(lang, "nav.paper")}</a> })}
                             {u.role.is_supervisor().then(|| view! {
                                 <a href="/review">{t(lang, "nav.review")}</a>
                                 <a href="/rollup">{t(lang, "nav.rollup")}</a>
