@@ -231,6 +231,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("err.decision", "请选择受理或退回。", "Choose accept or return."),
     ("ok.reviewed", "已处理。", "Done."),
     ("nav.review", "审核", "Review"),
+    ("esc.attach_hint", "回复或整改报告盖章签字后扫描上传（PDF、PNG 或 JPEG，不超过 10 MB）：", "Seal and sign the reply or report, scan it and upload it (PDF, PNG or JPEG, up to 10 MB):"),
     ("filing.paper_title", "纸质申报代填", "Enter a filing from paper"),
     ("filing.paper_link", "从纸质表代填", "Enter from the paper form"),
     ("filing.paper_hint", "按单位盖章签字的纸质零申报表逐项录入并提交；以纸质表上的申报时间判断是否按时申报。", "Type in the unit's sealed, signed paper forms row by row and submit them; the date on the paper decides whether it was filed on time."),

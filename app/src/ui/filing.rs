@@ -726,50 +726,19 @@ pub fn ExceptionsPage() -> impl IntoView {
 /// the unit's own filer a plain upload form (PDF, PNG or JPEG, checked by content).
 #[component]
 fn Attachments(view: FilingView, lang: Lang) -> impl IntoView {
-    let query = use_query_map();
-    let (attached, error) =
-        query.with_untracked(|q| (q.get("attached").is_some(), q.get("attach_error")));
-    let error = error.map(|e| {
-        t(
-            lang,
-            match e.as_str() {
-                "size" => "err.attachment_size",
-                "count" => "err.attachment_count",
-                "empty" => "registry.err_empty",
-                "upload" => "err.attachment_upload",
-                _ => "err.attachment_type",
-            },
-        )
-        .to_string()
-    });
     let record = view.record.clone()?;
     if view.attachments.is_empty() && !view.own {
         return None;
     }
+    let upload = view.own.then(|| {
+        vec![
+            ("filing_id", record.filing_id.clone()),
+            ("period", record.period_key.clone()),
+            ("version", record.version.to_string()),
+        ]
+    });
     Some(view! {
-        <div class="attachments" data-testid="attachments">
-            <h2>{t(lang, "filing.attachments")}</h2>
-            <ul>
-                {view.attachments.iter().map(|a| view! {
-                    <li>
-                        <a href=format!("/attachments/{}", a.attachment_id) download=a.file_name.clone()>{a.file_name.clone()}</a>
-                        {format!(" · {} KB · {}", (a.size_bytes + 1023) / 1024, format_kunming(a.uploaded_at))}
-                        {a.uploaded_by.clone().map(|by| format!(" · {by}"))}
-                    </li>
-                }).collect_view()}
-            </ul>
-            {attached.then(|| view! { <p class="form-ok" role="status">{t(lang, "filing.attached")}</p> })}
-            {error.map(|e| view! { <p class="field-error" role="alert" id="attachment-error">{e}</p> })}
-            {view.own.then(|| view! {
-                <form method="post" action="/attachments/upload" enctype="multipart/form-data" class="inline no-print">
-                    <input type="hidden" name="filing_id" value=record.filing_id.clone() />
-                    <input type="hidden" name="period" value=record.period_key.clone() />
-                    <input type="hidden" name="version" value=record.version.to_string() />
-                    <label for="attachment-file">{t(lang, "filing.attach_hint")}</label>
-                    <input id="attachment-file" name="file" type="file" accept=".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg" required aria-describedby="attachment-error" />
-                    <button type="submit">{t(lang, "filing.attach")}</button>
-                </form>
-            })}
-        </div>
+        <h2>{t(lang, "filing.attachments")}</h2>
+        <super::AttachmentBox files=view.attachments.clone() upload hint=t(lang, "filing.attach_hint") lang />
     })
 }
