@@ -140,6 +140,20 @@ async fn a_paper_filing_entered_by_the_township_is_the_units_on_time_by_the_pape
     );
     // Counted on time by the paper's date.
     assert_eq!(counted(&app, &w.firm.id).await, (1, "submitted".into(), 0));
+    // The department's export of the filings says it came on paper, when and through whom.
+    let csv = ajj
+        .get(app.url("/export/filings.csv?period=2026-Y"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("纸质代填"), "{csv}");
+    assert!(
+        csv.contains(&format!("2027-01-06 {}", town.display_name)),
+        "{csv}"
+    );
     app.assert_counts_match_a_recount().await;
     // The history says who entered it, to the unit and to its county office.
     for client in [&unit.client, &office.client] {
