@@ -256,28 +256,7 @@ async fn the_sealed_copy_of_a_rectification_report_is_attached_and_seen_only_by_
     let app = demo_at(backend, "2027-02-01T10:00:00+08:00").await;
     let office = app.logged_in("wuhua").await;
     let qiye = app.logged_in("qiye").await;
-    let res = app
-        .call_with(
-            &office,
-            "issue_manual",
-            &[
-                ("target_unit_id", "ent-530102-demo"),
-                ("rung", "admonition"),
-                (
-                    "reasons",
-                    "2026年度零申报多项不落实，经提示告知后仍未整改。",
-                ),
-                ("measures", "限期整改，按期报告。"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-    let number: String = res.json().await.unwrap();
-    let (id,): (String,) = sqlx::query_as("SELECT escalation_id FROM escalation WHERE number = $1")
-        .bind(&number)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let id = common::admonish_demo_enterprise(&app, &office).await;
     let page = format!("/escalation?id={id}");
 
     // No report yet: nothing to attach to.
@@ -289,17 +268,7 @@ async fn the_sealed_copy_of_a_rectification_report_is_attached_and_seen_only_by_
     assert_eq!(reply_attachments(&app).await, 0);
 
     // The 第九条 report, then its sealed copy.
-    let res = app
-        .call_with(
-            &qiye,
-            "respond_escalation",
-            &[
-                ("id", id.as_str()),
-                ("body", "已按要求完成整改，盖章整改报告见附件扫描件。"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    common::report_on(&app, &qiye, &id).await;
     // Typed by content, not by name; only the target attaches (404 for anyone else).
     let res = upload_to_escalation(
         &app,

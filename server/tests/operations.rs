@@ -424,37 +424,8 @@ async fn a_backup_restores_into_an_identical_database(backend: Backend) {
     .unwrap();
     // …and a 第九条 report to an admonition with its sealed scan.
     let office = app.logged_in("wuhua").await;
-    let res = app
-        .call_with(
-            &office,
-            "issue_manual",
-            &[
-                ("target_unit_id", "ent-530102-demo"),
-                ("rung", "admonition"),
-                (
-                    "reasons",
-                    "2026年度零申报多项不落实，经提示告知后仍未整改。",
-                ),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-    let (escalation_id,): (String,) =
-        sqlx::query_as("SELECT escalation_id FROM escalation WHERE status = 'issued'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    let res = app
-        .call_with(
-            &filer,
-            "respond_escalation",
-            &[
-                ("id", escalation_id.as_str()),
-                ("body", "已按要求完成整改，盖章整改报告见附件扫描件。"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let escalation_id = common::admonish_demo_enterprise(&app, &office).await;
+    common::report_on(&app, &filer, &escalation_id).await;
     app::ssr::escalations::attach_to_reply(
         &app.db,
         &app.clock,
