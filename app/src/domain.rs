@@ -7,9 +7,11 @@
 //! - [`time`]: Kunming time, the app clock (real or fixed for drills).
 //! - [`period`]: filing periods (annual, half-year) and their windows (107号 四、(一)).
 //! - [`chain`]: the reporting chain (107号 四、(二)): who files to whom, who oversees whom,
-//!   what a roll-up's scope contains, who may open it.
+//!   who enters a unit's filing from paper (代填), what a roll-up's scope contains, who may
+//!   open it.
 //! - [`unit`]: kinds of unit in the reporting chain, roles, industries, county-level areas.
-//! - [`filing`]: a filing's content, what a draft and a submission need, progress.
+//! - [`filing`]: a filing's content, what a draft and a submission need, progress, the date
+//!   of a paper filing entered on the unit's behalf (代填).
 //! - [`registry`]: the enterprise registry as a table: template columns, credit codes, rows.
 //! - [`review`]: the receiving unit's decision on a filing (accept, return, untrue).
 //! - [`rollup`]: roll-ups (汇总) of a period's filings over the units below an office.

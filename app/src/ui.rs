@@ -101,6 +101,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("filing") view=filing::FilingPage ssr=SsrMode::Async />
                     <Route path=path!("filing/confirm") view=filing::ConfirmPage ssr=SsrMode::Async />
                     <Route path=path!("filing/print") view=filing::PrintPage ssr=SsrMode::Async />
+                    <Route path=path!("filing/paper") view=filing::PaperPage ssr=SsrMode::Async />
                     <Route path=path!("review") view=review::ReviewPage ssr=SsrMode::Async />
                     <Route path=path!("history") view=history::HistoryPage ssr=SsrMode::Async />
                     <Route path=path!("rollup") view=rollup::RollupPage ssr=SsrMode::Async />
@@ -233,6 +234,8 @@ fn Header(info: SessionInfo) -> impl IntoView {
                                     }
                                 })}
                             {u.role.fills_forms().then(|| view! { <a href="/filing">{t(lang, "nav.filing")}</a> })}
+                            {matches!(u.role, crate::domain::unit::Role::DepartmentStaff | crate::domain::unit::Role::TownshipStaff)
+                                .then(|| view! { <a href="/filing/paper">{t(lang, "nav.paper")}</a> })}
                             {u.role.is_supervisor().then(|| view! {
                                 <a href="/review">{t(lang, "nav.review")}</a>
                                 <a href="/rollup">{t(lang, "nav.rollup")}</a>
@@ -496,6 +499,60 @@ pub fn status_key(s: crate::domain::filing::FilingStatus) -> &'static str {
         FilingStatus::Submitted => "filing.status_submitted",
         FilingStatus::Returned => "filing.status_returned",
         FilingStatus::Accepted => "filing.status_accepted",
+    }
+}
+
+/// Attached files (a sealed, signed paper copy, issue 14) as downloads, never shown in the
+/// page; with `upload` (the hidden fields naming what the file belongs to), a plain upload
+/// form to `/attachments/upload` (PDF, PNG or JPEG, checked by content on the server) and
+/// what the last upload answered (`?attached=1`, `?attach_error=`).
+#[component]
+pub fn AttachmentBox(
+    files: Vec<crate::model::filing::AttachmentInfo>,
+    upload: Option<Vec<(&'static str, String)>>,
+    #[prop(into)] hint: String,
+    lang: Lang,
+) -> impl IntoView {
+    let query = use_query_map();
+    let (attached, error) =
+        query.with_untracked(|q| (q.get("attached").is_some(), q.get("attach_error")));
+    let error = error.map(|e| {
+        t(
+            lang,
+            match e.as_str() {
+                "size" => "err.attachment_size",
+                "count" => "err.attachment_count",
+                "empty" => "registry.err_empty",
+                "upload" => "err.attachment_upload",
+                "closed" => "err.esc_nothing_pending",
+                _ => "err.attachment_type",
+            },
+        )
+        .to_string()
+    });
+    let uploading = upload.is_some();
+    view! {
+        <div class="attachments" data-testid="attachments">
+            <ul>
+                {files.iter().map(|a| view! {
+                    <li>
+                        <a href=format!("/attachments/{}", a.attachment_id) download=a.file_name.clone()>{a.file_name.clone()}</a>
+                        {format!(" · {} KB · {}", (a.size_bytes + 1023) / 1024, crate::domain::time::format_kunming(a.uploaded_at))}
+                        {a.uploaded_by.clone().map(|by| format!(" · {by}"))}
+                    </li>
+                }).collect_view()}
+            </ul>
+            {(uploading && attached).then(|| view! { <p class="form-ok" role="status">{t(lang, "filing.attached")}</p> })}
+            {error.filter(|_| uploading).map(|e| view! { <p class="field-error" role="alert" id="attachment-error">{e}</p> })}
+            {upload.map(|fields| view! {
+                <form method="post" action="/attachments/upload" enctype="multipart/form-data" class="inline no-print">
+                    {fields.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value /> }).collect_view()}
+                    <label for="attachment-file">{hint}</label>
+                    <input id="attachment-file" name="file" type="file" accept=".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg" required aria-describedby="attachment-error" />
+                    <button type="submit">{t(lang, "filing.attach")}</button>
+                </form>
+            })}
+        </div>
     }
 }
 

@@ -503,7 +503,9 @@ async fn read_upload(
 
 /// `POST /attachments/upload` (multipart: `filing_id`, `period`, `version`, `file`): the
 /// sealed paper copy of a filing version, from its unit's filer; answered with a redirect to
-/// the filing page with `attached=1` or `attach_error=<why>`.
+/// the filing page with `attached=1` or `attach_error=<why>`. With `escalation_id` instead
+/// of `filing_id`: the paper copy of the target's reply or 第九条 report waiting for a
+/// decision, back to the escalation's page the same way.
 async fn attachment_upload(
     axum::extract::State(state): axum::extract::State<AppState>,
     session: tower_sessions::Session,
@@ -527,29 +529,49 @@ async fn attachment_upload(
             })
             .unwrap_or_default()
     };
+    let escalation_id = upload.fields.get("escalation_id").cloned();
     let back = |outcome: &str| {
-        Redirect::to(&format!(
-            "/filing?period={}&version={}&{outcome}",
-            keep("period"),
-            keep("version")
-        ))
-        .into_response()
+        let page = match &escalation_id {
+            Some(_) => format!("/escalation?id={}", keep("escalation_id")),
+            None => format!(
+                "/filing?period={}&version={}",
+                keep("period"),
+                keep("version")
+            ),
+        };
+        Redirect::to(&format!("{page}&{outcome}")).into_response()
     };
     let Some((file_name, bytes)) = upload.file.filter(|_| upload.complete) else {
         return back("attach_error=upload");
     };
-    let filing_id = upload.fields.get("filing_id").cloned().unwrap_or_default();
-    match app::ssr::attachments::attach(
-        &state.db,
-        &state.clock,
-        &user,
-        &filing_id,
-        &file_name,
-        &bytes,
-    )
-    .await
-    {
-        Ok(_) => back("attached=1"),
+    let attached = match &escalation_id {
+        Some(id) => {
+            app::ssr::escalations::attach_to_reply(
+                &state.db,
+                &state.clock,
+                &user,
+                id,
+                &file_name,
+                &bytes,
+            )
+            .await
+        }
+        None => {
+            let filing_id = upload.fields.get("filing_id").cloned().unwrap_or_default();
+            app::ssr::attachments::attach(
+                &state.db,
+                &state.clock,
+                &user,
+                &filing_id,
+                &file_name,
+                &bytes,
+            )
+            .await
+            .map(|_| ())
+        }
+    };
+    match attached {
+        Ok(()) => back("attached=1"),
         Err(app::error::AppError::Invalid(fe)) => {
             let why = match fe.get("file") {
                 Some("err.attachment_size") => "size",
@@ -559,6 +581,8 @@ async fn attachment_upload(
             };
             back(&format!("attach_error={why}"))
         }
+        // The reply was decided on, or the escalation closed, meanwhile.
+        Err(app::error::AppError::Conflict(_)) => back("attach_error=closed"),
         Err(app::error::AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
         Err(e) => edge::unavailable_page(&e, app::i18n::Lang::Zh),
     }
@@ -576,7 +600,15 @@ async fn attachment_download(
         Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
         Err(e) => return edge::unavailable_page(&e, app::i18n::Lang::Zh),
     };
-    match app::ssr::attachments::fetch(&state.db, &user, &id).await {
+    // A filing version's attachment, else an escalation reply's: each to those who may see
+    // what it belongs to.
+    let found = match app::ssr::attachments::fetch(&state.db, &user, &id).await {
+        Err(app::error::AppError::NotFound) => {
+            app::ssr::escalations::attachment(&state.db, &user, &id).await
+        }
+        other => other,
+    };
+    match found {
         Ok(d) => {
             let ascii: String = d
                 .file_name

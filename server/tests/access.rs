@@ -15,8 +15,8 @@ use app::api::escalation::{
     GetEscalation, IssueEscalation, IssueManual, RecordAccident, RespondEscalation,
 };
 use app::api::filing::{
-    GetExceptions, GetFiling, GetHistory, GetReviewQueue, GrantLateFiling, ReviewFiling,
-    ReviseFiling, SaveFiling, SubmitFiling,
+    EnterPaperFiling, GetExceptions, GetFiling, GetHistory, GetPaperFiling, GetReviewQueue,
+    GrantLateFiling, ReviewFiling, ReviseFiling, SaveFiling, SubmitFiling,
 };
 use app::api::rollup::{FileSummary, GetCityReport, GetRollup};
 use app::api::{CreateUnit, CreateUser, ListCounties, ListUnits, ListUsers};
@@ -283,6 +283,35 @@ async fn every_role_is_refused_outside_its_subtree_and_outside_its_role(backend:
                     untrue: s(""),
                 }),
             ];
+            // 代填: a township enters the paper forms of the enterprises in it, which it does
+            // not oversee (so they stay in its list above for everything else).
+            let enters_on_paper = {
+                let (n,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM enterprise e JOIN app_user u ON u.unit_id = e.township_id \
+                     WHERE u.username = $1 AND e.unit_id = $2",
+                )
+                .bind(*user)
+                .bind(unit)
+                .fetch_one(&app.db)
+                .await
+                .unwrap();
+                n > 0
+            };
+            let paper_calls = [
+                encoded(&GetPaperFiling {
+                    period: s(PERIOD),
+                    unit: s(unit),
+                }),
+                encoded(&EnterPaperFiling {
+                    period: s(PERIOD),
+                    unit: s(unit),
+                    paper_date: s("2027-01-04"),
+                    fields: app::model::filing::PostedFields(vec![(s("principal"), s("越权代填"))]),
+                }),
+            ];
+            let calls = calls
+                .into_iter()
+                .chain(paper_calls.into_iter().filter(|_| !enters_on_paper));
             // The city office's own scope is the city: its roll-up is not "outside".
             for (path, form) in calls {
                 if *user == "city" && path == GetRollup::PATH {
@@ -304,6 +333,9 @@ async fn every_role_is_refused_outside_its_subtree_and_outside_its_role(backend:
                 format!("/filing/print?period={PERIOD}&unit={unit}"),
                 format!("/history?period={PERIOD}&unit={unit}"),
             ];
+            if !enters_on_paper {
+                paths.push(format!("/filing/paper?period={PERIOD}&unit={unit}"));
+            }
             if *user != "city" {
                 paths.push(format!("/rollup?period={PERIOD}&unit={unit}"));
                 for table in ["rollup", "units", "filings", "trend"] {
@@ -352,6 +384,14 @@ async fn every_role_is_refused_outside_its_subtree_and_outside_its_role(backend:
             &supervisors,
         ),
         (encoded(&GetExceptions {}), &supervisors),
+        // 代填: the receiving departments and the townships enter paper forms.
+        (
+            encoded(&GetPaperFiling {
+                period: s(PERIOD),
+                unit: s(""),
+            }),
+            &["huashan", "wuhua-ajj"],
+        ),
         (
             encoded(&FileSummary {
                 period: s(PERIOD),
@@ -415,6 +455,7 @@ async fn every_role_is_refused_outside_its_subtree_and_outside_its_role(backend:
         ("/review", &supervisors),
         ("/rollup", &supervisors),
         ("/exceptions", &supervisors),
+        ("/filing/paper", &["huashan", "wuhua-ajj"]),
         ("/report", &["city"]),
         ("/escalations", &supervisors),
         ("/admin/units", &["admin"]),

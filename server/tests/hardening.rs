@@ -1405,6 +1405,8 @@ const ENDPOINTS: &[&str] = &[
     "save_filing",
     "submit_filing",
     "revise_filing",
+    "paper_filing",
+    "enter_paper_filing",
     "exceptions",
     "grant_exception",
     "review_queue",

@@ -422,6 +422,20 @@ async fn a_backup_restores_into_an_identical_database(backend: Backend) {
     )
     .await
     .unwrap();
+    // …and a 第九条 report to an admonition with its sealed scan.
+    let office = app.logged_in("wuhua").await;
+    let escalation_id = common::admonish_demo_enterprise(&app, &office).await;
+    common::report_on(&app, &filer, &escalation_id).await;
+    app::ssr::escalations::attach_to_reply(
+        &app.db,
+        &app.clock,
+        &user,
+        &escalation_id,
+        "report.pdf",
+        b"%PDF-1.4\n%%EOF\n",
+    )
+    .await
+    .unwrap();
     let dir = std::env::temp_dir().join(format!("nilfiling-backup-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -447,6 +461,9 @@ async fn a_backup_restores_into_an_identical_database(backend: Backend) {
     assert!(before
         .iter()
         .any(|(t, rows)| t == "attachment" && rows.len() == 1));
+    assert!(before
+        .iter()
+        .any(|(t, rows)| t == "escalation_attachment" && rows.len() == 1));
     assert_eq!(before.len(), after.len(), "the same tables");
     for ((table, rows), (table_after, rows_after)) in before.iter().zip(after.iter()) {
         assert_eq!(table, table_after);

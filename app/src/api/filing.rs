@@ -56,8 +56,15 @@ async fn filing_view(
     let binding = filing::binding_kind(unit.kind);
     let exception = filings::exception(db, &unit_id, period).await?;
     let access = filings::access_for(db, &state.clock, &unit_id, period).await?;
-    let (versions, draft_exists) =
-        visible_versions(filings::versions(db, &unit_id, period).await?, own);
+    let all = filings::versions(db, &unit_id, period).await?;
+    // 代填: the receiving department may enter the filing from paper while none is made.
+    let may_enter_paper = !own
+        && all.first().is_none_or(|l| l.status == FilingStatus::Draft)
+        && paper_access(db, &state.clock, &unit_id, period)
+            .await?
+            .may_file()
+        && access::enters_on_behalf(db, &user, &unit_id).await?;
+    let (versions, draft_exists) = visible_versions(all, own);
     let record = if version.is_empty() {
         versions.first().cloned()
     } else {
@@ -123,8 +130,188 @@ async fn filing_view(
         draft_exists,
         last_review,
         attachments,
+        may_enter_paper,
+        paper: None,
         now,
     })
+}
+
+/// Whether a filing may be entered from paper now (代填): inside the window, or after it
+/// under a late-filing exception granted for the unit (107号 四、(一)); never before the
+/// window opens.
+#[cfg(feature = "ssr")]
+async fn paper_access(
+    db: &crate::ssr::db::Db,
+    clock: &crate::domain::time::Clock,
+    unit_id: &str,
+    period: Period,
+) -> Result<filing::FilingAccess, AppError> {
+    let until = filings::exception_until(db, unit_id, period).await?;
+    Ok(filing::FilingAccess::at(period, clock.now(), until))
+}
+
+/// The "enter from paper" page's data (代填). Without `unit`: the units whose paper forms the
+/// user enters. With it: that unit's nine forms, empty, to be typed in from the paper, or
+/// what it has filed already. Only the department that receives the unit's filing and the
+/// township it lies in may open it (403 for anyone else).
+#[server(endpoint = "paper_filing")]
+pub async fn get_paper_filing(
+    #[server(default)] period: String,
+    #[server(default)] unit: String,
+) -> Result<PaperView, AppError> {
+    form::answer(paper_view(period, unit).await)
+}
+
+#[cfg(feature = "ssr")]
+async fn paper_view(period: String, unit: String) -> Result<PaperView, AppError> {
+    let user = auth::require_user().await?;
+    let state = app_state()?;
+    let db = &state.db;
+    let now = state.clock.now();
+    let period = period_or_default(&period, now)?;
+    let periods = recent_periods(now);
+    if unit.is_empty() {
+        let units = access::paper_units(db, &user).await?;
+        if units.is_empty() {
+            return Err(AppError::Forbidden);
+        }
+        return Ok(PaperView {
+            period,
+            periods,
+            units,
+            entry: None,
+        });
+    }
+    if !access::enters_on_behalf(db, &user, &unit).await? {
+        return Err(AppError::Forbidden);
+    }
+    let u = crate::ssr::units::unit_by_id(db, &unit)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let binding = filing::binding_kind(u.kind);
+    let exception = filings::exception(db, &unit, period).await?;
+    let access = paper_access(db, &state.clock, &unit, period).await?;
+    // What the unit filed is said, not shown: the enterer need not oversee the unit.
+    let filed = filings::versions(db, &unit, period)
+        .await?
+        .into_iter()
+        .next()
+        .filter(|r| r.status != FilingStatus::Draft)
+        .map(|r| (r.version, r.status, r.paper_date.is_some()));
+    let editable = access.may_file() && filed.is_none();
+    let content = FilingContent::default();
+    Ok(PaperView {
+        period,
+        periods,
+        units: vec![],
+        entry: Some(FilingView {
+            unit_id: unit,
+            unit_name: u.name,
+            unit_kind: u.kind,
+            binding,
+            period,
+            window: period.window(),
+            access,
+            exception,
+            progress: filing::progress(binding, &content.answers),
+            record: None,
+            content,
+            versions: vec![],
+            editable,
+            can_revise: false,
+            own: false,
+            draft_exists: false,
+            last_review: None,
+            attachments: vec![],
+            may_enter_paper: editable,
+            paper: Some(PaperMode { filed }),
+            now,
+        }),
+    })
+}
+
+/// Enters a unit's filing from its sealed paper form and submits it (代填, issue 14): the
+/// nine forms as the unit's own form posts them, the unit, and `paper_date`, the date on
+/// the paper (`YYYY-MM-DD`, Kunming). Checked like the unit's submission, all errors at
+/// once next to their fields; nothing is stored unless all is well. The filing counts as
+/// made on the paper's date: on time if that lies in the window.
+#[server(endpoint = "enter_paper_filing")]
+pub async fn enter_paper_filing(
+    period: String,
+    unit: String,
+    #[server(default)] paper_date: String,
+    #[server(flatten)] fields: PostedFields,
+) -> Result<SubmitOutcome, AppError> {
+    let typed = |draft: &FilingDraft| {
+        let mut values = draft.fields();
+        values.push(("paper_date".to_string(), paper_date.clone()));
+        values
+    };
+    let draft = match FilingDraft::try_from(fields.clone()) {
+        Ok(draft) => draft,
+        Err(e) => {
+            let values = typed(&FilingDraft::parse(&fields.0));
+            return form::finish("filing_paper", values, Err(e), None).await;
+        }
+    };
+    let result = enter_paper(&period, &unit, &paper_date, &draft.content).await;
+    // Back to the paper page, which then says the filing is made (the unit and period were
+    // found, so both are plain ids).
+    let success_to = result
+        .is_ok()
+        .then(|| format!("/filing/paper?period={period}&unit={unit}&done=paper"));
+    form::finish("filing_paper", typed(&draft), result, success_to).await
+}
+
+#[cfg(feature = "ssr")]
+async fn enter_paper(
+    period: &str,
+    unit_id: &str,
+    paper_date: &str,
+    content: &FilingContent,
+) -> Result<SubmitOutcome, AppError> {
+    let user = auth::require_user().await?;
+    let state = app_state()?;
+    let db = &state.db;
+    let period = Period::parse_key(period).ok_or(AppError::NotFound)?;
+    if !access::enters_on_behalf(db, &user, unit_id).await? {
+        return Err(AppError::Forbidden);
+    }
+    let unit = crate::ssr::units::unit_by_id(db, unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // 107号 四、(一): inside the window, or after it under a 补报 exception for the unit.
+    if !paper_access(db, &state.clock, unit_id, period)
+        .await?
+        .may_file()
+    {
+        return Err(AppError::Conflict(crate::error::Conflict::WindowClosed));
+    }
+    let kind = filing::binding_kind(unit.kind);
+    let today = crate::domain::time::kunming_date(state.clock.now());
+    let paper = filing::PaperDate::parse(paper_date, period, today);
+    // Every error at once, each next to its field: the forms as for the unit's own
+    // submission, and the paper's date.
+    let mut errors = filing::check_binding(kind, content);
+    if errors.is_empty() {
+        errors = filing::check_submit(kind, content);
+    }
+    if let Err(key) = paper {
+        errors.add("paper_date", key);
+    }
+    errors.into_result()?;
+    let paper = paper.map_err(|key| AppError::field("paper_date", key))?;
+    filings::enter_from_paper(
+        db,
+        &state.clock,
+        &user.user_id,
+        unit_id,
+        kind,
+        period,
+        paper,
+        content,
+    )
+    .await
 }
 
 /// Saves the draft (`intent=save`), or saves and checks it for submission (`intent=review`,

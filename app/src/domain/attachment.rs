@@ -1,11 +1,12 @@
-//! Attachments (issue 14): the sealed, signed paper copy of a filing (the forms' 单位（盖章）),
-//! scanned as PDF or as an image. What a file is comes from its first bytes, never from its
+//! Attachments (issue 14): the sealed, signed paper copy of a filing (the forms' 单位（盖章）)
+//! or of a reply to an escalation (the 第九条 rectification report), scanned as PDF or as an
+//! image. What a file is comes from its first bytes, never from its
 //! name: an HTML page named `.pdf` is not a PDF.
 
 /// The largest attachment, in bytes (a scanned page at 300 dpi is well under 2 MB).
 pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
 
-/// The most attachments one filing version may have.
+/// The most attachments one filing version (or one escalation reply) may have.
 pub const MAX_PER_VERSION: usize = 10;
 
 /// The kinds of file taken.

@@ -170,6 +170,29 @@ pub fn oversees(viewer: &Viewer, unit: &Member) -> bool {
     }
 }
 
+/// Whether `viewer` may enter `unit`'s filing from its sealed paper form (代填, issue 14): an
+/// enterprise that files on paper hands it to the department that receives its filing (四、
+/// (二)1: by industry, in its county) or to the township it lies in (分级管理，属地申报), whose
+/// staff type it in. Nobody else enters a unit's filing, and no other kind of unit files on
+/// paper through someone else.
+pub fn enters_on_behalf(viewer: &Viewer, unit: &Member) -> bool {
+    if unit.kind != UnitKind::Enterprise {
+        return false;
+    }
+    match viewer.role {
+        Role::DepartmentStaff => receives(viewer, unit),
+        Role::TownshipStaff => {
+            unit.township_id.as_deref() == Some(viewer.unit_id.as_str())
+                && unit.county_id.is_some()
+                && unit.county_id == viewer.county_id
+        }
+        Role::EnterpriseFiler
+        | Role::CountyOfficeStaff
+        | Role::CityOfficeStaff
+        | Role::Administrator => false,
+    }
+}
+
 /// What a roll-up is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ScopeKind {
@@ -667,6 +690,32 @@ mod tests {
         ));
         let mines = scope(ScopeKind::Department, "dept", Some(WUHUA), &["chemical"]);
         assert!(lists(&mines, &firm) && !lists(&mines, &town));
+    }
+
+    #[test]
+    fn only_the_receiving_department_or_the_enterprises_township_enters_from_paper() {
+        let firm = enterprise("ent", WUHUA, "chemical", Some("town-huashan"));
+        let town = viewer(Role::TownshipStaff, "town-huashan", Some(WUHUA), &[]);
+        assert!(enters_on_behalf(&mines_department(WUHUA), &firm));
+        assert!(enters_on_behalf(&town, &firm));
+        // Another township, the department of another county or industry: outside.
+        let other_town = viewer(Role::TownshipStaff, "town-other", Some(WUHUA), &[]);
+        assert!(!enters_on_behalf(&other_town, &firm));
+        assert!(!enters_on_behalf(&mines_department(PANLONG), &firm));
+        let roads = viewer(Role::DepartmentStaff, "dept-jt", Some(WUHUA), &["road"]);
+        assert!(!enters_on_behalf(&roads, &firm));
+        // An enterprise in no township has only its department.
+        let unplaced = enterprise("ent2", WUHUA, "chemical", None);
+        assert!(!enters_on_behalf(&town, &unplaced));
+        assert!(enters_on_behalf(&mines_department(WUHUA), &unplaced));
+        // The offices oversee it but do not type in its forms; nor does anyone a township's.
+        assert!(!enters_on_behalf(&county_office(WUHUA), &firm));
+        assert!(!enters_on_behalf(&city_office(), &firm));
+        let own = viewer(Role::EnterpriseFiler, "ent", Some(WUHUA), &[]);
+        assert!(!enters_on_behalf(&own, &firm));
+        let township_unit = member("town-huashan", UnitKind::Township, Some(WUHUA));
+        assert!(!enters_on_behalf(&county_office(WUHUA), &township_unit));
+        assert!(!enters_on_behalf(&town, &township_unit));
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //!
 //! 107号 四、(一) and the tables' frame: a filing names its principal (主要负责人), leader in
 //! charge (分管领导), who filled it in (填表人), who reviewed it (审核人) and a contact phone
-//! (联系电话); its date (申报时间) is the day it is submitted, in Kunming. Every row that binds
+//! (联系电话); its date (申报时间) is the day it is submitted, in Kunming, or for a filing
+//! entered on the unit's behalf from its sealed paper form (代填) the date on the paper
+//! ([`PaperDate`]). Every row that binds
 //! the unit is answered; every 不落实 is explained (what is missing, and the plan to rectify it).
 
 use super::forms::{self, Answer, BindingKind};
@@ -764,6 +766,93 @@ impl FilingAccess {
             self,
             FilingAccess::Late { .. } | FilingAccess::Amend { late: true }
         )
+    }
+}
+
+/// The date written on a unit's sealed paper form (申报时间), when its filing is entered from
+/// paper on its behalf (代填, issue 14). Built only by [`PaperDate::parse`]: a Kunming
+/// calendar date, not after today (the clock's Kunming day), not before the period ends
+/// (a form cannot report on a period before it is over: the earliest is the window's first
+/// day, 107号 四、(一)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaperDate(chrono::NaiveDate);
+
+impl PaperDate {
+    /// Reads `text` (`YYYY-MM-DD`) for `period` on the Kunming day `today`; the message key
+    /// of what is wrong otherwise (`err.date`, `err.paper_date_future`,
+    /// `err.paper_date_early`).
+    pub fn parse(
+        text: &str,
+        period: super::period::Period,
+        today: chrono::NaiveDate,
+    ) -> Result<Self, &'static str> {
+        let date =
+            chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| "err.date")?;
+        if date > today {
+            Err("err.paper_date_future")
+        } else if date < period.window_first_day() {
+            Err("err.paper_date_early")
+        } else {
+            Ok(PaperDate(date))
+        }
+    }
+
+    pub fn date(&self) -> chrono::NaiveDate {
+        self.0
+    }
+
+    /// Whether a filing dated this day is late: it counts as made on the paper's date, so it
+    /// is on time when that lies in the window (107号 四、(一)), late otherwise (entered
+    /// under a late-filing exception, 106号 第七条(五)).
+    pub fn is_late(&self, period: super::period::Period) -> bool {
+        self.0 > period.window_last_day()
+    }
+}
+
+#[cfg(test)]
+mod paper_tests {
+    use super::*;
+    use crate::domain::period::Period;
+
+    fn day(s: &str) -> chrono::NaiveDate {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_paper_date_in_the_window_is_on_time_and_after_it_late() {
+        let p = Period::annual(2026);
+        let today = day("2027-01-15");
+        let in_window = PaperDate::parse(" 2027-01-08 ", p, today).unwrap();
+        assert_eq!(in_window.date(), day("2027-01-08"));
+        assert!(!in_window.is_late(p), "dated in the window: on time");
+        assert!(!PaperDate::parse("2027-01-10", p, today).unwrap().is_late(p));
+        assert!(
+            PaperDate::parse("2027-01-11", p, today).unwrap().is_late(p),
+            "dated after the 10th: late"
+        );
+        assert!(!PaperDate::parse("2027-01-01", p, today).unwrap().is_late(p));
+    }
+
+    #[test]
+    fn a_paper_date_is_a_real_day_between_the_periods_end_and_today() {
+        let p = Period::half_year(2027);
+        let today = day("2027-07-05");
+        assert_eq!(
+            PaperDate::parse("2027-07-06", p, today),
+            Err("err.paper_date_future")
+        );
+        assert_eq!(
+            PaperDate::parse("2027-06-30", p, today),
+            Err("err.paper_date_early"),
+            "the last day of the half-year is before it ends"
+        );
+        for bad in ["", "2027-02-30", "5 July", "2027/07/05", "20270705"] {
+            assert_eq!(PaperDate::parse(bad, p, today), Err("err.date"), "{bad:?}");
+        }
+        assert!(
+            PaperDate::parse("2027-07-05", p, today).is_ok(),
+            "today is fine"
+        );
     }
 }
 

@@ -159,6 +159,8 @@ pub struct ResponseView {
     pub decision: Option<ResponseDecision>,
     pub decision_note: String,
     pub decided_at: Option<String>,
+    /// The sealed, signed paper copy of the reply or report (issue 14), as downloads.
+    pub attachments: Vec<crate::model::filing::AttachmentInfo>,
 }
 
 /// What the viewer may do with an escalation.
@@ -174,6 +176,9 @@ pub struct EscalationActions {
     pub decide_response: bool,
     /// Close it, or for a 公开 lift the disclosure (the issuer).
     pub close: bool,
+    /// Attach the sealed paper copy to the reply or report waiting for a decision (the
+    /// target).
+    pub attach: bool,
 }
 
 /// One escalation, as listed and as a document.

@@ -28,6 +28,11 @@ pub struct FilingRecord {
     pub nil: Option<bool>,
     pub updated_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,
+    /// 代填: the date on the unit's paper form when this version was entered from it on the
+    /// unit's behalf (then also its `filing_date`); `None` for a version the unit filed itself.
+    pub paper_date: Option<NaiveDate>,
+    /// 代填: who entered this version from paper (their display name).
+    pub entered_by: Option<String>,
 }
 
 /// An attachment of a filing version (the sealed paper copy), as listed.
@@ -78,7 +83,36 @@ pub struct FilingView {
     pub last_review: Option<LastReview>,
     /// The attachments of the version shown (the sealed paper copy, 单位（盖章）).
     pub attachments: Vec<AttachmentInfo>,
+    /// The viewer may enter this filing from the unit's paper form now (代填: the receiving
+    /// department or the unit's township, nothing filed yet, the window open or a late-filing
+    /// exception in force): the page links to the paper mode.
+    pub may_enter_paper: bool,
+    /// The page is in "enter from paper" mode (`/filing/paper`), see [`PaperMode`].
+    pub paper: Option<PaperMode>,
     pub now: DateTime<Utc>,
+}
+
+/// The filing page in "enter from paper" mode (代填): the nine forms empty, with a field for
+/// the date on the paper, posted to `enter_paper_filing`. Only what the unit already filed
+/// is said, never its text (the enterer need not oversee the unit).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PaperMode {
+    /// The latest version, when it is no draft: the filing is made, nothing more is entered
+    /// from paper (the unit corrects it as a new version). (version, status, on paper)
+    pub filed: Option<(i64, FilingStatus, bool)>,
+}
+
+/// The "enter from paper" page: the period, and either the units the user may enter for
+/// (none named yet) or the named unit's form in paper mode.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PaperView {
+    pub period: Period,
+    /// Recent periods for the picker: (key, Chinese label).
+    pub periods: Vec<(String, String)>,
+    /// The units whose paper forms the user enters, (id, name), by name; empty once a unit
+    /// is named.
+    pub units: Vec<(String, String)>,
+    pub entry: Option<FilingView>,
 }
 
 /// The four latest periods whose windows have opened, newest first, as (key, Chinese label),

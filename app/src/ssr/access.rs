@@ -110,3 +110,29 @@ pub async fn receiving_departments(
     .map(|(dept, name)| (dept.unit_id, name))
     .collect())
 }
+
+/// Whether `user` may enter `unit_id`'s filing from its paper form (代填):
+/// [`chain::enters_on_behalf`].
+pub async fn enters_on_behalf(db: &Db, user: &UserView, unit_id: &str) -> Result<bool, AppError> {
+    let Some(unit) = units::member(db, unit_id).await? else {
+        return Ok(false);
+    };
+    Ok(chain::enters_on_behalf(&viewer(db, user).await?, &unit))
+}
+
+/// The units whose paper forms `user` enters (代填), as (id, name), by name: the enterprises
+/// its department receives, or those in its township (both within its county).
+pub async fn paper_units(db: &Db, user: &UserView) -> Result<Vec<(String, String)>, AppError> {
+    use crate::domain::unit::{Role, UnitKind};
+    let (Role::DepartmentStaff | Role::TownshipStaff, Some(county)) = (user.role, &user.county_id)
+    else {
+        return Ok(vec![]);
+    };
+    let viewer = viewer(db, user).await?;
+    Ok(units::members(db, &[UnitKind::Enterprise], Some(county))
+        .await?
+        .into_iter()
+        .filter(|(member, _)| chain::enters_on_behalf(&viewer, member))
+        .map(|(member, name)| (member.unit_id, name))
+        .collect())
+}

@@ -1,6 +1,9 @@
-//! Attachments of filing versions (issue 14): the sealed, signed paper copy (单位（盖章）),
-//! kept in the database (so backups carry it), typed by its content, offered only as a
-//! download, and seen by exactly those who may see the filing.
+//! Attachments (issue 14): the sealed, signed paper copy of a filing version (单位（盖章）)
+//! or of a reply to an escalation (the 第九条 rectification report), kept in the database (so
+//! backups carry it), typed by its content, offered only as a download, and seen by exactly
+//! those who may see the filing or the escalation. The rules a file must pass are here once
+//! ([`checked`]); who may attach to a reply and who sees it is the escalation's
+//! (`ssr::escalations`).
 
 use crate::domain::attachment::{
     stored_name, AttachmentType, MAX_ATTACHMENT_BYTES, MAX_PER_VERSION,
@@ -31,7 +34,6 @@ pub async fn attach(
     file_name: &str,
     bytes: &[u8],
 ) -> Result<Attached, AppError> {
-    use sha2::Digest;
     let (unit_id, period_key, version): (String, String, i64) =
         sqlx::query_as("SELECT unit_id, period_key, version FROM filing WHERE filing_id = $1")
             .bind(filing_id)
@@ -42,6 +44,45 @@ pub async fn attach(
     if crate::ssr::access::own_filing_unit(user).as_deref() != Some(unit_id.as_str()) {
         return Err(AppError::NotFound);
     }
+    let file = checked(file_name, bytes)?;
+    let now = clock.now();
+    let mut tx = crate::ssr::db::begin_write(db).await?;
+    let id = store(
+        &mut tx,
+        Holder::Filing {
+            filing_id,
+            unit_id: &unit_id,
+        },
+        &file,
+        &user.user_id,
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        file.audit(&id, now, &user.user_id, "filing", filing_id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Attached {
+        period_key,
+        version,
+    })
+}
+
+/// A file that passed the checks every attachment passes, ready to store.
+pub struct CheckedFile<'a> {
+    kind: AttachmentType,
+    name: String,
+    digest: String,
+    bytes: &'a [u8],
+}
+
+/// The checks every attachment passes (`domain::attachment`): not empty, at most
+/// [`MAX_ATTACHMENT_BYTES`], a PDF, PNG or JPEG by its content (never by its name); the
+/// error is on the `file` field.
+pub fn checked<'a>(file_name: &str, bytes: &'a [u8]) -> Result<CheckedFile<'a>, AppError> {
+    use sha2::Digest;
     if bytes.is_empty() {
         return Err(AppError::field("file", "err.required"));
     }
@@ -50,58 +91,110 @@ pub async fn attach(
     }
     let kind = AttachmentType::sniff(bytes)
         .ok_or_else(|| AppError::field("file", "err.attachment_type"))?;
-    let now = clock.now();
-    let id = new_id();
-    let name = stored_name(file_name, kind);
-    let digest = format!("{:x}", sha2::Sha256::digest(bytes));
-    let mut tx = crate::ssr::db::begin_write(db).await?;
-    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM attachment WHERE filing_id = $1")
-        .bind(filing_id)
+    Ok(CheckedFile {
+        kind,
+        name: stored_name(file_name, kind),
+        digest: format!("{:x}", sha2::Sha256::digest(bytes)),
+        bytes,
+    })
+}
+
+impl CheckedFile<'_> {
+    /// The audit record of attaching it (`attachment.add`) to `subject`.
+    pub fn audit<'e>(
+        &self,
+        attachment_id: &str,
+        at: chrono::DateTime<chrono::Utc>,
+        actor: &'e str,
+        subject_kind: &'static str,
+        subject_id: &'e str,
+    ) -> AuditEntry<'e> {
+        AuditEntry {
+            at,
+            actor: Some(actor),
+            action: "attachment.add",
+            subject_kind,
+            subject_id,
+            before: None,
+            after: Some(serde_json::json!({
+                "attachment_id": attachment_id,
+                "file_name": self.name,
+                "content_type": self.kind.content_type(),
+                "size_bytes": self.bytes.len(),
+                "sha256": self.digest,
+            })),
+        }
+    }
+}
+
+/// What an attachment belongs to.
+pub enum Holder<'a> {
+    /// A filing version of a unit.
+    Filing {
+        filing_id: &'a str,
+        unit_id: &'a str,
+    },
+    /// A reply or 第九条 report to an escalation.
+    Response {
+        response_id: &'a str,
+        escalation_id: &'a str,
+    },
+}
+
+/// Stores a checked file for `holder`, at most [`MAX_PER_VERSION`] per holder; the new
+/// attachment's id.
+///
+/// Guard: the holder's count is read inside the caller's write transaction (on SQLite the
+/// write turn serializes uploads; on PostgreSQL the caller locks what it attaches to, or two
+/// racing uploads at the limit let one more file in).
+pub async fn store(
+    tx: &mut sqlx::AnyConnection,
+    holder: Holder<'_>,
+    file: &CheckedFile<'_>,
+    user_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String, AppError> {
+    let (count_sql, insert_sql, key, owner) = match holder {
+        Holder::Filing { filing_id, unit_id } => (
+            "SELECT COUNT(*) FROM attachment WHERE filing_id = $1",
+            "INSERT INTO attachment (attachment_id, filing_id, unit_id, file_name, content_type, size_bytes, sha256, content, uploaded_by, uploaded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            filing_id,
+            unit_id,
+        ),
+        Holder::Response {
+            response_id,
+            escalation_id,
+        } => (
+            "SELECT COUNT(*) FROM escalation_attachment WHERE escalation_response_id = $1",
+            "INSERT INTO escalation_attachment (attachment_id, escalation_response_id, escalation_id, file_name, content_type, size_bytes, sha256, content, uploaded_by, uploaded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            response_id,
+            escalation_id,
+        ),
+    };
+    let (count,): (i64,) = sqlx::query_as(count_sql)
+        .bind(key)
         .fetch_one(&mut *tx)
         .await?;
     if count as usize >= MAX_PER_VERSION {
         return Err(AppError::field("file", "err.attachment_count"));
     }
-    sqlx::query(
-        "INSERT INTO attachment (attachment_id, filing_id, unit_id, file_name, content_type, size_bytes, sha256, content, uploaded_by, uploaded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(&id)
-    .bind(filing_id)
-    .bind(&unit_id)
-    .bind(&name)
-    .bind(kind.content_type())
-    .bind(bytes.len() as i64)
-    .bind(&digest)
-    .bind(bytes.to_vec())
-    .bind(&user.user_id)
-    .bind(ts(now))
-    .execute(&mut *tx)
-    .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            at: now,
-            actor: Some(&user.user_id),
-            action: "attachment.add",
-            subject_kind: "filing",
-            subject_id: filing_id,
-            before: None,
-            after: Some(serde_json::json!({
-                "attachment_id": id,
-                "file_name": name,
-                "content_type": kind.content_type(),
-                "size_bytes": bytes.len(),
-                "sha256": digest,
-            })),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Attached {
-        period_key,
-        version,
-    })
+    let id = new_id();
+    sqlx::query(insert_sql)
+        .bind(&id)
+        .bind(key)
+        .bind(owner)
+        .bind(&file.name)
+        .bind(file.kind.content_type())
+        .bind(file.bytes.len() as i64)
+        .bind(&file.digest)
+        .bind(file.bytes.to_vec())
+        .bind(user_id)
+        .bind(ts(now))
+        .execute(&mut *tx)
+        .await?;
+    Ok(id)
 }
 
 #[derive(sqlx::FromRow)]
@@ -116,26 +209,74 @@ struct InfoLine {
 
 /// The attachments of a filing version, oldest first (without their content).
 pub async fn list(db: &Db, filing_id: &str) -> Result<Vec<AttachmentInfo>, AppError> {
-    let lines: Vec<InfoLine> = sqlx::query_as(
-        "SELECT a.attachment_id, a.file_name, a.content_type, a.size_bytes, a.uploaded_at, u.display_name AS uploaded_by \
-         FROM attachment a LEFT JOIN app_user u ON u.user_id = a.uploaded_by WHERE a.filing_id = $1 ORDER BY a.uploaded_at, a.attachment_id",
+    let lines: Vec<(String, InfoLine)> =
+        lines_of(db, "attachment", "filing_id", &[filing_id.to_string()]).await?;
+    lines.into_iter().map(|(_, l)| l.info()).collect()
+}
+
+/// The attachments of escalation replies, oldest first, by reply id.
+pub async fn list_for_responses(
+    db: &Db,
+    response_ids: &[String],
+) -> Result<std::collections::HashMap<String, Vec<AttachmentInfo>>, AppError> {
+    let mut out: std::collections::HashMap<String, Vec<AttachmentInfo>> = Default::default();
+    if response_ids.is_empty() {
+        return Ok(out);
+    }
+    for (response, line) in lines_of(
+        db,
+        "escalation_attachment",
+        "escalation_response_id",
+        response_ids,
     )
-    .bind(filing_id)
-    .fetch_all(db)
-    .await?;
-    lines
+    .await?
+    {
+        out.entry(response).or_default().push(line.info()?);
+    }
+    Ok(out)
+}
+
+/// The listing lines of `table` whose `holder` column is one of `ids`, with that column.
+async fn lines_of(
+    db: &Db,
+    table: &'static str,
+    holder: &'static str,
+    ids: &[String],
+) -> Result<Vec<(String, InfoLine)>, AppError> {
+    #[derive(sqlx::FromRow)]
+    struct Held {
+        holder: String,
+        #[sqlx(flatten)]
+        line: InfoLine,
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT a.{holder} AS holder, a.attachment_id, a.file_name, a.content_type, a.size_bytes, a.uploaded_at, u.display_name AS uploaded_by \
+         FROM {table} a LEFT JOIN app_user u ON u.user_id = a.uploaded_by WHERE a.{holder} IN ({}) ORDER BY a.uploaded_at, a.attachment_id",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, Held>(&sql);
+    for id in ids {
+        q = q.bind(id);
+    }
+    Ok(q.fetch_all(db)
+        .await?
         .into_iter()
-        .map(|l| {
-            Ok(AttachmentInfo {
-                uploaded_at: parse_instant("uploaded_at", &l.uploaded_at)?,
-                attachment_id: l.attachment_id,
-                file_name: l.file_name,
-                content_type: l.content_type,
-                size_bytes: l.size_bytes,
-                uploaded_by: l.uploaded_by,
-            })
+        .map(|h| (h.holder, h.line))
+        .collect())
+}
+
+impl InfoLine {
+    fn info(self) -> Result<AttachmentInfo, AppError> {
+        Ok(AttachmentInfo {
+            uploaded_at: parse_instant("uploaded_at", &self.uploaded_at)?,
+            attachment_id: self.attachment_id,
+            file_name: self.file_name,
+            content_type: self.content_type,
+            size_bytes: self.size_bytes,
+            uploaded_by: self.uploaded_by,
         })
-        .collect()
+    }
 }
 
 /// A file to send: its type, its name, its bytes.
@@ -159,12 +300,33 @@ pub async fn fetch(db: &Db, user: &UserView, attachment_id: &str) -> Result<Down
     if !own && !crate::ssr::access::can_supervise(db, user, &unit_id).await? {
         return Err(AppError::NotFound);
     }
-    let (file_name, content_type, bytes): (String, String, Vec<u8>) = sqlx::query_as(
-        "SELECT file_name, content_type, content FROM attachment WHERE attachment_id = $1",
+    download(db, "attachment", attachment_id).await
+}
+
+/// The escalation an escalation reply's attachment belongs to, if it is one.
+pub async fn escalation_of(db: &Db, attachment_id: &str) -> Result<Option<String>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT escalation_id FROM escalation_attachment WHERE attachment_id = $1",
     )
     .bind(attachment_id)
-    .fetch_one(db)
-    .await?;
+    .fetch_optional(db)
+    .await?)
+}
+
+/// An escalation reply's attachment, for a caller that checked who may see the escalation
+/// ([`escalation_of`] first).
+pub async fn escalation_download(db: &Db, attachment_id: &str) -> Result<Download, AppError> {
+    download(db, "escalation_attachment", attachment_id).await
+}
+
+async fn download(db: &Db, table: &'static str, attachment_id: &str) -> Result<Download, AppError> {
+    let (file_name, content_type, bytes): (String, String, Vec<u8>) = sqlx::query_as(&format!(
+        "SELECT file_name, content_type, content FROM {table} WHERE attachment_id = $1"
+    ))
+    .bind(attachment_id)
+    .fetch_optional(db)
+    .await?
+    .ok_or(AppError::NotFound)?;
     Ok(Download {
         kind: AttachmentType::parse_content_type(&content_type).ok_or(AppError::Internal)?,
         file_name,

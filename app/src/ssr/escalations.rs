@@ -28,10 +28,10 @@ mod transitions;
 pub use brief::brief;
 pub use notices::{inbox, notice_count, notices};
 pub use propose::{ensure_today, run, run_due, run_for_user};
-pub use read::{disclosures, page, view};
+pub use read::{attachment, disclosures, page, view};
 pub use transitions::{
-    acknowledge, close, decide_response, dismiss, issue_by_hand, issue_proposal, record_accident,
-    respond,
+    acknowledge, attach_to_reply, close, decide_response, dismiss, issue_by_hand, issue_proposal,
+    record_accident, respond,
 };
 
 use crate::domain::ladder::UnitPosition;

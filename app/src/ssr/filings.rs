@@ -4,7 +4,7 @@
 //! conditional UPDATE (`… WHERE status = 'draft'`), so two submissions at once (two tabs, a
 //! double click, a retry) produce exactly one submitted filing.
 
-use crate::domain::filing::{self, check_submit, FilingContent, FilingStatus, Frame};
+use crate::domain::filing::{self, check_submit, FilingContent, FilingStatus, Frame, PaperDate};
 use crate::domain::forms::{Answer, BindingKind};
 use crate::domain::period::Period;
 use crate::domain::time::{kunming_date, Clock};
@@ -77,6 +77,9 @@ struct FilingRow {
     updated_at: Stamp,
     #[sqlx(try_from = "Option<String>")]
     submitted_at: MaybeStamp,
+    #[sqlx(try_from = "Option<String>")]
+    paper_date: MaybeDate,
+    entered_by_name: Option<String>,
 }
 
 impl From<FilingRow> for FilingRecord {
@@ -92,12 +95,15 @@ impl From<FilingRow> for FilingRecord {
             nil: r.nil.map(flag),
             updated_at: r.updated_at.0,
             submitted_at: r.submitted_at.0,
+            paper_date: r.paper_date.0,
+            entered_by: r.entered_by_name,
         }
     }
 }
 
 const RECORD_SELECT: &str =
-    "SELECT filing_id, unit_id, period_key, version, status, late, filing_date, nil, updated_at, submitted_at FROM filing";
+    "SELECT filing_id, unit_id, period_key, version, status, late, filing_date, nil, updated_at, submitted_at, paper_date, \
+     (SELECT display_name FROM app_user WHERE user_id = filing.entered_by) AS entered_by_name FROM filing";
 
 /// All versions of a unit's filing for a period, newest first.
 #[tracing::instrument(skip(db))]
@@ -282,7 +288,8 @@ async fn write_content(
 
 /// Inserts a new draft version.
 ///
-/// Guard: the unique (unit_id, period_key, version); callers turn its violation into
+/// Guard: the unique (unit_id, period_key, version); a version inserted at once by another
+/// transaction (two first saves, a save and a paper entry, two revisions) answers
 /// `Conflict::TryAgain`.
 #[tracing::instrument(skip(tx))]
 async fn insert_version(
@@ -292,7 +299,7 @@ async fn insert_version(
     version: i64,
     at: DateTime<Utc>,
     user_id: &str,
-) -> Result<String, sqlx::Error> {
+) -> Result<String, AppError> {
     let id = new_id();
     sqlx::query(
         "INSERT INTO filing (filing_id, unit_id, period_key, version, status, late, created_at, updated_at, updated_by) \
@@ -306,7 +313,14 @@ async fn insert_version(
     .bind(ts(at))
     .bind(user_id)
     .execute(&mut *tx)
-    .await?;
+    .await
+    .map_err(|e| {
+        if crate::ssr::db::is_unique_violation(&e) {
+            AppError::Conflict(crate::error::Conflict::TryAgain)
+        } else {
+            AppError::from(e)
+        }
+    })?;
     Ok(id)
 }
 
@@ -372,13 +386,10 @@ pub async fn save_draft(
         Some(_) => return Err(AppError::Conflict(crate::error::Conflict::AlreadySubmitted)),
         None => {
             // Two first saves at once: the unique (unit, period, version) lets one win.
-            match insert_version(&mut tx, unit_id, period, 1, now, user_id).await {
-                Ok(id) => (id, None),
-                Err(e) if crate::ssr::db::is_unique_violation(&e) => {
-                    return Err(AppError::Conflict(crate::error::Conflict::TryAgain))
-                }
-                Err(e) => return Err(AppError::from(e)),
-            }
+            (
+                insert_version(&mut tx, unit_id, period, 1, now, user_id).await?,
+                None,
+            )
         }
     };
     write_content(&mut tx, &filing_id, content).await?;
@@ -403,6 +414,48 @@ pub async fn save_draft(
 }
 
 pub use crate::model::filing::SubmitOutcome;
+
+/// How a draft becomes submitted: when, by whom, late or not, nil or not, its date (申报时间),
+/// and whether `user_id` entered it from the unit's paper form (代填; the date is then the
+/// paper's).
+struct Submission<'a> {
+    at: DateTime<Utc>,
+    user_id: &'a str,
+    late: bool,
+    nil: bool,
+    filing_date: NaiveDate,
+    on_paper: bool,
+}
+
+/// Submits the draft `filing_id`: one conditional UPDATE that matches only while it is still
+/// a draft. `false` when another submission won the race (nothing changed).
+///
+/// Guard: the WHERE repeats `status = 'draft'`; callers claimed the draft with
+/// [`claim_draft`] or inserted it in this transaction.
+async fn mark_submitted(
+    tx: &mut AnyConnection,
+    filing_id: &str,
+    s: &Submission<'_>,
+) -> Result<bool, sqlx::Error> {
+    let date = s.filing_date.format("%Y-%m-%d").to_string();
+    let updated = sqlx::query(
+        "UPDATE filing SET status = $1, late = $2, nil = $3, filing_date = $4, submitted_at = $5, submitted_by = $6, updated_at = $5, updated_by = $6, \
+         entered_by = $7, paper_date = $8 WHERE filing_id = $9 AND status = $10",
+    )
+    .bind(FilingStatus::Submitted.code())
+    .bind(s.late as i64)
+    .bind(s.nil as i64)
+    .bind(&date)
+    .bind(ts(s.at))
+    .bind(s.user_id)
+    .bind(s.on_paper.then_some(s.user_id))
+    .bind(s.on_paper.then_some(date.as_str()))
+    .bind(filing_id)
+    .bind(FilingStatus::Draft.code())
+    .execute(&mut *tx)
+    .await?;
+    Ok(updated.rows_affected() == 1)
+}
 
 /// Submits the draft `version`. `late` marks a filing made under a late-filing exception.
 ///
@@ -451,21 +504,15 @@ pub async fn submit(
     check_submit(kind, &content).into_result()?;
     // 107号 五: nil is decided here, once, and stored in `filing.nil`; readers read the column.
     let nil = filing::is_nil(kind, &content.answers);
-    let updated = sqlx::query(
-        "UPDATE filing SET status = $1, late = $2, nil = $3, filing_date = $4, submitted_at = $5, submitted_by = $6, updated_at = $5, updated_by = $6 \
-         WHERE filing_id = $7 AND status = $8",
-    )
-    .bind(FilingStatus::Submitted.code())
-    .bind(late as i64)
-    .bind(nil as i64)
-    .bind(kunming_date(now).format("%Y-%m-%d").to_string())
-    .bind(ts(now))
-    .bind(user_id)
-    .bind(&record.filing_id)
-    .bind(FilingStatus::Draft.code())
-    .execute(&mut *tx)
-    .await?;
-    if updated.rows_affected() == 0 {
+    let submission = Submission {
+        at: now,
+        user_id,
+        late,
+        nil,
+        filing_date: kunming_date(now),
+        on_paper: false,
+    };
+    if !mark_submitted(&mut tx, &record.filing_id, &submission).await? {
         // Another submission won the race between our read and our write.
         tx.rollback().await?;
         let winner = versions(db, unit_id, period)
@@ -521,14 +568,7 @@ pub async fn revise(
         return Err(AppError::Conflict(crate::error::Conflict::AlreadyAccepted));
     }
     let content = content_in(&mut tx, &latest.filing_id).await?;
-    let id = match insert_version(&mut tx, unit_id, period, latest.version + 1, now, user_id).await
-    {
-        Ok(id) => id,
-        Err(e) if crate::ssr::db::is_unique_violation(&e) => {
-            return Err(AppError::Conflict(crate::error::Conflict::TryAgain))
-        }
-        Err(e) => return Err(AppError::from(e)),
-    };
+    let id = insert_version(&mut tx, unit_id, period, latest.version + 1, now, user_id).await?;
     write_content(&mut tx, &id, &content).await?;
     audit::record(&mut tx, AuditEntry {
         at: now,
@@ -545,6 +585,99 @@ pub async fn revise(
         .ok_or(AppError::Internal)?;
     tx.commit().await?;
     Ok(created)
+}
+
+/// Enters a unit's filing from its sealed paper form on its behalf (代填, issue 14) and submits
+/// it in one transaction: `user_id` (the receiving department's or the township's staff)
+/// typed in `content`; the version records them, that it came on paper, and the paper's
+/// date, which is its 申报时间 and decides whether it is late ([`PaperDate::is_late`]).
+/// Callers checked who may enter, the window or exception, and the content
+/// (`check_submit`).
+///
+/// Only a filing not made yet is entered: with no version, version 1 is inserted; a draft of
+/// the unit's own is taken over (the sealed paper is what the unit files; what the draft said
+/// stays in its save records). A latest version already submitted, returned or accepted
+/// answers `AlreadySubmitted`: the unit corrects it as a new version ([`revise`]).
+///
+/// Guard: the same as the unit's own save and submit, so the unit and the enterer racing end
+/// with one current version: a first version by the unique (unit_id, period_key, version)
+/// (the loser gets `Conflict::TryAgain`); a draft claimed by [`claim_draft`] before it is
+/// written (a submission that committed since makes it match nothing: `AlreadySubmitted`);
+/// the submitting UPDATE repeats `status = 'draft'`.
+#[tracing::instrument(skip(db, clock, content))]
+#[allow(clippy::too_many_arguments)]
+pub async fn enter_from_paper(
+    db: &Db,
+    clock: &Clock,
+    user_id: &str,
+    unit_id: &str,
+    kind: BindingKind,
+    period: Period,
+    paper: PaperDate,
+    content: &FilingContent,
+) -> Result<SubmitOutcome, AppError> {
+    use crate::error::Conflict;
+    let now = clock.now();
+    let mut tx = crate::ssr::db::begin_write(db).await?;
+    let (filing_id, version, before) = match latest_in(&mut tx, unit_id, period).await? {
+        None => (
+            insert_version(&mut tx, unit_id, period, 1, now, user_id).await?,
+            1,
+            None,
+        ),
+        Some(r) if r.status == FilingStatus::Draft => {
+            if !claim_draft(&mut tx, &r.filing_id, now, user_id).await? {
+                return Err(AppError::Conflict(Conflict::AlreadySubmitted));
+            }
+            let before =
+                serde_json::json!({ "status": FilingStatus::Draft.code(), "version": r.version });
+            (r.filing_id, r.version, Some(before))
+        }
+        Some(_) => return Err(AppError::Conflict(Conflict::AlreadySubmitted)),
+    };
+    write_content(&mut tx, &filing_id, content).await?;
+    // 107号 五: nil decided once, at submission, as for the unit's own.
+    let nil = filing::is_nil(kind, &content.answers);
+    let late = paper.is_late(period);
+    let submission = Submission {
+        at: now,
+        user_id,
+        late,
+        nil,
+        filing_date: paper.date(),
+        on_paper: true,
+    };
+    if !mark_submitted(&mut tx, &filing_id, &submission).await? {
+        return Err(AppError::Conflict(Conflict::AlreadySubmitted));
+    }
+    let paper_date = paper.date().format("%Y-%m-%d").to_string();
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            at: now,
+            actor: Some(user_id),
+            action: "filing.paper",
+            subject_kind: "filing",
+            subject_id: &filing_id,
+            before,
+            after: Some(serde_json::json!({
+                "status": FilingStatus::Submitted.code(),
+                "version": version,
+                "on_paper": true,
+                "paper_date": paper_date,
+                "entered_by": user_id,
+                "late": late,
+                "nil": nil,
+                "content": content_json(content),
+            })),
+        },
+    )
+    .await?;
+    crate::ssr::counts::refresh(&mut tx, unit_id, &period.key()).await?;
+    tx.commit().await?;
+    metrics::counter!("filings_submitted_total", "late" => if late { "true" } else { "false" })
+        .increment(1);
+    Ok(SubmitOutcome::Submitted { version, late, nil })
 }
 
 pub use crate::model::filing::{LateException, LateExceptionRow};

@@ -652,6 +652,17 @@ pub async fn filings_table(
     .bind(FilingStatus::Draft.code())
     .fetch_all(db)
     .await?;
+    // 代填: the versions entered from paper, with the paper's date and who entered them.
+    let on_paper: HashMap<String, String> = sqlx::query_as::<_, (String, String, String)>(
+        "SELECT f.filing_id, f.paper_date, COALESCE(u.display_name, '') FROM filing f LEFT JOIN app_user u ON u.user_id = f.entered_by \
+         WHERE f.period_key = $1 AND f.paper_date IS NOT NULL",
+    )
+    .bind(period.key())
+    .fetch_all(db)
+    .await?
+    .into_iter()
+    .map(|(id, date, by)| (id, format!("{date} {by}")))
+    .collect();
     let mut by_filing: HashMap<&str, Vec<(&str, Answer, &str)>> = HashMap::new();
     for a in &answers {
         let answer = parse_code("answer", &a.answer, Answer::parse)?;
@@ -686,6 +697,7 @@ pub async fn filings_table(
                 f.version.to_string(),
                 crate::ssr::table::status_zh(Some(f.status)).to_string(),
                 if f.late { "是" } else { "否" }.to_string(),
+                on_paper.get(&f.filing_id).cloned().unwrap_or_default(),
                 format!("表{}", row.split('.').next().unwrap_or("")),
                 row.to_string(),
                 def.map(|d| d.text.to_string()).unwrap_or_default(),
@@ -704,6 +716,7 @@ pub async fn filings_table(
             "版本",
             "状态",
             "逾期",
+            "纸质代填",
             "表",
             "项目编号",
             "项目",

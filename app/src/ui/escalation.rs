@@ -460,6 +460,15 @@ fn Document(
                     <li data-testid="response">
                         {r.submitted_at.clone()} " " {t(lang, if r.kind == ResponseKind::Report { "esc.report" } else { "esc.reply" })} " · " {r.submitted_by.clone()}
                         <p class="remarks">{r.body.clone()}</p>
+                        {
+                            // The sealed paper copy of the reply or report (issue 14); the
+                            // target attaches it while the issuer has not decided.
+                            let upload = (v.actions.attach && r.decision.is_none())
+                                .then(|| vec![("escalation_id", id.clone())]);
+                            (upload.is_some() || !r.attachments.is_empty()).then(|| view! {
+                                <super::AttachmentBox files=r.attachments.clone() upload hint=t(lang, "esc.attach_hint") lang />
+                            })
+                        }
                         {r.decision.map(|d| view! {
                             <p>{r.decided_at.clone().unwrap_or_default()} " " {t(lang, if d == ResponseDecision::Accepted { "esc.accepted" } else { "esc.more_requested" })} " " {r.decision_note.clone()}</p>
                         })}

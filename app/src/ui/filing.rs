@@ -10,7 +10,7 @@ use super::{
     general_error, use_done, use_flash, use_info, FieldError, FormFeedback, FormMessage, PageTitle,
     TextArea,
 };
-use crate::api::filing::{get_exceptions, get_filing};
+use crate::api::filing::{get_exceptions, get_filing, get_paper_filing};
 use crate::domain::filing::{
     self, FieldName, FilingAccess, FilingStatus, FrameField, RowId, MIN_EXPLANATION_CHARS,
 };
@@ -19,7 +19,7 @@ use crate::domain::limits::Text;
 use crate::domain::time::format_kunming;
 use crate::error::AppError;
 use crate::i18n::{t, Lang};
-use crate::model::filing::{FilingDraft, FilingView};
+use crate::model::filing::{FilingDraft, FilingRecord, FilingView, PaperView};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
@@ -151,6 +151,7 @@ fn FilingForm(
     let general = fb.error.as_ref().and_then(|e| general_error(lang, e));
     let ok = match done.as_deref() {
         Some("filing") => Some(t(lang, "ok.filing_saved")),
+        Some("paper") => Some(t(lang, "ok.paper_entered")),
         Some("submitted") => Some(t(lang, "ok.submitted")),
         Some("already") => Some(t(lang, "ok.already_submitted")),
         _ => None,
@@ -199,6 +200,25 @@ fn FilingForm(
     let phone_field = FieldName::Frame(FrameField::Phone);
     let phone_error = field_error(phone_field).map(|key| t(lang, &key).to_string());
     let versions = view.versions.clone();
+    // 代填: the page in "enter from paper" mode posts the whole filing at once, with the date
+    // on the paper; it shows no form once the filing is made or when filing is closed.
+    let paper = view.paper.clone();
+    let in_paper_mode = paper.is_some();
+    let show_form = !in_paper_mode || editable;
+    let action = if in_paper_mode {
+        "/api/enter_paper_filing"
+    } else {
+        "/api/save_filing"
+    };
+    let paper_date = fb.value("paper_date");
+    let paper_date_error = errors.get("paper_date").map(str::to_string);
+    let paper_link = view.may_enter_paper.then(|| {
+        format!(
+            "/filing/paper?period={}&unit={}",
+            view.period.key(),
+            view.unit_id
+        )
+    });
     let unit_query = if view.own {
         String::new()
     } else {
@@ -214,6 +234,16 @@ fn FilingForm(
                 {view.record.as_ref().map(|r| format!(" · {} {}", t(lang, "filing.version"), r.version))}
                 {view.record.as_ref().filter(|r| r.late).map(|_| view! { " · " <span class="badge late">{t(lang, "filing.late")}</span> })}
             </p>
+            {view.record.as_ref().and_then(|r| paper_note(lang, r))}
+            {paper.as_ref().map(|_| view! { <p class="muted">{t(lang, "filing.paper_hint")}</p> })}
+            {paper.as_ref().and_then(|p| p.filed).map(|(version, status, on_paper)| view! {
+                <p class="nil-box" data-testid="paper-filed">
+                    {format!("{} {} · {}", t(lang, "filing.version"), version, status_label(lang, Some(status)))}
+                    {on_paper.then(|| format!(" · {}", t(lang, "filing.paper_badge")))}
+                    " · " {t(lang, "filing.paper_filed")}
+                </p>
+            })}
+            {paper_link.map(|href| view! { <p class="actions no-print"><a href=href data-testid="paper-link">{t(lang, "filing.paper_link")}</a></p> })}
             <p class=if view.access.may_file() { "access open" } else { "access closed" }>{access_line}</p>
             {view.exception.clone().map(|e| view! { <p class="muted">{t(lang, "exc.reason")} ": " {e.reason}</p> })}
             {view.draft_exists.then(|| view! { <p class="muted" data-testid="draft-exists">{t(lang, "err.draft_hidden")}</p> })}
@@ -228,11 +258,13 @@ fn FilingForm(
                 }
             })}
             <FilingProgress forms=progress_rows answers=progress_answers texts=progress_texts />
-            <p class="actions no-print">
-                <a href=format!("/filing/print?period={period_key}{unit_query}{}", view.record.as_ref().map(|r| format!("&version={}", r.version)).unwrap_or_default())>
-                    {t(lang, "filing.print")}
-                </a>
-            </p>
+            {(!in_paper_mode).then(|| view! {
+                <p class="actions no-print">
+                    <a href=format!("/filing/print?period={period_key}{unit_query}{}", view.record.as_ref().map(|r| format!("&version={}", r.version)).unwrap_or_default())>
+                        {t(lang, "filing.print")}
+                    </a>
+                </p>
+            })}
             <FormMessage error=Signal::derive(move || general.clone()) ok=Signal::derive(move || ok.clone()) />
             {view.can_revise.then(|| view! {
                 <form method="post" action="/api/revise_filing" class="inline">
@@ -252,17 +284,32 @@ fn FilingForm(
                                 </a>
                                 " · " {status_label(lang, Some(r.status))}
                                 {r.submitted_at.map(|s| format!(" · {}", format_kunming(s)))}
+                                {r.paper_date.map(|_| format!(" · {}", t(lang, "filing.paper_badge")))}
                             </li>
                         }).collect_view()}
                     </ul>
                 </details>
             })}
         </section>
-        <form method="post" action="/api/save_filing" class="filing-form" novalidate>
+        {show_form.then(|| view! {
+        <form method="post" action=action class="filing-form" novalidate>
             <input type="hidden" name="period" value=view.period.key() />
+            {in_paper_mode.then(|| view! { <input type="hidden" name="unit" value=view.unit_id.clone() /> })}
             <section class="card frame">
                 <p><strong>{t(lang, "filing.unit")} ": "</strong> {view.unit_name.clone()} " （盖章）"</p>
-                <p><strong>"申报时间: "</strong> {view.record.as_ref().and_then(|r| r.filing_date).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| t(lang, "filing.date_auto").to_string())}</p>
+                {if in_paper_mode {
+                    view! {
+                        <div class="form grid">
+                            <label for="paper_date">{t(lang, "filing.paper_date")}</label>
+                            <input id="paper_date" name="paper_date" type="date" value=paper_date.clone() required aria-describedby="paper_date-error" />
+                            <FieldError field="paper_date" message=Signal::derive(move || paper_date_error.clone()) />
+                        </div>
+                    }.into_any()
+                } else {
+                    view! {
+                        <p><strong>"申报时间: "</strong> {view.record.as_ref().and_then(|r| r.filing_date).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| t(lang, "filing.date_auto").to_string())}</p>
+                    }.into_any()
+                }}
                 <div class="form grid">
                     {text_field(FrameField::Principal, "form.principal")}
                     {text_field(FrameField::LeaderInCharge, "form.leader_in_charge")}
@@ -276,13 +323,90 @@ fn FilingForm(
             {FORMS.iter().map(|form| view! {
                 <FormTable form content=content.clone() errors=errors.clone() editable binding lang />
             }).collect_view()}
-            {editable.then(|| view! {
+            {(editable && in_paper_mode).then(|| view! {
+                <div class="card sticky-actions">
+                    <button type="submit" class="primary">{t(lang, "filing.paper_submit")}</button>
+                </div>
+            })}
+            {(editable && !in_paper_mode).then(|| view! {
                 <div class="card sticky-actions">
                     <button type="submit" name="intent" value="save">{t(lang, "filing.save")}</button>
                     <button type="submit" name="intent" value="review" class="primary">{t(lang, "filing.review")}</button>
                 </div>
             })}
         </form>
+        })}
+    }
+}
+
+/// 代填: who entered a version from the unit's paper form, and the paper's date.
+fn paper_note(lang: Lang, r: &FilingRecord) -> Option<impl IntoView> {
+    let date = r.paper_date?;
+    Some(view! {
+        <p class="muted" data-testid="paper-note">
+            {t(lang, "filing.paper_entered_by")} " " {r.entered_by.clone().unwrap_or_default()}
+            " · " {t(lang, "filing.paper_on")} " " {date.format("%Y-%m-%d").to_string()}
+        </p>
+    })
+}
+
+/// "Enter from paper" (代填, `/filing/paper?period=&unit=`): the receiving department or the
+/// unit's township types in a unit's sealed paper forms. Without `unit`, the units it may
+/// enter for; with it, the nine forms in paper mode (plain form post, JavaScript or not).
+#[component]
+pub fn PaperPage() -> impl IntoView {
+    let info = use_info();
+    if info.user.is_none() {
+        return view! { <Redirect path="/login?next=/filing/paper" /> }.into_any();
+    }
+    let lang = info.lang;
+    let query = use_query_map();
+    let data = Resource::new(
+        move || {
+            let q = query.read();
+            (
+                q.get("period").unwrap_or_default(),
+                q.get("unit").unwrap_or_default(),
+            )
+        },
+        |(p, u)| get_paper_filing(p, u),
+    );
+    let flash = use_flash();
+    view! {
+        <PageTitle key="filing.paper_title" />
+        {page_with!(data, lang, |paper| match paper {
+            PaperView { entry: Some(v), .. } => {
+                let fb = super::feedback_from_flash(flash.await, "filing_paper", false);
+                let done = query.read_untracked().get("done");
+                view! { <FilingForm view=v fb done lang /> }.into_any()
+            }
+            p => view! { <PaperUnits view=p lang /> }.into_any(),
+        })}
+    }
+    .into_any()
+}
+
+/// The units whose paper forms the user enters, for a period (links, no JavaScript needed).
+#[component]
+fn PaperUnits(view: PaperView, lang: Lang) -> impl IntoView {
+    let key = view.period.key();
+    view! {
+        <section class="card" data-testid="paper-units">
+            <h1>{t(lang, "filing.paper_title")}</h1>
+            <p class="muted">{t(lang, "filing.paper_hint")}</p>
+            <p class="actions">
+                {view.periods.iter().map(|(k, label)| {
+                    let current = *k == key;
+                    view! { <a href=format!("/filing/paper?period={k}") aria-current=current.then_some("page")>{label.clone()}</a> " " }
+                }).collect_view()}
+            </p>
+            <h2>{t(lang, "filing.paper_units")}</h2>
+            <ul>
+                {view.units.iter().map(|(id, name)| view! {
+                    <li><a href=format!("/filing/paper?period={key}&unit={id}")>{name.clone()}</a></li>
+                }).collect_view()}
+            </ul>
+        </section>
     }
 }
 
@@ -602,50 +726,19 @@ pub fn ExceptionsPage() -> impl IntoView {
 /// the unit's own filer a plain upload form (PDF, PNG or JPEG, checked by content).
 #[component]
 fn Attachments(view: FilingView, lang: Lang) -> impl IntoView {
-    let query = use_query_map();
-    let (attached, error) =
-        query.with_untracked(|q| (q.get("attached").is_some(), q.get("attach_error")));
-    let error = error.map(|e| {
-        t(
-            lang,
-            match e.as_str() {
-                "size" => "err.attachment_size",
-                "count" => "err.attachment_count",
-                "empty" => "registry.err_empty",
-                "upload" => "err.attachment_upload",
-                _ => "err.attachment_type",
-            },
-        )
-        .to_string()
-    });
     let record = view.record.clone()?;
     if view.attachments.is_empty() && !view.own {
         return None;
     }
+    let upload = view.own.then(|| {
+        vec![
+            ("filing_id", record.filing_id.clone()),
+            ("period", record.period_key.clone()),
+            ("version", record.version.to_string()),
+        ]
+    });
     Some(view! {
-        <div class="attachments" data-testid="attachments">
-            <h2>{t(lang, "filing.attachments")}</h2>
-            <ul>
-                {view.attachments.iter().map(|a| view! {
-                    <li>
-                        <a href=format!("/attachments/{}", a.attachment_id) download=a.file_name.clone()>{a.file_name.clone()}</a>
-                        {format!(" · {} KB · {}", (a.size_bytes + 1023) / 1024, format_kunming(a.uploaded_at))}
-                        {a.uploaded_by.clone().map(|by| format!(" · {by}"))}
-                    </li>
-                }).collect_view()}
-            </ul>
-            {attached.then(|| view! { <p class="form-ok" role="status">{t(lang, "filing.attached")}</p> })}
-            {error.map(|e| view! { <p class="field-error" role="alert" id="attachment-error">{e}</p> })}
-            {view.own.then(|| view! {
-                <form method="post" action="/attachments/upload" enctype="multipart/form-data" class="inline no-print">
-                    <input type="hidden" name="filing_id" value=record.filing_id.clone() />
-                    <input type="hidden" name="period" value=record.period_key.clone() />
-                    <input type="hidden" name="version" value=record.version.to_string() />
-                    <label for="attachment-file">{t(lang, "filing.attach_hint")}</label>
-                    <input id="attachment-file" name="file" type="file" accept=".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg" required aria-describedby="attachment-error" />
-                    <button type="submit">{t(lang, "filing.attach")}</button>
-                </form>
-            })}
-        </div>
+        <h2>{t(lang, "filing.attachments")}</h2>
+        <super::AttachmentBox files=view.attachments.clone() upload hint=t(lang, "filing.attach_hint") lang />
     })
 }

@@ -15,6 +15,7 @@ fn action_label(action: &str) -> &'static str {
         "filing.save" => "保存草稿",
         "filing.submit" => "提交",
         "filing.revise" => "新建版本",
+        "filing.paper" => "纸质代填",
         "filing.return" => "退回",
         "filing.accept" => "受理",
         "late_exception.grant" => "批准补报",
@@ -77,7 +78,12 @@ fn History(view: HistoryView) -> impl IntoView {
                 <thead>
                     <tr>
                         <th>{t(lang, "rollup.row")}</th>
-                        {versions.iter().map(|(r, _)| view! { <th>{format!("{} {}", t(lang, "filing.version"), r.version)}</th> }).collect_view()}
+                        {versions.iter().map(|(r, _)| view! {
+                            <th>
+                                {format!("{} {}", t(lang, "filing.version"), r.version)}
+                                {r.paper_date.map(|d| format!(" · {} {} · {}", t(lang, "filing.paper_badge"), r.entered_by.clone().unwrap_or_default(), d.format("%Y-%m-%d")))}
+                            </th>
+                        }).collect_view()}
                     </tr>
                 </thead>
                 <tbody>

@@ -560,6 +560,49 @@ pub async fn submit_filing(
     v.record.unwrap().filing_id
 }
 
+/// The demo's 五华区安委办 (`office`, logged in) admonishes (告诫) the demo enterprise by hand:
+/// a 第九条 report is due. The escalation's id.
+pub async fn admonish_demo_enterprise(app: &TestApp, office: &reqwest::Client) -> String {
+    let res = app
+        .call_with(
+            office,
+            "issue_manual",
+            &[
+                ("target_unit_id", "ent-530102-demo"),
+                ("rung", "admonition"),
+                (
+                    "reasons",
+                    "2026年度零申报多项不落实，经提示告知后仍未整改。",
+                ),
+                ("measures", "限期整改，按期报告。"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let number: String = res.json().await.unwrap();
+    let (id,): (String,) = sqlx::query_as("SELECT escalation_id FROM escalation WHERE number = $1")
+        .bind(&number)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    id
+}
+
+/// The target's `filer` (logged in) sends its 第九条 report on escalation `id`.
+pub async fn report_on(app: &TestApp, filer: &reqwest::Client, id: &str) {
+    let res = app
+        .call_with(
+            filer,
+            "respond_escalation",
+            &[
+                ("id", id),
+                ("body", "已按要求完成整改，盖章整改报告见附件扫描件。"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+}
+
 /// The kept roll-up counts, one sorted list of lines per table, rows whose counts are all
 /// zero left out (a recount writes none).
 async fn counts_snapshot(tx: &mut sqlx::AnyConnection) -> Vec<Vec<String>> {

@@ -54,6 +54,7 @@ fn to_view(
             respond: target && issued && row.rung != Rung::SpecialReport && !pending,
             decide_response: issuer && issued && pending,
             close: issuer && issued,
+            attach: target && issued && pending,
         },
         escalation_id: row.id,
         status: row.status,
@@ -118,6 +119,26 @@ async fn may_view(db: &Db, user: &UserView, row: &Row) -> Result<bool, AppError>
     Ok(user.unit_id == row.issuer_unit_id
         || access::own_filing_unit(user).as_deref() == Some(row.target_unit_id.as_str())
         || access::can_supervise(db, user, &row.target_unit_id).await?)
+}
+
+/// An attachment of a reply to an escalation, for those who may see the escalation (its
+/// issuing office, its target, those overseeing the target); to anyone else, and for a
+/// proposal, it does not exist (`NotFound`). Who may see it is decided before its content
+/// is read.
+#[tracing::instrument(skip(db, user), fields(user = %user.user_id))]
+pub async fn attachment(
+    db: &Db,
+    user: &UserView,
+    attachment_id: &str,
+) -> Result<crate::ssr::attachments::Download, AppError> {
+    let escalation_id = crate::ssr::attachments::escalation_of(db, attachment_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let row = one(db, &escalation_id).await?;
+    if row.status == EscalationStatus::Proposed || !may_view(db, user, &row).await? {
+        return Err(AppError::NotFound);
+    }
+    crate::ssr::attachments::escalation_download(db, attachment_id).await
 }
 
 /// One escalation for `user`.

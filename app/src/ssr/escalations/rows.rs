@@ -116,8 +116,12 @@ pub(super) async fn responses_of(
     for id in ids {
         q = q.bind(id);
     }
-    for r in q.fetch_all(db).await? {
+    let rows = q.fetch_all(db).await?;
+    let response_ids: Vec<String> = rows.iter().map(|r| r.response_id.clone()).collect();
+    let mut attached = crate::ssr::attachments::list_for_responses(db, &response_ids).await?;
+    for r in rows {
         out.entry(r.escalation_id).or_default().push(ResponseView {
+            attachments: attached.remove(&r.response_id).unwrap_or_default(),
             response_id: r.response_id,
             kind: r.kind,
             body: r.body,

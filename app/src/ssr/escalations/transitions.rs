@@ -533,6 +533,53 @@ pub async fn respond(
     audit_and_commit(tx, audit).await
 }
 
+/// The target attaches the sealed, signed paper copy (a PDF or image scan) to its reply or
+/// 第九条 report waiting for the issuer's decision (issue 14). Only the target's own filer
+/// attaches; to anyone else the escalation does not exist here (`NotFound`). The file passes
+/// the checks of every attachment (`attachments::checked`).
+///
+/// Guard: [`lock_issued`] first (still issued, row locked until commit), then the pending
+/// reply and its attachment count are read: a decision or another upload racing this waits
+/// for it.
+#[tracing::instrument(skip(db, clock, user, bytes), fields(user = %user.user_id))]
+pub async fn attach_to_reply(
+    db: &Db,
+    clock: &Clock,
+    user: &UserView,
+    id: &str,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<(), AppError> {
+    let row = one(db, id).await?;
+    if access::own_filing_unit(user).as_deref() != Some(row.target_unit_id.as_str()) {
+        return Err(AppError::NotFound);
+    }
+    let file = crate::ssr::attachments::checked(file_name, bytes)?;
+    let now = clock.now();
+    let mut tx = begin_change(db, id).await?;
+    lock_issued(&mut tx, now, id).await?;
+    let pending: Option<String> = sqlx::query_scalar(
+        "SELECT escalation_response_id FROM escalation_response WHERE escalation_id = $1 AND decision IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let response_id = pending.ok_or(AppError::Conflict(Conflict::EscalationNothingPending))?;
+    let attachment_id = crate::ssr::attachments::store(
+        &mut tx,
+        crate::ssr::attachments::Holder::Response {
+            response_id: &response_id,
+            escalation_id: id,
+        },
+        &file,
+        &user.user_id,
+        now,
+    )
+    .await?;
+    let audit = file.audit(&attachment_id, now, &user.user_id, "escalation", id);
+    audit_and_commit(tx, audit).await
+}
+
 /// The issuer accepts the pending reply or report (the escalation closes: 备案) or asks for
 /// more with a note.
 ///
