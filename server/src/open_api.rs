@@ -683,13 +683,22 @@ async fn get_filing(
     }))
 }
 
-/// A filing to submit: the period and what it says.
+/// A filing to submit: the period and what it says; for another unit, from its paper form.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ApiSubmission {
     /// `2026-Y` or `2027-H1`: a period whose window is open now, or after it under a
     /// late-filing exception (补报).
     pub period: String,
     pub content: ApiContent,
+    /// Filing on behalf (代填): the enterprise whose sealed paper form this is. Only the
+    /// department that receives its filing, or the township it lies in. Absent: the token's
+    /// own unit.
+    #[serde(default)]
+    pub unit_id: Option<String>,
+    /// With `unit_id`: the date on the paper (`YYYY-MM-DD`, Kunming), its 申报时间; on time
+    /// when it lies in the window.
+    #[serde(default)]
+    pub paper_date: Option<String>,
 }
 
 /// What a submission did.
@@ -705,7 +714,9 @@ pub struct ApiSubmitted {
 
 /// Submits the token's own unit's filing for a period, as its filing page does: saved as the
 /// draft, checked (every binding row answered, every 不落实 explained), and submitted; the
-/// unit's supervisors then review it. A filing already submitted answers 409.
+/// unit's supervisors then review it. With `unit_id` and `paper_date`: enters another unit's
+/// filing from its sealed paper form (代填), as the paper page does (the receiving department
+/// or the township only). A filing already submitted answers 409.
 #[utoipa::path(post, path = "/api/v1/filings", tag = "filings", request_body = ApiSubmission,
     responses((status = 200, body = ApiSubmitted), (status = 400, body = ApiErrorBody),
         (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
@@ -732,9 +743,23 @@ async fn submit(
     s: &ApiSubmission,
 ) -> Result<ApiSubmitted, AppError> {
     let user = &bearer.user;
-    let unit_id = access::own_filing_unit(user).ok_or(AppError::Forbidden)?;
+    let own = access::own_filing_unit(user);
     let period = Period::parse_key(&s.period).ok_or(AppError::field("period", "err.invalid"))?;
     let draft = FilingDraft::try_from(s.content.posted())?;
+    if let Some(unit_id) = s.unit_id.as_deref().filter(|u| Some(*u) != own.as_deref()) {
+        // 代填: the paper page's own rules, as this token's account.
+        let outcome = app::api::filing::enter_paper_as(
+            state,
+            user,
+            &period.key(),
+            unit_id,
+            s.paper_date.as_deref().unwrap_or(""),
+            &draft.content,
+        )
+        .await?;
+        return submitted(state, unit_id, period, outcome).await;
+    }
+    let unit_id = own.ok_or(AppError::Forbidden)?;
     let unit = app::ssr::units::unit_by_id(&state.db, &unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -754,7 +779,7 @@ async fn submit(
         &draft.content,
     )
     .await?;
-    match filings::submit(
+    let outcome = filings::submit(
         &state.db,
         &state.clock,
         &user.user_id,
@@ -764,14 +789,32 @@ async fn submit(
         saved.version,
         access.is_late(),
     )
-    .await?
-    {
-        SubmitOutcome::Submitted { version, late, nil } => Ok(ApiSubmitted {
-            filing_id: saved.filing_id,
-            version,
-            late,
-            nil,
-        }),
+    .await?;
+    submitted(state, &unit_id, period, outcome).await
+}
+
+/// The API's answer to a submission: the version submitted, with its id.
+async fn submitted(
+    state: &AppState,
+    unit_id: &str,
+    period: Period,
+    outcome: SubmitOutcome,
+) -> Result<ApiSubmitted, AppError> {
+    match outcome {
+        SubmitOutcome::Submitted { version, late, nil } => {
+            let filing_id = filings::versions(&state.db, unit_id, period)
+                .await?
+                .into_iter()
+                .find(|r| r.version == version)
+                .map(|r| r.filing_id)
+                .ok_or(AppError::Internal)?;
+            Ok(ApiSubmitted {
+                filing_id,
+                version,
+                late,
+                nil,
+            })
+        }
         SubmitOutcome::AlreadySubmitted { .. } => {
             Err(AppError::Conflict(app::error::Conflict::AlreadySubmitted))
         }

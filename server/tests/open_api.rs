@@ -368,6 +368,84 @@ async fn every_operation_answers_as_documented_and_a_county_sees_only_its_own(ba
     calls += 1;
     assert_ne!(status, 500, "{body}");
 
+    // 代填 through the API: the township enters an enterprise's paper form, dated in the
+    // window; an outsider cannot.
+    let (paper_unit,): (String,) = sqlx::query_as(
+        "SELECT e.unit_id FROM enterprise e WHERE e.township_id = 'county-530102-town-0' \
+         AND e.unit_id <> 'ent-530102-demo' AND NOT EXISTS (SELECT 1 FROM filing f WHERE f.unit_id = e.unit_id AND f.period_key = '2026-Y') \
+         ORDER BY e.unit_id LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let huashan = token(&app, "huashan", &["filings:submit", "filings:read"]).await;
+    let on_paper = |date: &str| {
+        Some(
+            serde_json::to_vec(&json!({
+                "period": "2026-Y", "content": content(&[]), "unit_id": paper_unit, "paper_date": date
+            }))
+            .unwrap(),
+        )
+    };
+    let (status, body) = call(
+        &app,
+        &huashan,
+        "POST",
+        "/api/v1/filings",
+        on_paper("2027-01-09"),
+    )
+    .await;
+    calls += 1;
+    assert_eq!(status, 422, "a paper dated after today: {body}");
+    assert!(
+        body["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["field"] == "paper_date"),
+        "{body}"
+    );
+    let (status, body) = call(
+        &app,
+        &qiye,
+        "POST",
+        "/api/v1/filings",
+        on_paper("2027-01-04"),
+    )
+    .await;
+    calls += 1;
+    assert_eq!(
+        status, 403,
+        "an enterprise enters no other unit's paper: {body}"
+    );
+    let (status, body) = call(
+        &app,
+        &huashan,
+        "POST",
+        "/api/v1/filings",
+        on_paper("2027-01-04"),
+    )
+    .await;
+    calls += 1;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (body["late"].as_bool(), body["nil"].as_bool()),
+        (Some(false), Some(true))
+    );
+    let paper_filing = body["filing_id"].as_str().unwrap().to_string();
+    let (status, body) = call(
+        &app,
+        &wuhua,
+        "GET",
+        &format!("/api/v1/filings/{paper_filing}"),
+        None,
+    )
+    .await;
+    calls += 1;
+    assert_eq!(status, 200);
+    assert_eq!(body["filing"]["paper_date"], "2027-01-04");
+    assert_eq!(body["filing"]["filing_date"], "2027-01-04");
+
     // Those above see it, in change order since a moment before; another county does not.
     let since = "/api/v1/filings?updated_since=2027-01-05T02:00:00Z&period=2026-Y";
     for t in [&wuhua, &ajj, &city] {
@@ -617,8 +695,8 @@ async fn every_operation_answers_as_documented_and_a_county_sees_only_its_own(ba
     );
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM audit_event WHERE action = 'api.call' AND after_json LIKE '%\"status\":403%'").await,
-        3,
-        "the three refusals for scope or reach"
+        4,
+        "the four refusals for scope or reach"
     );
     app.assert_counts_match_a_recount().await;
 }

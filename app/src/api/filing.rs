@@ -272,6 +272,22 @@ async fn enter_paper(
 ) -> Result<SubmitOutcome, AppError> {
     let user = auth::require_user().await?;
     let state = app_state()?;
+    enter_paper_as(&state, &user, period, unit_id, paper_date, content).await
+}
+
+/// [`enter_paper_filing`]'s rules for `user` (the page's user, or an API token's account):
+/// who may enter, the window or exception, the forms and the paper's date, all checked
+/// before anything is stored.
+#[cfg(feature = "ssr")]
+pub async fn enter_paper_as(
+    state: &crate::ssr::AppState,
+    user: &crate::model::UserView,
+    period: &str,
+    unit_id: &str,
+    paper_date: &str,
+    content: &FilingContent,
+) -> Result<SubmitOutcome, AppError> {
+    let user = user.clone();
     let db = &state.db;
     let period = Period::parse_key(period).ok_or(AppError::NotFound)?;
     if !access::enters_on_behalf(db, &user, unit_id).await? {

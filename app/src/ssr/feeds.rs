@@ -72,6 +72,8 @@ pub struct ApiFilingSummary {
     pub submitted_at: Option<String>,
     /// RFC 3339, UTC: the last change (submission or review); the order of the list.
     pub updated_at: String,
+    /// Entered on the unit's behalf from its paper form (代填): the paper's date.
+    pub paper_date: Option<String>,
 }
 
 /// A page of filings.
@@ -316,6 +318,7 @@ struct FilingLine {
     filing_date: Option<String>,
     submitted_at: Option<String>,
     updated_at: String,
+    paper_date: Option<String>,
 }
 
 impl FilingLine {
@@ -338,12 +341,13 @@ impl From<FilingLine> for ApiFilingSummary {
             filing_date: l.filing_date,
             submitted_at: l.submitted_at,
             updated_at: l.updated_at,
+            paper_date: l.paper_date,
         }
     }
 }
 
 const FILING_SELECT: &str = "SELECT f.filing_id, f.unit_id, n.name AS unit_name, n.kind, n.county_id, e.industry_code, e.township_id, \
-     f.period_key, f.version, f.status, f.late, f.nil, f.filing_date, f.submitted_at, f.updated_at \
+     f.period_key, f.version, f.status, f.late, f.nil, f.filing_date, f.submitted_at, f.updated_at, f.paper_date \
      FROM filing f JOIN unit n ON n.unit_id = f.unit_id LEFT JOIN enterprise e ON e.unit_id = f.unit_id";
 
 /// The filing versions the caller sees (never drafts), in change order from `from`,
