@@ -378,6 +378,8 @@ pub async fn create_unit(
     #[server(default)] address: String,
     #[server(default)] legal_representative: String,
     #[server(default)] headcount: String,
+    #[server(default)] opened_on: String,
+    #[server(default)] closed_on: String,
 ) -> Result<String, AppError> {
     let values = vec![
         ("name".to_string(), name.clone()),
@@ -390,6 +392,8 @@ pub async fn create_unit(
             legal_representative.clone(),
         ),
         ("headcount".to_string(), headcount.clone()),
+        ("opened_on".to_string(), opened_on.clone()),
+        ("closed_on".to_string(), closed_on.clone()),
     ];
     let result = async {
         let admin = auth::require_role(&[Role::Administrator]).await?;
@@ -403,12 +407,57 @@ pub async fn create_unit(
             address,
             legal_representative,
             headcount,
+            opened_on,
+            closed_on,
         })?;
         let state = app_state()?;
         crate::ssr::admin::create_unit(&state.db, &state.clock, Some(&admin.user_id), input).await
     }
     .await;
     form::finish("unit", values, result, None).await
+}
+
+/// One unit, for the administrator's unit page.
+#[server(endpoint = "unit")]
+pub async fn get_unit(unit_id: String) -> Result<UnitRow, AppError> {
+    form::answer(
+        async {
+            auth::require_role(&[Role::Administrator]).await?;
+            crate::ssr::units::unit_by_id(&app_state()?.db, &unit_id)
+                .await?
+                .ok_or(AppError::NotFound)
+        }
+        .await,
+    )
+}
+
+/// Sets a unit's opening and (optional) closing dates (administrator): the periods it is
+/// expected to file for (`domain::lifecycle`). Audited with the dates before and after.
+#[server(endpoint = "set_unit_life")]
+pub async fn set_unit_life(
+    unit_id: String,
+    opened_on: String,
+    #[server(default)] closed_on: String,
+) -> Result<(), AppError> {
+    let values = vec![
+        ("opened_on".to_string(), opened_on.clone()),
+        ("closed_on".to_string(), closed_on.clone()),
+    ];
+    let result = async {
+        let admin = auth::require_role(&[Role::Administrator]).await?;
+        let state = app_state()?;
+        crate::ssr::admin::set_unit_life(
+            &state.db,
+            &state.clock,
+            Some(&admin.user_id),
+            &unit_id,
+            &opened_on,
+            &closed_on,
+        )
+        .await
+    }
+    .await;
+    form::finish("life", values, result, None).await
 }
 
 /// Creates an account (administrator).

@@ -70,6 +70,8 @@ pub struct UnitRow {
     pub industry_code: Option<String>,
     /// For an enterprise, its township, if known.
     pub township_name: Option<String>,
+    /// When it opened and, if it has, closed.
+    pub life: crate::domain::lifecycle::Life,
 }
 
 /// An account as listed.

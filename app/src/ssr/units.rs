@@ -1,9 +1,10 @@
 //! SQL for the unit hierarchy: units, the industries departments supervise, enterprises.
 
 use crate::domain::chain::Member;
+use crate::domain::lifecycle::Life;
 use crate::domain::unit::UnitKind;
 use crate::model::UnitRow;
-use crate::ssr::db::{parse_code, ts, Db};
+use crate::ssr::db::{date_text, parse_code, stored_life, ts, Db};
 use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 use std::collections::HashMap;
@@ -17,6 +18,8 @@ pub struct NewUnit {
     pub parent_id: Option<String>,
     pub county_id: Option<String>,
     pub area_code: Option<String>,
+    /// When it opened and, if it has, closed (the periods it is expected to file for).
+    pub life: Life,
 }
 
 /// Inserts a unit.
@@ -30,7 +33,8 @@ pub async fn insert_unit(
     at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO unit (unit_id, name, kind, parent_id, county_id, area_code, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO unit (unit_id, name, kind, parent_id, county_id, area_code, created_at, opened_on, closed_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&unit.unit_id)
     .bind(&unit.name)
@@ -39,6 +43,8 @@ pub async fn insert_unit(
     .bind(unit.county_id.clone())
     .bind(unit.area_code.clone())
     .bind(ts(at))
+    .bind(date_text(unit.life.opened_on()))
+    .bind(unit.life.closed_on().map(date_text))
     .execute(&mut *tx)
     .await?;
     // An enterprise is counted once its industry and township are known (insert_enterprise).
@@ -104,10 +110,12 @@ struct UnitLine {
     county_name: Option<String>,
     industry_code: Option<String>,
     township_name: Option<String>,
+    opened_on: String,
+    closed_on: Option<String>,
 }
 
 const UNIT_SELECT: &str = "SELECT n.unit_id, n.name, n.kind, n.parent_id, p.name AS parent_name, n.county_id, c.name AS county_name, \
-     e.industry_code, t.name AS township_name \
+     e.industry_code, t.name AS township_name, n.opened_on, n.closed_on \
      FROM unit n LEFT JOIN unit p ON p.unit_id = n.parent_id LEFT JOIN unit c ON c.unit_id = n.county_id \
      LEFT JOIN enterprise e ON e.unit_id = n.unit_id LEFT JOIN unit t ON t.unit_id = e.township_id";
 
@@ -123,6 +131,7 @@ impl UnitLine {
             county_name: self.county_name,
             industry_code: self.industry_code,
             township_name: self.township_name,
+            life: stored_life(&self.opened_on, self.closed_on.as_deref())?,
         })
     }
 }
@@ -292,4 +301,93 @@ pub async fn industries_of_departments(
         map.entry(unit).or_default().push(industry);
     }
     Ok(map)
+}
+
+/// Why a unit's dates cannot be changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LifeRefused {
+    /// No such unit.
+    NoUnit,
+    /// The unit has filed (a submitted version) for a period the new dates leave out: the
+    /// first such period's key.
+    FiledOutside(String),
+}
+
+/// Sets a unit's opening and closing dates, in the caller's transaction: moves its count in
+/// `unit_cell` to the periods of its new life and stamps `updated_at` (the ladder weighs it
+/// again). Returns the life before. Refused when the unit has filed for a period the new life
+/// does not expect (its filings would count where it is not expected).
+///
+/// Guard: the UPDATE of the unit's row comes first and holds it until commit; a submission
+/// checks the unit's life after taking the same row (`filings::submit`), so either it sees
+/// the new dates or this sees its filing.
+#[tracing::instrument(skip(tx))]
+pub async fn set_life(
+    tx: &mut AnyConnection,
+    unit_id: &str,
+    life: &Life,
+    at: DateTime<Utc>,
+) -> Result<Result<Life, LifeRefused>, sqlx::Error> {
+    let held = sqlx::query("UPDATE unit SET name = name WHERE unit_id = $1")
+        .bind(unit_id)
+        .execute(&mut *tx)
+        .await?;
+    if held.rows_affected() == 0 {
+        return Ok(Err(LifeRefused::NoUnit));
+    }
+    let (opened, closed): (String, Option<String>) =
+        sqlx::query_as("SELECT opened_on, closed_on FROM unit WHERE unit_id = $1")
+            .bind(unit_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let before = stored_life(&opened, closed.as_deref())?;
+    let filed: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT period_key FROM filing WHERE unit_id = $1 AND status <> $2 ORDER BY period_key",
+    )
+    .bind(unit_id)
+    .bind(crate::domain::filing::FilingStatus::Draft.code())
+    .fetch_all(&mut *tx)
+    .await?;
+    if let Some(outside) = filed
+        .into_iter()
+        .find(|k| crate::domain::period::Period::parse_key(k).is_some_and(|p| !life.expects(p)))
+    {
+        return Ok(Err(LifeRefused::FiledOutside(outside)));
+    }
+    sqlx::query(
+        "UPDATE unit SET opened_on = $1, closed_on = $2, updated_at = $3 WHERE unit_id = $4",
+    )
+    .bind(date_text(life.opened_on()))
+    .bind(life.closed_on().map(date_text))
+    .bind(ts(at))
+    .bind(unit_id)
+    .execute(&mut *tx)
+    .await?;
+    crate::ssr::counts::life_changed(tx, unit_id, &before).await?;
+    Ok(Ok(before))
+}
+
+/// A unit's life, read after holding its row until commit (a no-op UPDATE): what a
+/// submission checks, so that a change of dates and a filing run one after the other.
+pub async fn life_held(tx: &mut AnyConnection, unit_id: &str) -> Result<Option<Life>, sqlx::Error> {
+    sqlx::query("UPDATE unit SET name = name WHERE unit_id = $1")
+        .bind(unit_id)
+        .execute(&mut *tx)
+        .await?;
+    let row: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT opened_on, closed_on FROM unit WHERE unit_id = $1")
+            .bind(unit_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    row.map(|(o, c)| stored_life(&o, c.as_deref())).transpose()
+}
+
+/// A unit's life, if the unit exists.
+pub async fn life_of(db: &Db, unit_id: &str) -> Result<Option<Life>, sqlx::Error> {
+    let row: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT opened_on, closed_on FROM unit WHERE unit_id = $1")
+            .bind(unit_id)
+            .fetch_optional(db)
+            .await?;
+    row.map(|(o, c)| stored_life(&o, c.as_deref())).transpose()
 }
