@@ -10,10 +10,11 @@ use app::api::rollup::GetRollup;
 use app::api::{CreateUnit, SetUnitLife};
 use app::domain::filing::FilingAccess;
 use app::domain::forms::BindingKind;
+use app::domain::ladder::Reminder;
 use app::domain::ladder::{Evidence, Rung};
 use app::domain::time::parse_instant;
 use app::error::{AppError, Conflict};
-use app::model::escalation::EscalationsPage;
+use app::model::escalation::{EscalationsPage, Inbox, Notice};
 use app::model::rollup::RollupView;
 use common::fixtures::{Account, Wuhua};
 use common::{filing_form, location, submit_filing, Backend, Options, TestApp};
@@ -24,6 +25,7 @@ on_both_databases!(
     a_change_of_dates_makes_the_ladder_weigh_the_unit_again,
     a_closed_unit_cannot_file_for_a_period_after_it_closed,
     the_administrator_sets_the_dates_with_errors_next_to_the_fields_and_an_audit_record,
+    a_closing_racing_a_submission_never_leaves_a_filing_outside_the_units_life,
 );
 
 /// 20 January 2027: the window of 2026-Y (1–10 January) has closed.
@@ -274,6 +276,24 @@ async fn a_closed_unit_cannot_file_for_a_period_after_it_closed(backend: Backend
         .unwrap();
     assert_eq!(view.access, FilingAccess::NotOpen);
     assert!(!view.editable, "nothing to fill in");
+    let window_reminders = |inbox: &Inbox| {
+        inbox
+            .notices
+            .iter()
+            .filter(|n| matches!(n, Notice::Deadline(Reminder::WindowOpen { .. })))
+            .count()
+    };
+    let inbox: Inbox = app
+        .call_with(&filer, "inbox", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        window_reminders(&inbox),
+        0,
+        "a closed unit is not reminded of a window it owes nothing in"
+    );
     let refused: Result<_, AppError> = app
         .try_fn(&filer, filing_form(BindingKind::Enterprise, &[], "review"))
         .await;
@@ -293,6 +313,17 @@ async fn a_closed_unit_cannot_file_for_a_period_after_it_closed(backend: Backend
     app.try_fn(&admin, life(&w.firm.id, "2010-04-29", ""))
         .await
         .expect("the closing is cleared");
+    let inbox: Inbox = app
+        .call_with(&filer, "inbox", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        window_reminders(&inbox),
+        1,
+        "open again: reminded of the window"
+    );
     submit_filing(&app, &filer, BindingKind::Enterprise, &[], "1").await;
     let err = app
         .try_fn(&admin, life(&w.firm.id, "2010-04-29", "2025-12-31"))
@@ -407,5 +438,75 @@ async fn the_administrator_sets_the_dates_with_errors_next_to_the_fields_and_an_
         listed.contains("2026-12-31"),
         "the list shows the closing date"
     );
+    app.assert_counts_match_a_recount().await;
+}
+
+async fn a_closing_racing_a_submission_never_leaves_a_filing_outside_the_units_life(
+    backend: Backend,
+) {
+    // Inside the window of 2026-Y; each firm's draft is saved and checked, then its
+    // submission and the administrator's closing at the end of 2025 are sent at once.
+    let app = app_at(backend, "2027-01-05T10:00:00+08:00").await;
+    let (w, admin, _) = chain_with(&app, "昆明竞速化工有限公司0", "2010-04-29").await;
+    let mut firms = Vec::new();
+    for i in 1..=6 {
+        let id = enterprise(
+            &app,
+            &admin,
+            &w,
+            &format!("昆明竞速化工有限公司{i}"),
+            "2010-04-29",
+        )
+        .await;
+        let unit = common::fixtures::Unit {
+            id: id.clone(),
+            name: format!("昆明竞速化工有限公司{i}"),
+            kind: app::domain::unit::UnitKind::Enterprise,
+            county_id: Some(w.county.government.id.clone()),
+        };
+        let filer = app.account_in(&unit).await;
+        app.try_fn(&filer, filing_form(BindingKind::Enterprise, &[], "review"))
+            .await
+            .expect("the draft is saved");
+        firms.push((id, filer));
+    }
+    for (id, filer) in &firms {
+        let submit = app.try_fn(
+            filer,
+            app::api::filing::SubmitFiling {
+                period: "2026-Y".into(),
+                version: "1".into(),
+            },
+        );
+        let close = app.try_fn(&admin, life(id, "2010-04-29", "2025-12-31"));
+        let (submitted, closed) = tokio::join!(submit, close);
+        let (closed_on,): (Option<String>,) =
+            sqlx::query_as("SELECT closed_on FROM unit WHERE unit_id = $1")
+                .bind(id)
+                .fetch_one(&app.db)
+                .await
+                .unwrap();
+        let (filed,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM filing WHERE unit_id = $1 AND period_key = '2026-Y' AND status <> 'draft'",
+        )
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        match (&submitted, &closed) {
+            (Ok(_), Err(e)) => {
+                assert_eq!(
+                    e.field_errors().and_then(|f| f.get("closed_on")),
+                    Some("err.life_excludes_filing")
+                );
+                assert_eq!((filed, closed_on.as_deref()), (1, None));
+            }
+            (Err(e), Ok(())) => {
+                assert_eq!(e, &AppError::Conflict(Conflict::UnitNotOpen));
+                assert_eq!((filed, closed_on.as_deref()), (0, Some("2025-12-31")));
+            }
+            other => panic!("exactly one of the two lands: {other:?}"),
+        }
+    }
     app.assert_counts_match_a_recount().await;
 }
