@@ -33,3 +33,20 @@ INSERT INTO unit_cell_life (county_id, kind, industry, township_id, first_period
     SELECT county_id, kind, industry, township_id, '2010-H1', '', units FROM unit_cell;
 DROP TABLE unit_cell;
 ALTER TABLE unit_cell_life RENAME TO unit_cell;
+
+-- An enterprise's earlier places (moves, issue 14): until `until_period` (a period key) it
+-- stood in this county, township and industry ('' for none); the periods after it belong to
+-- its next place (the next row's, or its current one after the last row). A period's filings,
+-- its expected count and where its filings go follow the place the unit had for that period
+-- (`domain::lifecycle::spans_by_place`), so a move neither re-routes nor re-counts what was
+-- already filed (107号 四、(二)). Written with the move's audit record (`units::move_enterprise`).
+CREATE TABLE unit_past_place (
+    unit_id TEXT NOT NULL REFERENCES unit (unit_id),
+    until_period TEXT NOT NULL,
+    county_id TEXT NOT NULL,
+    industry TEXT NOT NULL,
+    township_id TEXT NOT NULL,
+    -- the instant of the move that left this place
+    moved_at TEXT NOT NULL,
+    PRIMARY KEY (unit_id, until_period)
+);

@@ -460,6 +460,38 @@ pub async fn set_unit_life(
     form::finish("life", values, result, None).await
 }
 
+/// Moves an enterprise to another county, township or industry (administrator); its filings
+/// already made stay with the chain they went to. Audited with the place before and after.
+#[server(endpoint = "move_unit")]
+pub async fn move_unit(
+    unit_id: String,
+    county_id: String,
+    #[server(default)] township_id: String,
+    industry: String,
+) -> Result<(), AppError> {
+    let values = vec![
+        ("county_id".to_string(), county_id.clone()),
+        ("township_id".to_string(), township_id.clone()),
+        ("industry".to_string(), industry.clone()),
+    ];
+    let result = async {
+        let admin = auth::require_role(&[Role::Administrator]).await?;
+        let state = app_state()?;
+        crate::ssr::admin::move_unit(
+            &state.db,
+            &state.clock,
+            Some(&admin.user_id),
+            &unit_id,
+            &county_id,
+            &township_id,
+            &industry,
+        )
+        .await
+    }
+    .await;
+    form::finish("move", values, result, None).await
+}
+
 /// Creates an account (administrator).
 #[server(endpoint = "create_user")]
 pub async fn create_user(

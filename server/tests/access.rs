@@ -19,7 +19,9 @@ use app::api::filing::{
     ReviseFiling, SaveFiling, SubmitFiling,
 };
 use app::api::rollup::{FileSummary, GetCityReport, GetRollup};
-use app::api::{CreateUnit, CreateUser, GetUnit, ListCounties, ListUnits, ListUsers, SetUnitLife};
+use app::api::{
+    CreateUnit, CreateUser, GetUnit, ListCounties, ListUnits, ListUsers, MoveUnit, SetUnitLife,
+};
 use common::{encoded, Backend, Options, TestApp};
 use leptos::server_fn::ServerFn;
 
@@ -405,6 +407,15 @@ async fn every_role_is_refused_outside_its_subtree_and_outside_its_role(backend:
         (
             encoded(&GetUnit {
                 unit_id: s("ent-530102-demo"),
+            }),
+            &["admin"],
+        ),
+        (
+            encoded(&MoveUnit {
+                unit_id: s("ent-530102-demo"),
+                county_id: s("county-530103"),
+                township_id: s(""),
+                industry: s("fire"),
             }),
             &["admin"],
         ),

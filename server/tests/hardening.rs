@@ -1404,6 +1404,7 @@ const ENDPOINTS: &[&str] = &[
     "create_user",
     "unit",
     "set_unit_life",
+    "move_unit",
     "filing",
     "save_filing",
     "submit_filing",

@@ -7,7 +7,7 @@ mod common;
 
 use app::api::filing::GetFiling;
 use app::api::rollup::GetRollup;
-use app::api::{CreateUnit, SetUnitLife};
+use app::api::{CreateUnit, MoveUnit, SetUnitLife};
 use app::domain::filing::FilingAccess;
 use app::domain::forms::BindingKind;
 use app::domain::ladder::Reminder;
@@ -26,6 +26,7 @@ on_both_databases!(
     a_closed_unit_cannot_file_for_a_period_after_it_closed,
     the_administrator_sets_the_dates_with_errors_next_to_the_fields_and_an_audit_record,
     a_closing_racing_a_submission_never_leaves_a_filing_outside_the_units_life,
+    a_moved_enterprises_filings_stay_with_the_chain_they_went_to,
 );
 
 /// 20 January 2027: the window of 2026-Y (1–10 January) has closed.
@@ -381,7 +382,9 @@ async fn the_administrator_sets_the_dates_with_errors_next_to_the_fields_and_an_
     let page = format!("/admin/unit?id={unit}");
     let html = app.text(&page).await;
     assert!(
-        html.contains("昆明日期化工有限公司") && html.contains("2020-06-01"),
+        html.contains("昆明日期化工有限公司")
+            && html.contains("2020-06-01")
+            && html.contains("变更所在地或行业"),
         "{html}"
     );
     let post = async |closed_on: &str| {
@@ -508,5 +511,135 @@ async fn a_closing_racing_a_submission_never_leaves_a_filing_outside_the_units_l
             other => panic!("exactly one of the two lands: {other:?}"),
         }
     }
+    app.assert_counts_match_a_recount().await;
+}
+
+fn queue_of(period: &str) -> app::api::filing::GetReviewQueue {
+    app::api::filing::GetReviewQueue {
+        period: period.into(),
+        status: String::new(),
+        nil: String::new(),
+        industry: String::new(),
+        township: String::new(),
+    }
+}
+
+async fn queued(app: &TestApp, client: &reqwest::Client, period: &str) -> Vec<String> {
+    app.try_fn(client, queue_of(period))
+        .await
+        .expect("the queue")
+        .rows
+        .into_iter()
+        .map(|r| r.unit_id)
+        .collect()
+}
+
+fn move_to(unit_id: &str, county_id: &str, township_id: &str, industry: &str) -> MoveUnit {
+    MoveUnit {
+        unit_id: unit_id.into(),
+        county_id: county_id.into(),
+        township_id: township_id.into(),
+        industry: industry.into(),
+    }
+}
+
+async fn a_moved_enterprises_filings_stay_with_the_chain_they_went_to(backend: Backend) {
+    // In the window of 2026-Y the firm (chemicals) files to 五华区安全生产监督管理局, then
+    // the administrator moves it to building construction, supervised by 五华区住房和城乡建设局.
+    let app = app_at(backend, "2027-01-05T10:00:00+08:00").await;
+    let w = app.wuhua().await;
+    let admin = app.admin().await;
+    let zhujian = w
+        .county
+        .department("五华区住房和城乡建设局", &["construction"])
+        .await;
+    let ajj = app.account_in(&w.ajj).await;
+    let zj = app.account_in(&zhujian).await;
+    let filer = app.account_in(&w.firm).await;
+    let filing_id = submit_filing(&app, &filer, BindingKind::Enterprise, &[], "1").await;
+
+    // Bad places are refused next to their fields.
+    let other = app.county("盘龙区").await;
+    let err = app
+        .try_fn(
+            &admin,
+            move_to(&w.firm.id, &other.government.id, &w.town.id, "mining"),
+        )
+        .await
+        .unwrap_err();
+    let f = err.field_errors().expect("field errors");
+    assert_eq!(
+        f.get("township_id"),
+        Some("err.parent_unfit"),
+        "a township of another county"
+    );
+    assert_eq!(f.get("industry"), Some("err.industry_unknown"));
+
+    app.try_fn(
+        &admin,
+        move_to(
+            &w.firm.id,
+            &w.county.government.id,
+            &w.town.id,
+            "construction",
+        ),
+    )
+    .await
+    .expect("the move");
+    let (before, after): (String, String) = sqlx::query_as(
+        "SELECT before_json, after_json FROM audit_event WHERE action = 'unit.move' AND subject_id = $1",
+    )
+    .bind(&w.firm.id)
+    .fetch_one(&app.db)
+    .await
+    .expect("the move is audited");
+    assert!(
+        before.contains("chemical") && after.contains("construction"),
+        "{before} → {after}"
+    );
+
+    // Its 2026-Y filing stays with the department it went to, which still decides on it.
+    assert_eq!(queued(&app, &ajj, "2026-Y").await, vec![w.firm.id.clone()]);
+    assert!(queued(&app, &zj, "2026-Y").await.is_empty());
+    app.try_fn(
+        &ajj,
+        app::api::filing::ReviewFiling {
+            filing_id: filing_id.clone(),
+            decision: "accept".into(),
+            reason: String::new(),
+            untrue: String::new(),
+        },
+    )
+    .await
+    .expect("the department it went to accepts it");
+    let ajj_2026 = rollup(&app, &ajj, "2026-Y", "").await;
+    assert_eq!(
+        (ajj_2026.rollup.expected, ajj_2026.rollup.accepted),
+        (1, 1),
+        "2026-Y stays counted where it was filed"
+    );
+    let zj_2026 = rollup(&app, &zj, "2026-Y", "").await;
+    assert_eq!(zj_2026.rollup.expected, 0);
+
+    // The next period goes with the unit: 2027-H1 is expected by, and filed to, 住建局.
+    set_clock(&app, "2027-07-02T10:00:00+08:00");
+    let zj_2027 = rollup(&app, &zj, "2027-H1", "").await;
+    assert_eq!(zj_2027.rollup.expected, 1);
+    assert_eq!(rollup(&app, &ajj, "2027-H1", "").await.rollup.expected, 0);
+    let mut form = filing_form(BindingKind::Enterprise, &[], "review");
+    form.period = "2027-H1".into();
+    app.try_fn(&filer, form).await.expect("saved for 2027-H1");
+    app.try_fn(
+        &filer,
+        app::api::filing::SubmitFiling {
+            period: "2027-H1".into(),
+            version: "1".into(),
+        },
+    )
+    .await
+    .expect("submitted for 2027-H1");
+    assert_eq!(queued(&app, &zj, "2027-H1").await, vec![w.firm.id.clone()]);
+    assert!(queued(&app, &ajj, "2027-H1").await.is_empty());
+    assert_eq!(queued(&app, &ajj, "2026-Y").await, vec![w.firm.id.clone()]);
     app.assert_counts_match_a_recount().await;
 }

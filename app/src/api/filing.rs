@@ -47,7 +47,11 @@ async fn filing_view(
         unit
     };
     let own = own_unit.as_deref() == Some(unit_id.as_str());
-    if !own && !access::can_supervise(db, &user, &unit_id).await? {
+    // Its supervisors now, or the unit its filings of the period went to (before a move).
+    if !own
+        && !access::can_supervise(db, &user, &unit_id).await?
+        && !access::receives_in(db, &user, &unit_id, &period.key()).await?
+    {
         return Err(AppError::Forbidden);
     }
     let unit = crate::ssr::units::unit_by_id(db, &unit_id)

@@ -191,6 +191,48 @@ impl Periods {
     }
 }
 
+/// The periods a unit is counted in each of its places, for a unit that moved (changed its
+/// county, township or industry): `moved_until` are the last periods of its earlier places,
+/// oldest first (each place holds the periods after the one before it, up to its own); its
+/// current place holds the periods after the last of them. Each place's span is cut to the
+/// unit's life; `None` where nothing is left. The result has one entry per earlier place,
+/// then one for the current place.
+pub fn spans_by_place(life: &Life, moved_until: &[Period]) -> Vec<Option<Periods>> {
+    let whole = life.periods();
+    let mut out = Vec::with_capacity(moved_until.len() + 1);
+    let mut from = whole.first;
+    for until in moved_until {
+        let last = match whole.last {
+            Some(l) if l < *until => l,
+            _ => *until,
+        };
+        out.push((from <= last).then_some(Periods {
+            first: from,
+            last: Some(last),
+        }));
+        if until.next() > from {
+            from = until.next();
+        }
+    }
+    out.push(whole.last.is_none_or(|l| from <= l).then_some(Periods {
+        first: from,
+        last: whole.last,
+    }));
+    out
+}
+
+/// The last period a unit moving on `day` leaves with its old place: the latest of the
+/// periods whose window had closed before that day and of `last_filed` (a period it has
+/// already filed for: 107号 四、(二), its filings stay with the chain they went to). The
+/// periods after it go with the unit to its new place.
+pub fn moved_until(day: NaiveDate, last_filed: Option<Period>) -> Period {
+    let closed_before = first_expected(day).previous();
+    match last_filed {
+        Some(p) if p > closed_before => p,
+        _ => closed_before,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,6 +326,54 @@ mod tests {
             Life::parse("0026-03-01", "").unwrap_err().get("opened_on"),
             Some("err.date")
         );
+    }
+
+    #[test]
+    fn a_move_leaves_past_and_filed_periods_with_the_old_place() {
+        // Moving on 20 January 2027: 2026-Y's window has closed, it stays behind.
+        assert_eq!(moved_until(d("2027-01-20"), None), Period::annual(2026));
+        // Moving on 5 January, inside 2026-Y's window: it goes along, unless already filed.
+        assert_eq!(moved_until(d("2027-01-05"), None), Period::half_year(2026));
+        assert_eq!(
+            moved_until(d("2027-01-05"), Some(Period::annual(2026))),
+            Period::annual(2026)
+        );
+    }
+
+    #[test]
+    fn each_place_counts_the_periods_between_moves_within_the_life() {
+        let l = life("2025-03-01", None);
+        let spans = spans_by_place(&l, &[Period::annual(2025), Period::annual(2026)]);
+        assert_eq!(
+            spans,
+            vec![
+                Some(Periods {
+                    first: Period::half_year(2025),
+                    last: Some(Period::annual(2025))
+                }),
+                Some(Periods {
+                    first: Period::half_year(2026),
+                    last: Some(Period::annual(2026))
+                }),
+                Some(Periods {
+                    first: Period::half_year(2027),
+                    last: None
+                }),
+            ]
+        );
+        // Closed before its last move took effect: the current place counts nothing.
+        let closed = life("2025-03-01", Some("2026-03-01"));
+        let spans = spans_by_place(&closed, &[Period::annual(2026)]);
+        assert_eq!(spans[1], None);
+        assert_eq!(spans[0].unwrap().last, Some(Period::annual(2026)));
+        // Every period of the life is in exactly one place.
+        for p in std::iter::successors(Some(Period::annual(2024)), |p| Some(p.next())).take(8) {
+            let places = spans_by_place(&l, &[Period::annual(2025), Period::annual(2026)])
+                .iter()
+                .filter(|s| s.is_some_and(|s| s.contains(p)))
+                .count();
+            assert_eq!(places, l.expects(p) as usize, "{p}");
+        }
     }
 
     #[test]

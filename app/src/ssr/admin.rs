@@ -279,26 +279,90 @@ pub async fn set_unit_life(
             return Err(AppError::field(field, "err.life_excludes_filing"));
         }
     };
-    if before == life {
-        // Nothing changed: no audit record for a form sent again.
+    let change = AuditEntry {
+        at: now,
+        actor,
+        action: "unit.life",
+        subject_kind: "unit",
+        subject_id: unit_id,
+        before: serde_json::to_value(before).ok(),
+        after: serde_json::to_value(life).ok(),
+    };
+    finish_unit_change(tx, change).await
+}
+
+/// Ends a change of a unit made in `tx`: when nothing changed (a form sent again), rolled
+/// back with no audit record; else audited as `change` says, and committed.
+async fn finish_unit_change(
+    mut tx: crate::ssr::db::WriteTx,
+    change: AuditEntry<'_>,
+) -> Result<(), AppError> {
+    if change.before == change.after {
         tx.rollback().await?;
         return Ok(());
     }
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            at: now,
-            actor,
-            action: "unit.life",
-            subject_kind: "unit",
-            subject_id: unit_id,
-            before: Some(serde_json::to_value(before).unwrap_or_default()),
-            after: Some(serde_json::to_value(life).unwrap_or_default()),
-        },
-    )
-    .await?;
+    audit::record(&mut tx, change).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Moves an enterprise to another county, township or industry (administrator), audited
+/// with its place before and after (`unit.move`) in the same transaction. The periods it
+/// already filed for, and those whose window had closed, stay with its old place
+/// ([`units::move_enterprise`]). Refused next to the field: a county that is no county-level
+/// area, a township outside it, an unknown industry, a name the new county already has.
+#[tracing::instrument(skip(db, clock))]
+pub async fn move_unit(
+    db: &Db,
+    clock: &Clock,
+    actor: Option<&str>,
+    unit_id: &str,
+    county_id: &str,
+    township_id: &str,
+    industry: &str,
+) -> Result<(), AppError> {
+    let mut errors = FieldErrors::new();
+    let county = units::unit_by_id(db, county_id.trim()).await?;
+    if !county.is_some_and(|c| c.kind.is_county_level_government()) {
+        errors.add("county_id", "err.parent_unfit");
+    }
+    let township_id = township_id.trim();
+    if !township_id.is_empty() {
+        match units::unit_by_id(db, township_id).await? {
+            Some(t)
+                if t.kind == UnitKind::Township
+                    && t.county_id.as_deref() == Some(county_id.trim()) => {}
+            _ => errors.add("township_id", "err.parent_unfit"),
+        }
+    }
+    if industry_name_zh(industry.trim()).is_none() {
+        errors.add("industry", "err.industry_unknown");
+    }
+    errors.into_result()?;
+    let to = units::Place {
+        county_id: county_id.trim().to_string(),
+        township_id: (!township_id.is_empty()).then(|| township_id.to_string()),
+        industry: industry.trim().to_string(),
+    };
+    let now = clock.now();
+    let mut tx = crate::ssr::db::begin_write(db).await?;
+    let from = match units::move_enterprise(&mut tx, unit_id, &to, now).await? {
+        Ok(from) => from,
+        Err(units::MoveRefused::NoEnterprise) => return Err(AppError::NotFound),
+        Err(units::MoveRefused::NameTaken) => {
+            return Err(AppError::field("county_id", "err.name_taken"))
+        }
+    };
+    let change = AuditEntry {
+        at: now,
+        actor,
+        action: "unit.move",
+        subject_kind: "unit",
+        subject_id: unit_id,
+        before: serde_json::to_value(&from).ok(),
+        after: serde_json::to_value(&to).ok(),
+    };
+    finish_unit_change(tx, change).await
 }
 
 /// An account ready to be created.

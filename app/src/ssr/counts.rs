@@ -15,7 +15,8 @@
 use crate::domain::chain::Member;
 use crate::domain::filing::{binds, FilingStatus, UnmetItem};
 use crate::domain::forms::Answer;
-use crate::domain::lifecycle::{Life, Periods};
+use crate::domain::lifecycle::{spans_by_place, Life, Periods};
+use crate::domain::period::Period;
 use crate::domain::rollup::{FiledFacts, Tally};
 use crate::domain::unit::UnitKind;
 use crate::error::AppError;
@@ -117,27 +118,98 @@ async fn cell_of_unit(
 /// `units::insert_unit` for every kind but an enterprise, and by `units::insert_enterprise`
 /// (an enterprise's cell needs its industry and township), in the transaction that inserts it.
 pub async fn unit_added(conn: &mut AnyConnection, unit_id: &str) -> Result<(), sqlx::Error> {
-    let Some((cell, life)) = cell_of_unit(conn, unit_id).await? else {
-        return Ok(());
-    };
-    add_units(conn, &cell, &life.periods(), 1).await
+    recount_unit(conn, unit_id, &[]).await
 }
 
-/// Moves a unit's count from the periods of its life `before` to those of its life now
-/// (read from the unit), in the transaction that changed its dates (`units::set_life`).
-pub async fn life_changed(
+/// Where a unit is counted: each of its places (earlier ones, `unit_past_place`, then its
+/// current one) with the periods of its life it holds ([`spans_by_place`]); places holding
+/// none are left out. Read before and after a change of the unit's dates or place, and the
+/// counts moved with [`recount_unit`].
+pub async fn placed(
     conn: &mut AnyConnection,
     unit_id: &str,
-    before: &Life,
-) -> Result<(), sqlx::Error> {
-    let Some((cell, after)) = cell_of_unit(conn, unit_id).await? else {
-        return Ok(());
+) -> Result<Vec<(Cell, Periods)>, sqlx::Error> {
+    let Some((current, life)) = cell_of_unit(conn, unit_id).await? else {
+        return Ok(vec![]);
     };
-    if before.periods() != after.periods() {
-        add_units(conn, &cell, &before.periods(), -1).await?;
-        add_units(conn, &cell, &after.periods(), 1).await?;
+    let past: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT until_period, county_id, industry, township_id FROM unit_past_place WHERE unit_id = $1 ORDER BY until_period",
+    )
+    .bind(unit_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut untils = Vec::with_capacity(past.len());
+    let mut cells = Vec::with_capacity(past.len() + 1);
+    for (until, county_id, industry, township_id) in past {
+        untils.push(
+            Period::parse_key(&until).ok_or_else(|| sqlx::Error::ColumnDecode {
+                index: "until_period".into(),
+                source: format!("not a period: {until:?}").into(),
+            })?,
+        );
+        cells.push(Cell {
+            county_id,
+            kind: current.kind,
+            industry,
+            township_id,
+        });
+    }
+    cells.push(current);
+    Ok(cells
+        .into_iter()
+        .zip(spans_by_place(&life, &untils))
+        .filter_map(|(cell, span)| span.map(|s| (cell, s)))
+        .collect())
+}
+
+/// Moves a unit's count from where it was counted `before` ([`placed`], read before the
+/// change) to where it is counted now, in the transaction that changed its dates
+/// (`units::set_life`) or its place (`units::move_enterprise`).
+pub async fn recount_unit(
+    conn: &mut AnyConnection,
+    unit_id: &str,
+    before: &[(Cell, Periods)],
+) -> Result<(), sqlx::Error> {
+    let after = placed(conn, unit_id).await?;
+    if before == after.as_slice() {
+        return Ok(());
+    }
+    for (cell, periods) in before {
+        add_units(conn, cell, periods, -1).await?;
+    }
+    for (cell, periods) in &after {
+        add_units(conn, cell, periods, 1).await?;
     }
     Ok(())
+}
+
+/// The cell a unit's filing for `period_key` is counted in: the place it had for that period
+/// (`unit_past_place`, after a move), else its place now.
+async fn cell_for_period(
+    conn: &mut AnyConnection,
+    unit_id: &str,
+    period_key: &str,
+) -> Result<Option<Cell>, sqlx::Error> {
+    let Some((current, _)) = cell_of_unit(conn, unit_id).await? else {
+        return Ok(None);
+    };
+    let past: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT county_id, industry, township_id FROM unit_past_place WHERE unit_id = $1 AND until_period >= $2 \
+         ORDER BY until_period LIMIT 1",
+    )
+    .bind(unit_id)
+    .bind(period_key)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(Some(match past {
+        Some((county_id, industry, township_id)) => Cell {
+            county_id,
+            kind: current.kind,
+            industry,
+            township_id,
+        },
+        None => current,
+    }))
 }
 
 /// Counts `n` more units in `cell` for the periods `periods` (a registry import counts its
@@ -436,7 +508,8 @@ pub async fn refresh(
     }
     match &now {
         Some(n) => {
-            let (cell, _) = cell_of_unit(conn, unit_id)
+            // The place the unit had for the period (a move leaves past filings behind).
+            let cell = cell_for_period(conn, unit_id, period_key)
                 .await?
                 .ok_or(AppError::NotFound)?;
             let facts = FiledFacts {
@@ -522,7 +595,8 @@ pub async fn rebuild(conn: &mut AnyConnection) -> Result<(), AppError> {
         "SELECT COALESCE(n.county_id, '') AS county_id, n.kind, COALESCE(e.industry_code, '') AS industry, \
          COALESCE(e.township_id, '') AS township_id, n.opened_on, n.closed_on, COUNT(*) AS n \
          FROM unit n LEFT JOIN enterprise e ON e.unit_id = n.unit_id \
-         WHERE n.kind <> $1 OR e.unit_id IS NOT NULL \
+         WHERE (n.kind <> $1 OR e.unit_id IS NOT NULL) \
+         AND NOT EXISTS (SELECT 1 FROM unit_past_place p WHERE p.unit_id = n.unit_id) \
          GROUP BY COALESCE(n.county_id, ''), n.kind, COALESCE(e.industry_code, ''), COALESCE(e.township_id, ''), \
          n.opened_on, n.closed_on",
     )
@@ -541,6 +615,14 @@ pub async fn rebuild(conn: &mut AnyConnection) -> Result<(), AppError> {
     for (cell, periods, n) in spans.into_values() {
         add_units(conn, &cell, &periods, n).await?;
     }
+    // Units that moved (few), place by place.
+    let moved: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT unit_id FROM unit_past_place ORDER BY unit_id")
+            .fetch_all(&mut *conn)
+            .await?;
+    for unit_id in moved {
+        unit_added(conn, &unit_id).await?;
+    }
     // The latest non-draft version of every unit and period, with its place.
     sqlx::query(
         "INSERT INTO latest_filing (period_key, unit_id, filing_id, version, status, late, nil, unmet_items, county_id, kind, industry, township_id) \
@@ -553,6 +635,22 @@ pub async fn rebuild(conn: &mut AnyConnection) -> Result<(), AppError> {
     .bind(FilingStatus::Draft.code())
     .execute(&mut *conn)
     .await?;
+    // A moved unit's filings are counted where it stood for their period.
+    for (column, past) in [
+        ("county_id", "county_id"),
+        ("industry", "industry"),
+        ("township_id", "township_id"),
+    ] {
+        sqlx::query(&format!(
+            "UPDATE latest_filing SET {column} = (SELECT p.{past} FROM unit_past_place p \
+             WHERE p.unit_id = latest_filing.unit_id AND p.until_period >= latest_filing.period_key \
+             ORDER BY p.until_period LIMIT 1) \
+             WHERE EXISTS (SELECT 1 FROM unit_past_place p WHERE p.unit_id = latest_filing.unit_id \
+             AND p.until_period >= latest_filing.period_key)"
+        ))
+        .execute(&mut *conn)
+        .await?;
+    }
     let periods: Vec<(String,)> =
         sqlx::query_as("SELECT DISTINCT period_key FROM latest_filing ORDER BY period_key")
             .fetch_all(&mut *conn)

@@ -109,13 +109,14 @@ struct UnitLine {
     county_id: Option<String>,
     county_name: Option<String>,
     industry_code: Option<String>,
+    township_id: Option<String>,
     township_name: Option<String>,
     opened_on: String,
     closed_on: Option<String>,
 }
 
 const UNIT_SELECT: &str = "SELECT n.unit_id, n.name, n.kind, n.parent_id, p.name AS parent_name, n.county_id, c.name AS county_name, \
-     e.industry_code, t.name AS township_name, n.opened_on, n.closed_on \
+     e.industry_code, e.township_id, t.name AS township_name, n.opened_on, n.closed_on \
      FROM unit n LEFT JOIN unit p ON p.unit_id = n.parent_id LEFT JOIN unit c ON c.unit_id = n.county_id \
      LEFT JOIN enterprise e ON e.unit_id = n.unit_id LEFT JOIN unit t ON t.unit_id = e.township_id";
 
@@ -130,6 +131,7 @@ impl UnitLine {
             county_id: self.county_id,
             county_name: self.county_name,
             industry_code: self.industry_code,
+            township_id: self.township_id,
             township_name: self.township_name,
             life: stored_life(&self.opened_on, self.closed_on.as_deref())?,
         })
@@ -341,6 +343,7 @@ pub async fn set_life(
             .fetch_one(&mut *tx)
             .await?;
     let before = stored_life(&opened, closed.as_deref())?;
+    let counted = crate::ssr::counts::placed(tx, unit_id).await?;
     let filed: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT period_key FROM filing WHERE unit_id = $1 AND status <> $2 ORDER BY period_key",
     )
@@ -363,7 +366,7 @@ pub async fn set_life(
     .bind(unit_id)
     .execute(&mut *tx)
     .await?;
-    crate::ssr::counts::life_changed(tx, unit_id, &before).await?;
+    crate::ssr::counts::recount_unit(tx, unit_id, &counted).await?;
     Ok(Ok(before))
 }
 
@@ -390,4 +393,143 @@ pub async fn life_of(db: &Db, unit_id: &str) -> Result<Option<Life>, sqlx::Error
             .fetch_optional(db)
             .await?;
     row.map(|(o, c)| stored_life(&o, c.as_deref())).transpose()
+}
+
+/// Where an enterprise stands: its county-level area, township (if known) and industry.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Place {
+    pub county_id: String,
+    pub township_id: Option<String>,
+    pub industry: String,
+}
+
+/// Why an enterprise cannot be moved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MoveRefused {
+    /// No such enterprise.
+    NoEnterprise,
+    /// Another unit of the new county has its name (`unit_name_under_parent`).
+    NameTaken,
+}
+
+/// Moves an enterprise to another county, township or industry, in the caller's
+/// transaction; returns where it was. The periods its old place keeps
+/// ([`crate::domain::lifecycle::moved_until`]: those whose window closed before today, and any
+/// it already filed for) are recorded in `unit_past_place`, so their filings stay with the
+/// chain they went to and their counts where they were; the periods after go with the unit.
+/// Stamps `updated_at` (the ladder weighs it again) and moves its kept counts.
+///
+/// Guard: the unit's row is held first (a no-op UPDATE) and the place and filings read after
+/// it; a submission holds the same row (`filings::submit` via [`life_held`]), so a filing
+/// lands either before the move (and stays behind) or after it (and goes along). The unique
+/// (parent_id, name) refuses a name the new county already has.
+#[tracing::instrument(skip(tx))]
+pub async fn move_enterprise(
+    tx: &mut AnyConnection,
+    unit_id: &str,
+    to: &Place,
+    at: DateTime<Utc>,
+) -> Result<Result<Place, MoveRefused>, sqlx::Error> {
+    sqlx::query("UPDATE unit SET name = name WHERE unit_id = $1")
+        .bind(unit_id)
+        .execute(&mut *tx)
+        .await?;
+    let from: Option<(String, Option<String>, String)> = sqlx::query_as(
+        "SELECT COALESCE(n.county_id, ''), e.township_id, e.industry_code FROM unit n JOIN enterprise e ON e.unit_id = n.unit_id \
+         WHERE n.unit_id = $1",
+    )
+    .bind(unit_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((county_id, township_id, industry)) = from else {
+        return Ok(Err(MoveRefused::NoEnterprise));
+    };
+    let from = Place {
+        county_id,
+        township_id,
+        industry,
+    };
+    if from == *to {
+        return Ok(Ok(from));
+    }
+    let counted = crate::ssr::counts::placed(tx, unit_id).await?;
+    let last_filed: Option<String> = sqlx::query_scalar(
+        "SELECT MAX(period_key) FROM filing WHERE unit_id = $1 AND status <> $2",
+    )
+    .bind(unit_id)
+    .bind(crate::domain::filing::FilingStatus::Draft.code())
+    .fetch_one(&mut *tx)
+    .await?;
+    let until = crate::domain::lifecycle::moved_until(
+        crate::domain::time::kunming_date(at),
+        last_filed
+            .as_deref()
+            .and_then(crate::domain::period::Period::parse_key),
+    );
+    // A place that held periods keeps them; one left before holding any (two moves between
+    // the same windows) is not recorded: the row already there keeps those periods.
+    sqlx::query(
+        "INSERT INTO unit_past_place (unit_id, until_period, county_id, industry, township_id, moved_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (unit_id, until_period) DO NOTHING",
+    )
+    .bind(unit_id)
+    .bind(until.key())
+    .bind(&from.county_id)
+    .bind(&from.industry)
+    .bind(from.township_id.clone().unwrap_or_default())
+    .bind(ts(at))
+    .execute(&mut *tx)
+    .await?;
+    let moved = sqlx::query(
+        "UPDATE unit SET parent_id = $1, county_id = $1, updated_at = $2 WHERE unit_id = $3",
+    )
+    .bind(&to.county_id)
+    .bind(ts(at))
+    .bind(unit_id)
+    .execute(&mut *tx)
+    .await;
+    match moved {
+        Ok(_) => {}
+        Err(e) if crate::ssr::db::is_unique_violation(&e) => {
+            return Ok(Err(MoveRefused::NameTaken))
+        }
+        Err(e) => return Err(e),
+    }
+    sqlx::query("UPDATE enterprise SET township_id = $1, industry_code = $2 WHERE unit_id = $3")
+        .bind(to.township_id.clone())
+        .bind(&to.industry)
+        .bind(unit_id)
+        .execute(&mut *tx)
+        .await?;
+    crate::ssr::counts::recount_unit(tx, unit_id, &counted).await?;
+    Ok(Ok(from))
+}
+
+/// The places moved units had for `period_key`, as members of the chain, by unit id: where
+/// their filings of that period went (units not listed stand where they are now).
+#[tracing::instrument(skip(db))]
+pub async fn members_at(db: &Db, period_key: &str) -> Result<HashMap<String, Member>, sqlx::Error> {
+    let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+        "SELECT p.unit_id, n.kind, p.county_id, p.industry, p.township_id FROM unit_past_place p \
+         JOIN unit n ON n.unit_id = p.unit_id WHERE p.until_period >= $1 \
+         AND p.until_period = (SELECT MIN(q.until_period) FROM unit_past_place q WHERE q.unit_id = p.unit_id AND q.until_period >= $1)",
+    )
+    .bind(period_key)
+    .fetch_all(db)
+    .await?;
+    let some = |s: String| (!s.is_empty()).then_some(s);
+    rows.into_iter()
+        .map(|(unit_id, kind, county_id, industry, township_id)| {
+            Ok((
+                unit_id.clone(),
+                Member {
+                    unit_id,
+                    kind: parse_code("kind", &kind, UnitKind::parse)?,
+                    county_id: some(county_id),
+                    industry: some(industry),
+                    township_id: some(township_id),
+                },
+            ))
+        })
+        .collect()
 }

@@ -336,13 +336,23 @@ pub fn UnitPage() -> impl IntoView {
     let query = use_query_map();
     let id = move || query.read().get("id").unwrap_or_default();
     let unit = Resource::new(id, get_unit);
+    let counties = Resource::new(|| (), |_| list_counties());
+    let townships = Resource::new(
+        || (),
+        |_| list_units(String::new(), "township".into(), String::new()),
+    );
     let flash = use_flash();
     let done = use_done("life");
+    let moved = use_done("move");
     view! {
         <PageTitle key="unit.life_title" />
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let fb = feedback_from_flash(flash.await, "life", done.get_untracked());
+                let flash = flash.await;
+                let fb = feedback_from_flash(flash.clone(), "life", done.get_untracked());
+                let move_fb = feedback_from_flash(flash, "move", moved.get_untracked());
+                let counties = counties.await.unwrap_or_default();
+                let townships = townships.await.unwrap_or_default();
                 match unit.await {
                     Err(e) => view! { <p class="form-error">{general_error(lang, &e)}</p> }.into_any(),
                     Ok(u) => {
@@ -368,6 +378,9 @@ pub fn UnitPage() -> impl IntoView {
                                     <LifeFields fb current=life />
                                     <button type="submit" class="primary">{t(lang, "unit.life_save")}</button>
                                 </form>
+                                {(u.kind == UnitKind::Enterprise).then(|| view! {
+                                    <MoveForm unit=u.clone() counties townships fb=move_fb />
+                                })}
                             </section>
                         }
                         .into_any()
@@ -377,6 +390,67 @@ pub fn UnitPage() -> impl IntoView {
         </Suspense>
     }
     .into_any()
+}
+
+/// Moving an enterprise to another county, township or industry: the periods it filed for
+/// or whose window closed stay with its old place.
+#[component]
+fn MoveForm(
+    unit: UnitRow,
+    counties: Vec<(String, String)>,
+    townships: Vec<UnitRow>,
+    fb: FormFeedback,
+) -> impl IntoView {
+    let lang = use_info().lang;
+    let flashed = fb.error.is_some();
+    let pick = |field: &str, current: Option<String>| {
+        if flashed {
+            fb.value(field)
+        } else {
+            current.unwrap_or_default()
+        }
+    };
+    let county = pick("county_id", unit.county_id.clone());
+    let township = pick("township_id", unit.township_id.clone());
+    let industry = pick("industry", unit.industry_code.clone());
+    let fb = Memo::new(move |_| fb.clone());
+    view! {
+        <h2>{t(lang, "unit.move_title")}</h2>
+        <form method="post" action="/api/move_unit" class="form grid" novalidate>
+            <FormMessage
+                error=Signal::derive(move || fb.get().error.as_ref().and_then(|e| general_error(lang, e)))
+                ok=Signal::derive(move || fb.get().done.then(|| t(lang, "ok.unit_moved").to_string()))
+            />
+            <input type="hidden" name="unit_id" value=unit.unit_id.clone() />
+            <label for="move_county">{t(lang, "unit.county")}</label>
+            <select id="move_county" name="county_id">
+                {counties.into_iter().map(|(id, name)| {
+                    let sel = id == county;
+                    view! { <option value=id selected=sel>{name}</option> }
+                }).collect_view()}
+            </select>
+            <FieldError field="county_id" message=Signal::derive(move || fb.get().field("county_id")) />
+            <label for="move_township">{t(lang, "unit.township")}</label>
+            <select id="move_township" name="township_id">
+                <option value="">{t(lang, "unit.none")}</option>
+                {townships.into_iter().map(|tw| {
+                    let sel = tw.unit_id == township;
+                    view! { <option value=tw.unit_id.clone() selected=sel>{format!("{} · {}", tw.county_name.clone().unwrap_or_default(), tw.name)}</option> }
+                }).collect_view()}
+            </select>
+            <FieldError field="township_id" message=Signal::derive(move || fb.get().field("township_id")) />
+            <label for="move_industry">{t(lang, "unit.industry")}</label>
+            <select id="move_industry" name="industry">
+                {INDUSTRIES.iter().map(|(code, zh, en)| {
+                    let sel = *code == industry;
+                    view! { <option value=*code selected=sel>{if lang == Lang::Zh { *zh } else { *en }}</option> }
+                }).collect_view()}
+            </select>
+            <FieldError field="industry" message=Signal::derive(move || fb.get().field("industry")) />
+            <p class="hint">{t(lang, "unit.move_rule")}</p>
+            <button type="submit" class="primary">{t(lang, "unit.move_save")}</button>
+        </form>
+    }
 }
 
 #[component]
