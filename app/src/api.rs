@@ -379,6 +379,8 @@ pub async fn create_unit(
     #[server(default)] address: String,
     #[server(default)] legal_representative: String,
     #[server(default)] headcount: String,
+    #[server(default)] opened_on: String,
+    #[server(default)] closed_on: String,
 ) -> Result<String, AppError> {
     let values = vec![
         ("name".to_string(), name.clone()),
@@ -391,6 +393,8 @@ pub async fn create_unit(
             legal_representative.clone(),
         ),
         ("headcount".to_string(), headcount.clone()),
+        ("opened_on".to_string(), opened_on.clone()),
+        ("closed_on".to_string(), closed_on.clone()),
     ];
     let result = async {
         let admin = auth::require_role(&[Role::Administrator]).await?;
@@ -404,12 +408,89 @@ pub async fn create_unit(
             address,
             legal_representative,
             headcount,
+            opened_on,
+            closed_on,
         })?;
         let state = app_state()?;
         crate::ssr::admin::create_unit(&state.db, &state.clock, Some(&admin.user_id), input).await
     }
     .await;
     form::finish("unit", values, result, None).await
+}
+
+/// One unit, for the administrator's unit page.
+#[server(endpoint = "unit")]
+pub async fn get_unit(unit_id: String) -> Result<UnitRow, AppError> {
+    form::answer(
+        async {
+            auth::require_role(&[Role::Administrator]).await?;
+            crate::ssr::units::unit_by_id(&app_state()?.db, &unit_id)
+                .await?
+                .ok_or(AppError::NotFound)
+        }
+        .await,
+    )
+}
+
+/// Sets a unit's opening and (optional) closing dates (administrator): the periods it is
+/// expected to file for (`domain::lifecycle`). Audited with the dates before and after.
+#[server(endpoint = "set_unit_life")]
+pub async fn set_unit_life(
+    unit_id: String,
+    opened_on: String,
+    #[server(default)] closed_on: String,
+) -> Result<(), AppError> {
+    let values = vec![
+        ("opened_on".to_string(), opened_on.clone()),
+        ("closed_on".to_string(), closed_on.clone()),
+    ];
+    let result = async {
+        let admin = auth::require_role(&[Role::Administrator]).await?;
+        let state = app_state()?;
+        crate::ssr::admin::set_unit_life(
+            &state.db,
+            &state.clock,
+            Some(&admin.user_id),
+            &unit_id,
+            &opened_on,
+            &closed_on,
+        )
+        .await
+    }
+    .await;
+    form::finish("life", values, result, None).await
+}
+
+/// Moves an enterprise to another county, township or industry (administrator); its filings
+/// already made stay with the chain they went to. Audited with the place before and after.
+#[server(endpoint = "move_unit")]
+pub async fn move_unit(
+    unit_id: String,
+    county_id: String,
+    #[server(default)] township_id: String,
+    industry: String,
+) -> Result<(), AppError> {
+    let values = vec![
+        ("county_id".to_string(), county_id.clone()),
+        ("township_id".to_string(), township_id.clone()),
+        ("industry".to_string(), industry.clone()),
+    ];
+    let result = async {
+        let admin = auth::require_role(&[Role::Administrator]).await?;
+        let state = app_state()?;
+        crate::ssr::admin::move_unit(
+            &state.db,
+            &state.clock,
+            Some(&admin.user_id),
+            &unit_id,
+            &county_id,
+            &township_id,
+            &industry,
+        )
+        .await
+    }
+    .await;
+    form::finish("move", values, result, None).await
 }
 
 /// Creates an account (administrator).

@@ -9,6 +9,8 @@
 //! - [`chain`]: the reporting chain (107号 四、(二)): who files to whom, who oversees whom,
 //!   who enters a unit's filing from paper (代填), what a roll-up's scope contains, who may
 //!   open it.
+//! - [`lifecycle`]: a unit's opening and closing dates, and the periods it is expected to
+//!   file for (107号 三、(二), 四、(一)).
 //! - [`unit`]: kinds of unit in the reporting chain, roles, industries, county-level areas.
 //! - [`filing`]: a filing's content, what a draft and a submission need, progress, the date
 //!   of a paper filing entered on the unit's behalf (代填).
@@ -27,6 +29,7 @@ pub mod chain;
 pub mod filing;
 pub mod forms;
 pub mod ladder;
+pub mod lifecycle;
 pub mod limits;
 pub mod period;
 pub mod registry;

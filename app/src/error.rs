@@ -96,6 +96,9 @@ impl Malformed {
 pub enum Conflict {
     /// The filing window is closed and no late-filing exception covers the unit (107号 四、(一)).
     WindowClosed,
+    /// The unit was not open in the period (opened after its window, or closed before the
+    /// period began): it cannot file for it.
+    UnitNotOpen,
     /// The version is submitted: a correction is a new version.
     AlreadySubmitted,
     /// The filing was accepted by its receiving unit and cannot change.
@@ -123,6 +126,7 @@ impl Conflict {
     pub fn message_key(&self) -> &'static str {
         match self {
             Conflict::WindowClosed => "err.window_closed",
+            Conflict::UnitNotOpen => "err.unit_not_open",
             Conflict::AlreadySubmitted => "err.already_submitted",
             Conflict::AlreadyAccepted => "err.already_accepted",
             Conflict::NotAwaitingReview => "err.not_awaiting_review",

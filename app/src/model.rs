@@ -70,7 +70,10 @@ pub struct UnitRow {
     /// For an enterprise, its industry.
     pub industry_code: Option<String>,
     /// For an enterprise, its township, if known.
+    pub township_id: Option<String>,
     pub township_name: Option<String>,
+    /// When it opened and, if it has, closed.
+    pub life: crate::domain::lifecycle::Life,
 }
 
 /// An account as listed.

@@ -113,6 +113,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("brief") view=escalation::BriefPage ssr=SsrMode::Async />
                     <Route path=path!("exceptions") view=filing::ExceptionsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/units") view=admin::UnitsPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/unit") view=admin::UnitPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=admin::UsersPage ssr=SsrMode::Async />
                     <Route path=path!("admin/tokens") view=tokens::TokensPage ssr=SsrMode::Async />
                     <Route path=path!("registry") view=registry::RegistryPage ssr=SsrMode::Async />

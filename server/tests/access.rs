@@ -19,7 +19,9 @@ use app::api::filing::{
     GrantLateFiling, ReviewFiling, ReviseFiling, SaveFiling, SubmitFiling,
 };
 use app::api::rollup::{FileSummary, GetCityReport, GetRollup};
-use app::api::{CreateUnit, CreateUser, ListCounties, ListUnits, ListUsers};
+use app::api::{
+    CreateUnit, CreateUser, GetUnit, ListCounties, ListUnits, ListUsers, MoveUnit, SetUnitLife,
+};
 use common::{encoded, Backend, Options, TestApp};
 use leptos::server_fn::ServerFn;
 
@@ -437,6 +439,31 @@ async fn every_role_is_refused_outside_its_subtree_and_outside_its_role(backend:
                 address: s(""),
                 legal_representative: s(""),
                 headcount: s(""),
+                opened_on: s("2026-01-01"),
+                closed_on: s(""),
+            }),
+            &["admin"],
+        ),
+        (
+            encoded(&GetUnit {
+                unit_id: s("ent-530102-demo"),
+            }),
+            &["admin"],
+        ),
+        (
+            encoded(&MoveUnit {
+                unit_id: s("ent-530102-demo"),
+                county_id: s("county-530103"),
+                township_id: s(""),
+                industry: s("fire"),
+            }),
+            &["admin"],
+        ),
+        (
+            encoded(&SetUnitLife {
+                unit_id: s("ent-530102-demo"),
+                opened_on: s("2010-04-29"),
+                closed_on: s("2011-01-01"),
             }),
             &["admin"],
         ),
@@ -459,6 +486,7 @@ async fn every_role_is_refused_outside_its_subtree_and_outside_its_role(backend:
         ("/report", &["city"]),
         ("/escalations", &supervisors),
         ("/admin/units", &["admin"]),
+        ("/admin/unit?id=ent-530102-demo", &["admin"]),
         ("/admin/users", &["admin"]),
         ("/export/queue.csv", &supervisors),
         ("/export/rollup.csv", &supervisors),

@@ -45,6 +45,8 @@ fn unit_form(name: &str, kind: &str, county_id: &str) -> CreateUnit {
         address: String::new(),
         legal_representative: String::new(),
         headcount: String::new(),
+        opened_on: app::domain::lifecycle::REGIME_START.to_string(),
+        closed_on: String::new(),
     }
 }
 

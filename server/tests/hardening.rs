@@ -500,6 +500,7 @@ async fn build_world(app: &TestApp, mode: Mode) -> World {
             ("address".to_string(), addr),
             ("legal_representative".to_string(), rep),
             ("headcount".to_string(), "50".to_string()),
+            ("opened_on".to_string(), "2010-04-29".to_string()),
         ]
     };
     let unit_fields = [
@@ -1401,6 +1402,9 @@ const ENDPOINTS: &[&str] = &[
     "users",
     "create_unit",
     "create_user",
+    "unit",
+    "set_unit_life",
+    "move_unit",
     "filing",
     "save_filing",
     "submit_filing",
@@ -1856,6 +1860,7 @@ async fn every_export_and_page_answers_garbage_queries_without_a_server_error(ba
         "/brief",
         "/exceptions",
         "/admin/units",
+        "/admin/unit",
         "/admin/users",
         "/registry",
         "/attachments/none",

@@ -47,7 +47,11 @@ async fn filing_view(
         unit
     };
     let own = own_unit.as_deref() == Some(unit_id.as_str());
-    if !own && !access::can_supervise(db, &user, &unit_id).await? {
+    // Its supervisors now, or the unit its filings of the period went to (before a move).
+    if !own
+        && !access::can_supervise(db, &user, &unit_id).await?
+        && !access::receives_in(db, &user, &unit_id, &period.key()).await?
+    {
         return Err(AppError::Forbidden);
     }
     let unit = crate::ssr::units::unit_by_id(db, &unit_id)
@@ -372,11 +376,9 @@ async fn save(
     let unit = crate::ssr::units::unit_by_id(&state.db, &unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !filings::access_for(&state.db, &state.clock, &unit_id, period)
-        .await?
-        .may_file()
-    {
-        return Err(AppError::Conflict(crate::error::Conflict::WindowClosed));
+    let access = filings::access_for(&state.db, &state.clock, &unit_id, period).await?;
+    if !access.may_file() {
+        return Err(refusal(&access));
     }
     // Lengths and field names were checked where the form was read (`FilingDraft`); which
     // rows bind the unit needs the unit.
@@ -426,7 +428,7 @@ pub async fn submit_filing(period: String, version: String) -> Result<SubmitOutc
                     submitted_at: r.submitted_at,
                 });
             }
-            return Err(AppError::Conflict(crate::error::Conflict::WindowClosed));
+            return Err(refusal(&access));
         }
         filings::submit(
             &state.db,
@@ -466,6 +468,15 @@ fn visible_versions(mut versions: Vec<FilingRecord>, own: bool) -> (Vec<FilingRe
     (versions, hidden)
 }
 
+/// Why a unit may not file now: not open in the period, or outside the window.
+#[cfg(feature = "ssr")]
+fn refusal(access: &crate::domain::filing::FilingAccess) -> AppError {
+    AppError::Conflict(match access {
+        crate::domain::filing::FilingAccess::NotOpen => crate::error::Conflict::UnitNotOpen,
+        _ => crate::error::Conflict::WindowClosed,
+    })
+}
+
 /// A version number as posted: a positive whole number.
 #[cfg(feature = "ssr")]
 fn parse_version(raw: &str) -> Result<i64, AppError> {
@@ -483,11 +494,9 @@ pub async fn revise_filing(period: String) -> Result<i64, AppError> {
         let state = app_state()?;
         let p = Period::parse_key(&period).ok_or(AppError::NotFound)?;
         let unit_id = access::own_filing_unit(&user).ok_or(AppError::Forbidden)?;
-        if !filings::access_for(&state.db, &state.clock, &unit_id, p)
-            .await?
-            .may_file()
-        {
-            return Err(AppError::Conflict(crate::error::Conflict::WindowClosed));
+        let access = filings::access_for(&state.db, &state.clock, &unit_id, p).await?;
+        if !access.may_file() {
+            return Err(refusal(&access));
         }
         Ok(
             filings::revise(&state.db, &state.clock, &user.user_id, &unit_id, p)

@@ -716,6 +716,10 @@ pub enum FilingAccess {
     },
     /// The window has closed and no exception is in force.
     Closed,
+    /// The unit was not open in the period (opened after its window closed, or closed before
+    /// the period began: `lifecycle::Life::expects`), so it neither owes nor may make a filing
+    /// for it, whatever the window.
+    NotOpen,
     /// The receiving unit returned the filing: the filer amends and resubmits whatever the
     /// window, and the filing keeps the lateness of the version that was returned (a filing
     /// made on time does not become late by being returned).

@@ -75,6 +75,48 @@ pub async fn received_units(db: &Db, user: &UserView) -> Result<Vec<(String, Str
         .collect())
 }
 
+/// Whether `user`'s unit receives `unit_id`'s filings of `period_key`: as [`receives`], with
+/// the place the unit had for that period (a moved unit's earlier filings stay with the chain
+/// they went to, `units::members_at`).
+pub async fn receives_in(
+    db: &Db,
+    user: &UserView,
+    unit_id: &str,
+    period_key: &str,
+) -> Result<bool, AppError> {
+    let unit = match units::members_at(db, period_key).await?.remove(unit_id) {
+        Some(then) => then,
+        None => match units::member(db, unit_id).await? {
+            Some(now) => now,
+            None => return Ok(false),
+        },
+    };
+    Ok(chain::receives(&viewer(db, user).await?, &unit))
+}
+
+/// The units whose filings of `period_key` `user`'s unit receives: [`received_units`] by the
+/// place each unit had for that period (moved units by their earlier place).
+pub async fn received_units_in(
+    db: &Db,
+    user: &UserView,
+    period_key: &str,
+) -> Result<Vec<String>, AppError> {
+    let viewer = viewer(db, user).await?;
+    let then = units::members_at(db, period_key).await?;
+    let mut out: Vec<String> = received_units(db, user)
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|id| !then.contains_key(id))
+        .collect();
+    out.extend(
+        then.into_values()
+            .filter(|member| chain::receives(&viewer, member))
+            .map(|member| member.unit_id),
+    );
+    Ok(out)
+}
+
 /// The units `user` decides late filings for, as (id, name), for pickers: those it
 /// receives filings from.
 pub async fn supervised_units(db: &Db, user: &UserView) -> Result<Vec<(String, String)>, AppError> {

@@ -1,6 +1,7 @@
 //! Creating units and accounts: input checked into domain values once, then written with
 //! its audit record in one transaction. Used by the admin pages and the command line.
 
+use crate::domain::lifecycle::Life;
 use crate::domain::limits::Text;
 use crate::domain::time::Clock;
 use crate::domain::unit::{industry_name_zh, Role, UnitKind};
@@ -33,6 +34,12 @@ pub struct RawUnit {
     pub legal_representative: String,
     #[validate(length(max = Text::Search.max_len()))]
     pub headcount: String,
+    /// 成立日期 `YYYY-MM-DD`: from when the unit is expected to file (`domain::lifecycle`).
+    #[validate(length(max = Text::Search.max_len()))]
+    pub opened_on: String,
+    /// 注销日期 `YYYY-MM-DD`, empty while it is open.
+    #[validate(length(max = Text::Search.max_len()))]
+    pub closed_on: String,
 }
 
 /// `validator`'s errors as the app's field errors: a length over its limit is `err.too_long`.
@@ -60,6 +67,7 @@ pub struct UnitInput {
     county_id: Option<String>,
     industries: Vec<String>,
     enterprise: Option<EnterpriseDetails>,
+    life: Life,
 }
 
 fn text(errors: &mut FieldErrors, field: &str, value: &str, max: usize) -> String {
@@ -149,6 +157,13 @@ impl UnitInput {
             }
             _ => {}
         }
+        let life = Life::parse(&raw.opened_on, &raw.closed_on)
+            .map_err(|e| {
+                for (field, key) in e.0 {
+                    errors.add(&field, &key);
+                }
+            })
+            .ok();
         errors.into_result()?;
         Ok(Self {
             name,
@@ -156,6 +171,7 @@ impl UnitInput {
             county_id,
             industries,
             enterprise,
+            life: life.expect("checked above"),
         })
     }
 }
@@ -200,6 +216,7 @@ pub async fn create_unit(
         parent_id: Some(parent_id),
         county_id: input.county_id.clone(),
         area_code: None,
+        life: input.life,
     };
     let mut tx = crate::ssr::db::begin_write(db).await?;
     if let Err(e) = units::insert_unit(&mut tx, &unit, now).await {
@@ -227,6 +244,125 @@ pub async fn create_unit(
     .await?;
     tx.commit().await?;
     Ok(unit.unit_id)
+}
+
+/// Sets a unit's opening and closing dates (administrator), audited with the dates before
+/// and after in the same transaction. Refused next to the field: a closing before the
+/// opening (`err.closed_before_opened`), or dates that leave out a period the unit has
+/// already filed for (`err.life_excludes_filing`: its filings stay counted where it was
+/// expected).
+///
+/// Guard: see [`units::set_life`] (the unit's row is held before its dates and filings are
+/// read).
+#[tracing::instrument(skip(db, clock))]
+pub async fn set_unit_life(
+    db: &Db,
+    clock: &Clock,
+    actor: Option<&str>,
+    unit_id: &str,
+    opened_on: &str,
+    closed_on: &str,
+) -> Result<(), AppError> {
+    // Text that is no date, however long, is `err.date` next to its field.
+    let life = Life::parse(opened_on, closed_on).map_err(AppError::Invalid)?;
+    let now = clock.now();
+    let mut tx = crate::ssr::db::begin_write(db).await?;
+    let before = match units::set_life(&mut tx, unit_id, &life, now).await? {
+        Ok(before) => before,
+        Err(units::LifeRefused::NoUnit) => return Err(AppError::NotFound),
+        Err(units::LifeRefused::FiledOutside(_)) => {
+            let field = if life.closed_on().is_some() {
+                "closed_on"
+            } else {
+                "opened_on"
+            };
+            return Err(AppError::field(field, "err.life_excludes_filing"));
+        }
+    };
+    let change = AuditEntry {
+        at: now,
+        actor,
+        action: "unit.life",
+        subject_kind: "unit",
+        subject_id: unit_id,
+        before: serde_json::to_value(before).ok(),
+        after: serde_json::to_value(life).ok(),
+    };
+    finish_unit_change(tx, change).await
+}
+
+/// Ends a change of a unit made in `tx`: when nothing changed (a form sent again), rolled
+/// back with no audit record; else audited as `change` says, and committed.
+async fn finish_unit_change(
+    mut tx: crate::ssr::db::WriteTx,
+    change: AuditEntry<'_>,
+) -> Result<(), AppError> {
+    if change.before == change.after {
+        tx.rollback().await?;
+        return Ok(());
+    }
+    audit::record(&mut tx, change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Moves an enterprise to another county, township or industry (administrator), audited
+/// with its place before and after (`unit.move`) in the same transaction. The periods it
+/// already filed for, and those whose window had closed, stay with its old place
+/// ([`units::move_enterprise`]). Refused next to the field: a county that is no county-level
+/// area, a township outside it, an unknown industry, a name the new county already has.
+#[tracing::instrument(skip(db, clock))]
+pub async fn move_unit(
+    db: &Db,
+    clock: &Clock,
+    actor: Option<&str>,
+    unit_id: &str,
+    county_id: &str,
+    township_id: &str,
+    industry: &str,
+) -> Result<(), AppError> {
+    let mut errors = FieldErrors::new();
+    let county = units::unit_by_id(db, county_id.trim()).await?;
+    if !county.is_some_and(|c| c.kind.is_county_level_government()) {
+        errors.add("county_id", "err.parent_unfit");
+    }
+    let township_id = township_id.trim();
+    if !township_id.is_empty() {
+        match units::unit_by_id(db, township_id).await? {
+            Some(t)
+                if t.kind == UnitKind::Township
+                    && t.county_id.as_deref() == Some(county_id.trim()) => {}
+            _ => errors.add("township_id", "err.parent_unfit"),
+        }
+    }
+    if industry_name_zh(industry.trim()).is_none() {
+        errors.add("industry", "err.industry_unknown");
+    }
+    errors.into_result()?;
+    let to = units::Place {
+        county_id: county_id.trim().to_string(),
+        township_id: (!township_id.is_empty()).then(|| township_id.to_string()),
+        industry: industry.trim().to_string(),
+    };
+    let now = clock.now();
+    let mut tx = crate::ssr::db::begin_write(db).await?;
+    let from = match units::move_enterprise(&mut tx, unit_id, &to, now).await? {
+        Ok(from) => from,
+        Err(units::MoveRefused::NoEnterprise) => return Err(AppError::NotFound),
+        Err(units::MoveRefused::NameTaken) => {
+            return Err(AppError::field("county_id", "err.name_taken"))
+        }
+    };
+    let change = AuditEntry {
+        at: now,
+        actor,
+        action: "unit.move",
+        subject_kind: "unit",
+        subject_id: unit_id,
+        before: serde_json::to_value(&from).ok(),
+        after: serde_json::to_value(&to).ok(),
+    };
+    finish_unit_change(tx, change).await
 }
 
 /// An account ready to be created.
@@ -360,6 +496,8 @@ mod tests {
             address: "某路 1 号".into(),
             legal_representative: "张三".into(),
             headcount: "12".into(),
+            opened_on: "2026-03-01".into(),
+            closed_on: String::new(),
         }
     }
 
@@ -373,6 +511,24 @@ mod tests {
         let fields = err.field_errors().unwrap();
         assert_eq!(fields.get("industry"), Some("err.industry_unknown"));
         assert_eq!(fields.get("headcount"), Some("err.headcount"));
+    }
+
+    #[test]
+    fn a_unit_needs_an_opening_date_and_a_closing_not_before_it() {
+        let mut r = raw("township");
+        r.opened_on = String::new();
+        let err = UnitInput::parse(r).err().unwrap();
+        assert_eq!(
+            err.field_errors().unwrap().get("opened_on"),
+            Some("err.required")
+        );
+        let mut r = raw("township");
+        r.closed_on = "2026-02-01".into();
+        let err = UnitInput::parse(r).err().unwrap();
+        assert_eq!(
+            err.field_errors().unwrap().get("closed_on"),
+            Some("err.closed_before_opened")
+        );
     }
 
     #[test]

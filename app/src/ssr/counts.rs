@@ -2,7 +2,8 @@
 //! receives; issue 13: a roll-up reads tens to thousands of rows, not every answer).
 //!
 //! Every unit sits in one [`Cell`] (county, kind, industry, township). For each cell the
-//! database keeps its number of units (`unit_cell`), and per period the sums of the
+//! database keeps its number of units per span of periods they are expected for
+//! (`unit_cell`, [`Life::periods`]), and per period the sums of the
 //! [`Tally`] of its units' latest filings (`rollup_cell`) and their unmet rows per row
 //! (`rollup_row`, and per township `rollup_township_row`). They are written in the same
 //! transaction as the change they count ([`unit_added`], [`refresh`]); which cells a scope
@@ -14,6 +15,8 @@
 use crate::domain::chain::Member;
 use crate::domain::filing::{binds, FilingStatus, UnmetItem};
 use crate::domain::forms::Answer;
+use crate::domain::lifecycle::{spans_by_place, Life, Periods};
+use crate::domain::period::Period;
 use crate::domain::rollup::{FiledFacts, Tally};
 use crate::domain::unit::UnitKind;
 use crate::error::AppError;
@@ -72,51 +75,167 @@ impl Cell {
     }
 }
 
-/// A cell as read.
+/// A unit's cell and life as read.
 #[derive(sqlx::FromRow)]
 struct CellLine {
     county_id: String,
     kind: String,
     industry: String,
     township_id: String,
+    opened_on: String,
+    closed_on: Option<String>,
 }
 
-/// The cell a unit is in now, if the unit exists.
+impl CellLine {
+    fn decode(self) -> Result<(Cell, Life), sqlx::Error> {
+        Ok((
+            Cell::decode(self.county_id, &self.kind, self.industry, self.township_id)?,
+            crate::ssr::db::stored_life(&self.opened_on, self.closed_on.as_deref())?,
+        ))
+    }
+}
+
+/// A unit's place and life as counted, selected from `unit n LEFT JOIN enterprise e`.
+const CELL_COLUMNS: &str =
+    "n.kind, COALESCE(n.county_id, '') AS county_id, COALESCE(e.industry_code, '') AS industry, \
+     COALESCE(e.township_id, '') AS township_id, n.opened_on, n.closed_on";
+
+/// The cell a unit is in now, and its life, if the unit exists.
 async fn cell_of_unit(
     conn: &mut AnyConnection,
     unit_id: &str,
-) -> Result<Option<Cell>, sqlx::Error> {
-    let line: Option<CellLine> = sqlx::query_as(
-        "SELECT n.kind, COALESCE(n.county_id, '') AS county_id, COALESCE(e.industry_code, '') AS industry, \
-         COALESCE(e.township_id, '') AS township_id FROM unit n LEFT JOIN enterprise e ON e.unit_id = n.unit_id WHERE n.unit_id = $1",
-    )
+) -> Result<Option<(Cell, Life)>, sqlx::Error> {
+    let line: Option<CellLine> = sqlx::query_as(&format!(
+        "SELECT {CELL_COLUMNS} FROM unit n LEFT JOIN enterprise e ON e.unit_id = n.unit_id WHERE n.unit_id = $1"
+    ))
     .bind(unit_id)
     .fetch_optional(&mut *conn)
     .await?;
-    line.map(|l| Cell::decode(l.county_id, &l.kind, l.industry, l.township_id))
-        .transpose()
+    line.map(CellLine::decode).transpose()
 }
 
-/// Counts a new unit in its cell. Called by `units::insert_unit` for every kind but an
-/// enterprise, and by `units::insert_enterprise` (an enterprise's cell needs its industry
-/// and township), in the transaction that inserts it.
+/// Counts a new unit in its cell, for the periods its life spans. Called by
+/// `units::insert_unit` for every kind but an enterprise, and by `units::insert_enterprise`
+/// (an enterprise's cell needs its industry and township), in the transaction that inserts it.
 pub async fn unit_added(conn: &mut AnyConnection, unit_id: &str) -> Result<(), sqlx::Error> {
-    let Some(cell) = cell_of_unit(conn, unit_id).await? else {
-        return Ok(());
-    };
-    add_units(conn, &cell, 1).await
+    recount_unit(conn, unit_id, &[]).await
 }
 
-/// Counts `n` more units in `cell` (a registry import counts its new enterprises per cell).
-pub async fn add_units(conn: &mut AnyConnection, cell: &Cell, n: i64) -> Result<(), sqlx::Error> {
+/// Where a unit is counted: each of its places (earlier ones, `unit_past_place`, then its
+/// current one) with the periods of its life it holds ([`spans_by_place`]); places holding
+/// none are left out. Read before and after a change of the unit's dates or place, and the
+/// counts moved with [`recount_unit`].
+pub async fn placed(
+    conn: &mut AnyConnection,
+    unit_id: &str,
+) -> Result<Vec<(Cell, Periods)>, sqlx::Error> {
+    let Some((current, life)) = cell_of_unit(conn, unit_id).await? else {
+        return Ok(vec![]);
+    };
+    let past: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT until_period, county_id, industry, township_id FROM unit_past_place WHERE unit_id = $1 ORDER BY until_period",
+    )
+    .bind(unit_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut untils = Vec::with_capacity(past.len());
+    let mut cells = Vec::with_capacity(past.len() + 1);
+    for (until, county_id, industry, township_id) in past {
+        untils.push(
+            Period::parse_key(&until).ok_or_else(|| sqlx::Error::ColumnDecode {
+                index: "until_period".into(),
+                source: format!("not a period: {until:?}").into(),
+            })?,
+        );
+        cells.push(Cell {
+            county_id,
+            kind: current.kind,
+            industry,
+            township_id,
+        });
+    }
+    cells.push(current);
+    Ok(cells
+        .into_iter()
+        .zip(spans_by_place(&life, &untils))
+        .filter_map(|(cell, span)| span.map(|s| (cell, s)))
+        .collect())
+}
+
+/// Moves a unit's count from where it was counted `before` ([`placed`], read before the
+/// change) to where it is counted now, in the transaction that changed its dates
+/// (`units::set_life`) or its place (`units::move_enterprise`).
+pub async fn recount_unit(
+    conn: &mut AnyConnection,
+    unit_id: &str,
+    before: &[(Cell, Periods)],
+) -> Result<(), sqlx::Error> {
+    let after = placed(conn, unit_id).await?;
+    if before == after.as_slice() {
+        return Ok(());
+    }
+    for (cell, periods) in before {
+        add_units(conn, cell, periods, -1).await?;
+    }
+    for (cell, periods) in &after {
+        add_units(conn, cell, periods, 1).await?;
+    }
+    Ok(())
+}
+
+/// The cell a unit's filing for `period_key` is counted in: the place it had for that period
+/// (`unit_past_place`, after a move), else its place now.
+async fn cell_for_period(
+    conn: &mut AnyConnection,
+    unit_id: &str,
+    period_key: &str,
+) -> Result<Option<Cell>, sqlx::Error> {
+    let Some((current, _)) = cell_of_unit(conn, unit_id).await? else {
+        return Ok(None);
+    };
+    let past: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT county_id, industry, township_id FROM unit_past_place WHERE unit_id = $1 AND until_period >= $2 \
+         ORDER BY until_period LIMIT 1",
+    )
+    .bind(unit_id)
+    .bind(period_key)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(Some(match past {
+        Some((county_id, industry, township_id)) => Cell {
+            county_id,
+            kind: current.kind,
+            industry,
+            township_id,
+        },
+        None => current,
+    }))
+}
+
+/// Counts `n` more units in `cell` for the periods `periods` (a registry import counts its
+/// new enterprises per cell; a change of dates moves one unit from one span to another).
+///
+/// The sum is an `… = units + n` upsert, so changes of different units in one cell add up at
+/// READ COMMITTED.
+pub async fn add_units(
+    conn: &mut AnyConnection,
+    cell: &Cell,
+    periods: &Periods,
+    n: i64,
+) -> Result<(), sqlx::Error> {
+    let (first, last) = periods.keys();
     sqlx::query(
-        "INSERT INTO unit_cell (county_id, kind, industry, township_id, units) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (county_id, kind, industry, township_id) DO UPDATE SET units = unit_cell.units + excluded.units",
+        "INSERT INTO unit_cell (county_id, kind, industry, township_id, first_period, last_period, units) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (county_id, kind, industry, township_id, first_period, last_period) \
+         DO UPDATE SET units = unit_cell.units + excluded.units",
     )
     .bind(&cell.county_id)
     .bind(cell.kind.code())
     .bind(&cell.industry)
     .bind(&cell.township_id)
+    .bind(first)
+    .bind(last)
     .bind(n)
     .execute(&mut *conn)
     .await?;
@@ -171,6 +290,9 @@ async fn unmet_rows(
 
 /// A cell as a sortable key: (county, kind code, industry, township).
 type CellKey = (String, &'static str, String, String);
+
+/// A cell and a span of periods ([`Periods::keys`]) as a sortable key.
+type SpanKey = (CellKey, (String, String));
 
 /// A cell's row as a sortable key: the cell's, then the row id.
 type RowKey = (String, &'static str, String, String, String);
@@ -386,7 +508,8 @@ pub async fn refresh(
     }
     match &now {
         Some(n) => {
-            let cell = cell_of_unit(conn, unit_id)
+            // The place the unit had for the period (a move leaves past filings behind).
+            let cell = cell_for_period(conn, unit_id, period_key)
                 .await?
                 .ok_or(AppError::NotFound)?;
             let facts = FiledFacts {
@@ -466,16 +589,40 @@ pub async fn rebuild(conn: &mut AnyConnection) -> Result<(), AppError> {
             .execute(&mut *conn)
             .await?;
     }
-    sqlx::query(
-        "INSERT INTO unit_cell (county_id, kind, industry, township_id, units) \
-         SELECT COALESCE(n.county_id, ''), n.kind, COALESCE(e.industry_code, ''), COALESCE(e.township_id, ''), COUNT(*) \
+    // Units per cell and span of periods: grouped by their dates in SQL (few distinct
+    // dates), then by the spans the dates make (`Life::periods`, a rule of the domain).
+    let lines: Vec<LifeCountLine> = sqlx::query_as(
+        "SELECT COALESCE(n.county_id, '') AS county_id, n.kind, COALESCE(e.industry_code, '') AS industry, \
+         COALESCE(e.township_id, '') AS township_id, n.opened_on, n.closed_on, COUNT(*) AS n \
          FROM unit n LEFT JOIN enterprise e ON e.unit_id = n.unit_id \
-         WHERE n.kind <> $1 OR e.unit_id IS NOT NULL \
-         GROUP BY COALESCE(n.county_id, ''), n.kind, COALESCE(e.industry_code, ''), COALESCE(e.township_id, '')",
+         WHERE (n.kind <> $1 OR e.unit_id IS NOT NULL) \
+         AND NOT EXISTS (SELECT 1 FROM unit_past_place p WHERE p.unit_id = n.unit_id) \
+         GROUP BY COALESCE(n.county_id, ''), n.kind, COALESCE(e.industry_code, ''), COALESCE(e.township_id, ''), \
+         n.opened_on, n.closed_on",
     )
     .bind(UnitKind::Enterprise.code())
-    .execute(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
+    let mut spans: BTreeMap<SpanKey, (Cell, Periods, i64)> = BTreeMap::new();
+    for l in lines {
+        let (cell, life) = l.unit.decode()?;
+        let periods = life.periods();
+        spans
+            .entry((cell.key(), periods.keys()))
+            .or_insert((cell, periods, 0))
+            .2 += l.n;
+    }
+    for (cell, periods, n) in spans.into_values() {
+        add_units(conn, &cell, &periods, n).await?;
+    }
+    // Units that moved (few), place by place.
+    let moved: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT unit_id FROM unit_past_place ORDER BY unit_id")
+            .fetch_all(&mut *conn)
+            .await?;
+    for unit_id in moved {
+        unit_added(conn, &unit_id).await?;
+    }
     // The latest non-draft version of every unit and period, with its place.
     sqlx::query(
         "INSERT INTO latest_filing (period_key, unit_id, filing_id, version, status, late, nil, unmet_items, county_id, kind, industry, township_id) \
@@ -488,6 +635,22 @@ pub async fn rebuild(conn: &mut AnyConnection) -> Result<(), AppError> {
     .bind(FilingStatus::Draft.code())
     .execute(&mut *conn)
     .await?;
+    // A moved unit's filings are counted where it stood for their period.
+    for (column, past) in [
+        ("county_id", "county_id"),
+        ("industry", "industry"),
+        ("township_id", "township_id"),
+    ] {
+        sqlx::query(&format!(
+            "UPDATE latest_filing SET {column} = (SELECT p.{past} FROM unit_past_place p \
+             WHERE p.unit_id = latest_filing.unit_id AND p.until_period >= latest_filing.period_key \
+             ORDER BY p.until_period LIMIT 1) \
+             WHERE EXISTS (SELECT 1 FROM unit_past_place p WHERE p.unit_id = latest_filing.unit_id \
+             AND p.until_period >= latest_filing.period_key)"
+        ))
+        .execute(&mut *conn)
+        .await?;
+    }
     let periods: Vec<(String,)> =
         sqlx::query_as("SELECT DISTINCT period_key FROM latest_filing ORDER BY period_key")
             .fetch_all(&mut *conn)
@@ -553,6 +716,14 @@ pub async fn rebuild(conn: &mut AnyConnection) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Units of one cell and one pair of dates, as counted by [`rebuild`].
+#[derive(sqlx::FromRow)]
+struct LifeCountLine {
+    #[sqlx(flatten)]
+    unit: CellLine,
+    n: i64,
+}
+
 #[derive(sqlx::FromRow)]
 struct RebuildLine {
     unit_id: String,
@@ -609,17 +780,23 @@ fn place_filter(scope: &Scope) -> (&'static str, Option<&str>, bool) {
     (filter, value, scope.kind == ScopeKind::City)
 }
 
-/// Units per cell in a scope's reach (the caller keeps the cells the scope contains).
-pub async fn expected(db: &Db, scope: &Scope) -> Result<Vec<(Cell, i64)>, AppError> {
+/// Units per cell in a scope's reach, per span of periods they are expected for: a period's
+/// expected units in a cell are the sum over the spans that contain it (the caller keeps the
+/// cells the scope contains).
+pub async fn expected(db: &Db, scope: &Scope) -> Result<Vec<Expected>, AppError> {
     let (filter, value, sum_townships) = place_filter(scope);
     let (township, group) = if sum_townships {
-        ("''", "county_id, kind, industry")
+        ("''", "county_id, kind, industry, first_period, last_period")
     } else {
-        ("township_id", "county_id, kind, industry, township_id")
+        (
+            "township_id",
+            "county_id, kind, industry, township_id, first_period, last_period",
+        )
     };
-    let sql = format!(
-        "SELECT county_id, kind, industry, {township} AS township_id, CAST(SUM(units) AS BIGINT) AS n FROM unit_cell \
-         {} GROUP BY {group}",
+    let sql =
+        format!(
+        "SELECT county_id, kind, industry, {township} AS township_id, first_period, last_period, \
+         CAST(SUM(units) AS BIGINT) AS n FROM unit_cell {} GROUP BY {group}",
         if filter.is_empty() { String::new() } else { format!("WHERE {filter}") }
     );
     let mut q = sqlx::query_as::<_, CountLine>(&sql);
@@ -630,12 +807,32 @@ pub async fn expected(db: &Db, scope: &Scope) -> Result<Vec<(Cell, i64)>, AppErr
         .await?
         .into_iter()
         .map(|l| {
-            Ok((
-                Cell::decode(l.county_id, &l.kind, l.industry, l.township_id)?,
-                l.n,
-            ))
+            let periods =
+                Periods::parse_keys(&l.first_period, &l.last_period).ok_or_else(|| {
+                    sqlx::Error::ColumnDecode {
+                        index: "first_period".into(),
+                        source: format!(
+                            "not a span of periods: {:?}..{:?}",
+                            l.first_period, l.last_period
+                        )
+                        .into(),
+                    }
+                })?;
+            Ok(Expected {
+                cell: Cell::decode(l.county_id, &l.kind, l.industry, l.township_id)?,
+                periods,
+                units: l.n,
+            })
         })
         .collect()
+}
+
+/// Units of a cell expected for a span of periods.
+#[derive(Clone, Debug)]
+pub struct Expected {
+    pub cell: Cell,
+    pub periods: Periods,
+    pub units: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -644,6 +841,8 @@ struct CountLine {
     kind: String,
     industry: String,
     township_id: String,
+    first_period: String,
+    last_period: String,
     n: i64,
 }
 

@@ -381,6 +381,33 @@ pub fn parse_code<T>(
     })
 }
 
+/// A stored date (`YYYY-MM-DD`) of `column`; text that is no date is a decoding error.
+fn stored_date(column: &str, text: &str) -> Result<chrono::NaiveDate, sqlx::Error> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| sqlx::Error::ColumnDecode {
+        index: column.to_string(),
+        source: format!("not a date: {text:?}").into(),
+    })
+}
+
+/// A unit's stored life (`unit.opened_on`, `unit.closed_on`); dates that are no dates, or a
+/// closing before the opening, are a decoding error.
+pub fn stored_life(
+    opened_on: &str,
+    closed_on: Option<&str>,
+) -> Result<crate::domain::lifecycle::Life, sqlx::Error> {
+    let opened = stored_date("opened_on", opened_on)?;
+    let closed = closed_on.map(|c| stored_date("closed_on", c)).transpose()?;
+    crate::domain::lifecycle::Life::new(opened, closed).map_err(|_| sqlx::Error::ColumnDecode {
+        index: "closed_on".to_string(),
+        source: format!("closed {closed_on:?} before it opened {opened_on:?}").into(),
+    })
+}
+
+/// A date as stored.
+pub fn date_text(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -461,7 +461,8 @@ async fn mark_submitted(
 ///
 /// Guard: the draft is claimed first by [`claim_draft`] (UPDATE … WHERE status = 'draft', 1
 /// row or `AlreadySubmitted`); the content validated is read after that, inside the
-/// transaction, and the submitting UPDATE repeats the WHERE.
+/// transaction, and the submitting UPDATE repeats the WHERE. The unit's life is read after
+/// holding its row (`UnitNotOpen` for a period it was not open in).
 #[tracing::instrument(skip(db, clock))]
 #[allow(clippy::too_many_arguments)]
 pub async fn submit(
@@ -499,6 +500,15 @@ pub async fn submit(
             version,
             submitted_at: current.and_then(|r| r.submitted_at),
         });
+    }
+    // Guard: the unit's row is held before its dates are read, as a change of its dates
+    // holds it before reading its filings (`units::set_life`): a filing for a period the
+    // unit was not open in never lands, whichever commits first.
+    let life = crate::ssr::units::life_held(&mut tx, unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !life.expects(period) {
+        return Err(AppError::Conflict(crate::error::Conflict::UnitNotOpen));
     }
     let content = content_in(&mut tx, &record.filing_id).await?;
     check_submit(kind, &content).into_result()?;
@@ -848,8 +858,9 @@ pub async fn list_exceptions(
         .collect())
 }
 
-/// Whether and how the unit may file the period now: the window and late-filing exception
-/// rules, except that a returned filing may always be amended (see [`FilingAccess::Amend`]).
+/// Whether and how the unit may file the period now: not at all for a period it was not open
+/// in ([`FilingAccess::NotOpen`]); else the window and late-filing exception rules, except
+/// that a returned filing may always be amended (see [`FilingAccess::Amend`]).
 #[tracing::instrument(skip(db, clock))]
 pub async fn access_for(
     db: &Db,
@@ -858,6 +869,13 @@ pub async fn access_for(
     period: Period,
 ) -> Result<crate::domain::filing::FilingAccess, AppError> {
     use crate::domain::filing::FilingAccess;
+    // A unit not open in the period has nothing to file for it (`domain::lifecycle`).
+    let life = crate::ssr::units::life_of(db, unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !life.expects(period) {
+        return Ok(FilingAccess::NotOpen);
+    }
     let all = versions(db, unit_id, period).await?;
     // The returned version: the latest one, or the one before a draft amending it.
     let returned = match (all.first(), all.get(1)) {

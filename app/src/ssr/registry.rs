@@ -8,11 +8,12 @@
 //! A move (another county, township or industry) is refused: it changes the chain its filings
 //! go to, which an import does not decide.
 
+use crate::domain::lifecycle::Life;
 use crate::domain::registry::{
     duplicates_in_file, is_blank, read_header, read_row, Cell, Column, LineProblem, Places,
     Problem, RegistryRow, MAX_ROWS,
 };
-use crate::domain::time::Clock;
+use crate::domain::time::{kunming_date, Clock};
 use crate::domain::unit::{UnitKind, COUNTY_AREAS, INDUSTRIES};
 use crate::error::{AppError, Conflict};
 use crate::model::registry::{shown, Imported, RegistryJob};
@@ -359,11 +360,16 @@ pub async fn import(
     };
     let ids: Vec<String> = plan.add.iter().map(|_| new_id()).collect();
     let created = ts(now);
+    // A new enterprise is open from the day it enters the registry: expected to file for the
+    // period whose window is open or next (`domain::lifecycle`), not for periods already past,
+    // whose roll-ups an import does not change.
+    let life = Life::opened(kunming_date(now));
+    let opened_on = crate::ssr::db::date_text(life.opened_on());
     let mut done = 0;
     for (rows, ids) in plan.add.chunks(CHUNK).zip(ids.chunks(CHUNK)) {
         let sql = format!(
-            "INSERT INTO unit (unit_id, name, kind, parent_id, county_id, created_at) VALUES {}",
-            value_rows(&tx, rows.len(), 6)
+            "INSERT INTO unit (unit_id, name, kind, parent_id, county_id, created_at, opened_on) VALUES {}",
+            value_rows(&tx, rows.len(), 7)
         );
         let mut q = sqlx::query(&sql);
         for (row, id) in rows.iter().zip(ids) {
@@ -373,7 +379,8 @@ pub async fn import(
                 .bind(UnitKind::Enterprise.code())
                 .bind(&row.county_id)
                 .bind(&row.county_id)
-                .bind(&created);
+                .bind(&created)
+                .bind(&opened_on);
         }
         q.execute(&mut *tx).await.map_err(conflict)?;
         let sql = format!(
@@ -424,7 +431,7 @@ pub async fn import(
             .or_default() += 1;
     }
     for (cell, n) in &cells {
-        counts::add_units(&mut tx, cell, *n).await?;
+        counts::add_units(&mut tx, cell, &life.periods(), *n).await?;
     }
     for (before, row) in &plan.update {
         if !update(&mut tx, before, row).await.map_err(conflict)? {

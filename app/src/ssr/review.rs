@@ -39,7 +39,8 @@ pub async fn queue(
     industry: &str,
     township: &str,
 ) -> Result<Vec<QueueRow>, AppError> {
-    let units = received_units(db, user).await?;
+    // By the place each unit had for the period: a moved unit's filings stay where they went.
+    let units = access::received_units_in(db, user, period_key).await?;
     if units.is_empty() {
         return Ok(vec![]);
     }
@@ -117,7 +118,8 @@ pub use crate::domain::review::Decision;
 /// once cannot both decide).
 ///
 /// Guard: the decision is in the UPDATE's WHERE (status = 'submitted' and no newer non-draft
-/// version), 1 row or Conflict; the unit read before it, for `receives`, never changes.
+/// version), 1 row or Conflict; who receives a filing of a period is fixed once it is filed
+/// (a move leaves the unit's place for that period in `unit_past_place`).
 pub async fn decide(
     db: &Db,
     clock: &Clock,
@@ -139,7 +141,7 @@ pub async fn decide(
             .fetch_optional(db)
             .await?;
     let (unit_id, period_key) = row.ok_or(AppError::NotFound)?;
-    if !receives(db, user, &unit_id).await? {
+    if !access::receives_in(db, user, &unit_id, &period_key).await? {
         return Err(AppError::Forbidden);
     }
     let new_status = match decision {

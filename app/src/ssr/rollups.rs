@@ -35,7 +35,7 @@ fn json_error(err: serde_json::Error) -> AppError {
 struct Counted {
     periods: Vec<Period>,
     names: HashMap<String, String>,
-    expected: Vec<(Cell, i64)>,
+    expected: Vec<counts::Expected>,
     tallies: Vec<counts::CellTally>,
     rows: HashMap<String, Vec<counts::RowCount>>,
 }
@@ -81,9 +81,11 @@ impl Counted {
         accepted_only: bool,
     ) -> Rollup {
         let mut r = Rollup::default();
-        for (cell, n) in &self.expected {
-            if within(cell) {
-                r.add_expected(&scope::group_of_cell(scope, cell, &self.names), *n);
+        // The units expected for this period: open in it (`domain::lifecycle`).
+        let period = Period::parse_key(period_key);
+        for e in &self.expected {
+            if period.is_some_and(|p| e.periods.contains(p)) && within(&e.cell) {
+                r.add_expected(&scope::group_of_cell(scope, &e.cell, &self.names), e.units);
             }
         }
         for t in self.tallies.iter().filter(|t| t.period_key == period_key) {
@@ -272,7 +274,7 @@ pub async fn rollup_view(
     let rollup = counted.rollup(&scope, &within, &period.key(), false);
     let previous = counted.rollup(&scope, &within, &period.previous().key(), false);
     let change = rollup::change(&previous, &rollup);
-    let listed = scope::listed_units(db, &scope, &chain_scope).await?;
+    let listed = scope::listed_units(db, &scope, &chain_scope, period).await?;
     let filings = scope::latest_of(db, &period.key(), &scope::ids_and_kinds(&listed)).await?;
     let summaries = latest_summaries(db, &period.key()).await?;
     let children = children(
@@ -473,7 +475,7 @@ pub async fn city_report(
     let city_scope = scope::chain_scope(db, &city).await?;
     let counted = Counted::load(db, &city, period, true, true).await?;
     let in_city = contained(&city_scope);
-    let listed = scope::listed_units(db, &city, &city_scope).await?;
+    let listed = scope::listed_units(db, &city, &city_scope, period).await?;
     let filings = scope::latest_of(db, &period.key(), &scope::ids_and_kinds(&listed)).await?;
     let summaries = latest_summaries(db, &period.key()).await?;
     let mut counties = Vec::new();
@@ -516,29 +518,34 @@ pub async fn city_report(
         previous: counted.rollup(&city, &in_city, &period.previous().key(), false),
         counties,
         city_departments,
-        gaps: coverage_gaps(db).await?,
+        gaps: coverage_gaps(db, period).await?,
         trend: counted.trend(&city, &in_city),
         period,
     })
 }
 
-/// Enterprises whose industry no department supervises in their county (无盲区: a gap is a
-/// finding): (county, industry, number of enterprises).
+/// Enterprises expected to file for `period` whose industry no department supervises in their
+/// county (无盲区: a gap is a finding): (county, industry, number of enterprises).
 #[tracing::instrument(skip(db))]
-pub async fn coverage_gaps(db: &Db) -> Result<Vec<(String, String, usize)>, AppError> {
+pub async fn coverage_gaps(
+    db: &Db,
+    period: Period,
+) -> Result<Vec<(String, String, usize)>, AppError> {
     let rows: Vec<CoverageGap> = sqlx::query_as(
         // From the kept units per cell (`ssr::counts`), summed per (county, industry) first
         // (a few hundred groups), then each group checked for a department: checking each of
         // the thousands of cells took 60 ms at 100k, this takes 10.
         "SELECT c.name AS county, g.industry AS industry_code, g.enterprises FROM \
          (SELECT county_id, industry, CAST(SUM(units) AS BIGINT) AS enterprises FROM unit_cell \
-          WHERE kind = $1 AND industry <> '' GROUP BY county_id, industry) g \
+          WHERE kind = $1 AND industry <> '' AND first_period <= $2 AND (last_period = '' OR last_period >= $2) \
+          GROUP BY county_id, industry) g \
          JOIN unit c ON c.unit_id = g.county_id \
          WHERE NOT EXISTS (SELECT 1 FROM department_industry d JOIN unit dn ON dn.unit_id = d.unit_id \
                            WHERE d.industry_code = g.industry AND dn.county_id = g.county_id) \
          ORDER BY c.area_code, g.industry",
     )
     .bind(UnitKind::Enterprise.code())
+    .bind(period.key())
     .fetch_all(db)
     .await?;
     Ok(rows

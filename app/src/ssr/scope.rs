@@ -6,6 +6,8 @@
 use crate::domain::chain::{self, Member, ScopeUnit};
 use crate::domain::filing::{FilingStatus, UnmetItem};
 use crate::domain::forms::Answer;
+use crate::domain::lifecycle::Life;
+use crate::domain::period::Period;
 use crate::domain::unit::{industry_name_zh, UnitKind};
 use crate::error::AppError;
 use crate::model::rollup::{Scope, ScopeKind};
@@ -26,9 +28,12 @@ pub struct ScopedUnit {
     pub industry: Option<String>,
     pub township_id: Option<String>,
     pub township_name: Option<String>,
+    /// When it opened and closed: the periods it is expected to file for.
+    pub life: Life,
 }
 
-const SCOPED_SELECT: &str = "SELECT n.unit_id, n.name, n.kind, n.county_id, c.name AS county_name, e.industry_code, e.township_id, t.name AS township_name \
+const SCOPED_SELECT: &str = "SELECT n.unit_id, n.name, n.kind, n.county_id, c.name AS county_name, e.industry_code, e.township_id, t.name AS township_name, \
+     n.opened_on, n.closed_on \
      FROM unit n LEFT JOIN unit c ON c.unit_id = n.county_id LEFT JOIN enterprise e ON e.unit_id = n.unit_id \
      LEFT JOIN unit t ON t.unit_id = e.township_id";
 
@@ -43,6 +48,8 @@ struct ScopedLine {
     industry_code: Option<String>,
     township_id: Option<String>,
     township_name: Option<String>,
+    opened_on: String,
+    closed_on: Option<String>,
 }
 
 impl ScopedUnit {
@@ -69,6 +76,7 @@ impl ScopedLine {
             industry: self.industry_code,
             township_id: self.township_id,
             township_name: self.township_name,
+            life: crate::ssr::db::stored_life(&self.opened_on, self.closed_on.as_deref())?,
         })
     }
 }
@@ -221,13 +229,16 @@ pub async fn place_names(db: &Db) -> Result<HashMap<String, String>, AppError> {
     Ok(rows.into_iter().collect())
 }
 
-/// The units a scope's page lists as its own lines ([`chain::lists`]), in the order of
-/// [`units`]: the SQL loads the candidates (the units filing to the city's or a county's
-/// office; a department's or a township's enterprises), the chain decides.
+/// The units a scope's page lists as its own lines for `period` ([`chain::lists`]), in the
+/// order of [`units`]: the SQL loads the candidates (the units filing to the city's or a
+/// county's office; a department's or a township's enterprises), the chain decides, and of
+/// those only the units expected to file for the period are listed ([`Life::expects`]: one
+/// not open in it is not "missing").
 pub async fn listed_units(
     db: &Db,
     scope: &Scope,
     chain_scope: &ScopeUnit,
+    period: Period,
 ) -> Result<Vec<ScopedUnit>, AppError> {
     let enterprise = UnitKind::Enterprise.code();
     // Every kind but enterprises, named, so that the indexes unit_by_kind and unit_county
@@ -262,7 +273,7 @@ pub async fn listed_units(
     let mut out = Vec::new();
     for line in q.fetch_all(db).await? {
         let unit = line.decode()?;
-        if chain::lists(chain_scope, &unit.member()) {
+        if chain::lists(chain_scope, &unit.member()) && unit.life.expects(period) {
             out.push(unit);
         }
     }

@@ -6,6 +6,7 @@
 //! hundred enterprises; one demo account per role.呈贡区 gets enterprises but no
 //! departments, so the coverage gap (无盲区) has something to show.
 
+use crate::domain::lifecycle::Life;
 use crate::domain::time::Clock;
 use crate::domain::unit::{Role, UnitKind, COUNTY_AREAS, INDUSTRIES};
 use crate::ssr::audit::{self, AuditEntry};
@@ -194,6 +195,7 @@ pub async fn seed_demo(db: &Db, clock: &Clock) -> Result<SeedReport, sqlx::Error
             parent_id: parent,
             county_id: county,
             area_code: area,
+            life: Life::since_regime_start(),
         });
     };
 
@@ -314,6 +316,7 @@ pub async fn seed_demo(db: &Db, clock: &Clock) -> Result<SeedReport, sqlx::Error
             parent_id: Some(county_id("530102")),
             county_id: Some(county_id("530102")),
             area_code: None,
+            life: Life::since_regime_start(),
         },
         EnterpriseDetails {
             township_id: Some(format!("{}-town-0", county_id("530102"))),
@@ -363,6 +366,7 @@ pub async fn seed_demo(db: &Db, clock: &Clock) -> Result<SeedReport, sqlx::Error
                 parent_id: Some(county_id(area)),
                 county_id: Some(county_id(area)),
                 area_code: None,
+                life: Life::since_regime_start(),
             },
             EnterpriseDetails {
                 township_id: (!towns.is_empty())

@@ -1,9 +1,10 @@
 //! SQL for the unit hierarchy: units, the industries departments supervise, enterprises.
 
 use crate::domain::chain::Member;
+use crate::domain::lifecycle::Life;
 use crate::domain::unit::UnitKind;
 use crate::model::UnitRow;
-use crate::ssr::db::{parse_code, ts, Db};
+use crate::ssr::db::{date_text, parse_code, stored_life, ts, Db};
 use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 use std::collections::HashMap;
@@ -17,6 +18,8 @@ pub struct NewUnit {
     pub parent_id: Option<String>,
     pub county_id: Option<String>,
     pub area_code: Option<String>,
+    /// When it opened and, if it has, closed (the periods it is expected to file for).
+    pub life: Life,
 }
 
 /// Inserts a unit.
@@ -30,7 +33,8 @@ pub async fn insert_unit(
     at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO unit (unit_id, name, kind, parent_id, county_id, area_code, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO unit (unit_id, name, kind, parent_id, county_id, area_code, created_at, opened_on, closed_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&unit.unit_id)
     .bind(&unit.name)
@@ -39,6 +43,8 @@ pub async fn insert_unit(
     .bind(unit.county_id.clone())
     .bind(unit.area_code.clone())
     .bind(ts(at))
+    .bind(date_text(unit.life.opened_on()))
+    .bind(unit.life.closed_on().map(date_text))
     .execute(&mut *tx)
     .await?;
     // An enterprise is counted once its industry and township are known (insert_enterprise).
@@ -103,11 +109,14 @@ struct UnitLine {
     county_id: Option<String>,
     county_name: Option<String>,
     industry_code: Option<String>,
+    township_id: Option<String>,
     township_name: Option<String>,
+    opened_on: String,
+    closed_on: Option<String>,
 }
 
 const UNIT_SELECT: &str = "SELECT n.unit_id, n.name, n.kind, n.parent_id, p.name AS parent_name, n.county_id, c.name AS county_name, \
-     e.industry_code, t.name AS township_name \
+     e.industry_code, e.township_id, t.name AS township_name, n.opened_on, n.closed_on \
      FROM unit n LEFT JOIN unit p ON p.unit_id = n.parent_id LEFT JOIN unit c ON c.unit_id = n.county_id \
      LEFT JOIN enterprise e ON e.unit_id = n.unit_id LEFT JOIN unit t ON t.unit_id = e.township_id";
 
@@ -122,7 +131,9 @@ impl UnitLine {
             county_id: self.county_id,
             county_name: self.county_name,
             industry_code: self.industry_code,
+            township_id: self.township_id,
             township_name: self.township_name,
+            life: stored_life(&self.opened_on, self.closed_on.as_deref())?,
         })
     }
 }
@@ -292,4 +303,233 @@ pub async fn industries_of_departments(
         map.entry(unit).or_default().push(industry);
     }
     Ok(map)
+}
+
+/// Why a unit's dates cannot be changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LifeRefused {
+    /// No such unit.
+    NoUnit,
+    /// The unit has filed (a submitted version) for a period the new dates leave out: the
+    /// first such period's key.
+    FiledOutside(String),
+}
+
+/// Sets a unit's opening and closing dates, in the caller's transaction: moves its count in
+/// `unit_cell` to the periods of its new life and stamps `updated_at` (the ladder weighs it
+/// again). Returns the life before. Refused when the unit has filed for a period the new life
+/// does not expect (its filings would count where it is not expected).
+///
+/// Guard: the UPDATE of the unit's row comes first and holds it until commit; a submission
+/// checks the unit's life after taking the same row (`filings::submit`), so either it sees
+/// the new dates or this sees its filing.
+#[tracing::instrument(skip(tx))]
+pub async fn set_life(
+    tx: &mut AnyConnection,
+    unit_id: &str,
+    life: &Life,
+    at: DateTime<Utc>,
+) -> Result<Result<Life, LifeRefused>, sqlx::Error> {
+    let held = sqlx::query("UPDATE unit SET name = name WHERE unit_id = $1")
+        .bind(unit_id)
+        .execute(&mut *tx)
+        .await?;
+    if held.rows_affected() == 0 {
+        return Ok(Err(LifeRefused::NoUnit));
+    }
+    let (opened, closed): (String, Option<String>) =
+        sqlx::query_as("SELECT opened_on, closed_on FROM unit WHERE unit_id = $1")
+            .bind(unit_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let before = stored_life(&opened, closed.as_deref())?;
+    let counted = crate::ssr::counts::placed(tx, unit_id).await?;
+    let filed: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT period_key FROM filing WHERE unit_id = $1 AND status <> $2 ORDER BY period_key",
+    )
+    .bind(unit_id)
+    .bind(crate::domain::filing::FilingStatus::Draft.code())
+    .fetch_all(&mut *tx)
+    .await?;
+    if let Some(outside) = filed
+        .into_iter()
+        .find(|k| crate::domain::period::Period::parse_key(k).is_some_and(|p| !life.expects(p)))
+    {
+        return Ok(Err(LifeRefused::FiledOutside(outside)));
+    }
+    sqlx::query(
+        "UPDATE unit SET opened_on = $1, closed_on = $2, updated_at = $3 WHERE unit_id = $4",
+    )
+    .bind(date_text(life.opened_on()))
+    .bind(life.closed_on().map(date_text))
+    .bind(ts(at))
+    .bind(unit_id)
+    .execute(&mut *tx)
+    .await?;
+    crate::ssr::counts::recount_unit(tx, unit_id, &counted).await?;
+    Ok(Ok(before))
+}
+
+/// A unit's life, read after holding its row until commit (a no-op UPDATE): what a
+/// submission checks, so that a change of dates and a filing run one after the other.
+pub async fn life_held(tx: &mut AnyConnection, unit_id: &str) -> Result<Option<Life>, sqlx::Error> {
+    sqlx::query("UPDATE unit SET name = name WHERE unit_id = $1")
+        .bind(unit_id)
+        .execute(&mut *tx)
+        .await?;
+    let row: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT opened_on, closed_on FROM unit WHERE unit_id = $1")
+            .bind(unit_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    row.map(|(o, c)| stored_life(&o, c.as_deref())).transpose()
+}
+
+/// A unit's life, if the unit exists.
+pub async fn life_of(db: &Db, unit_id: &str) -> Result<Option<Life>, sqlx::Error> {
+    let row: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT opened_on, closed_on FROM unit WHERE unit_id = $1")
+            .bind(unit_id)
+            .fetch_optional(db)
+            .await?;
+    row.map(|(o, c)| stored_life(&o, c.as_deref())).transpose()
+}
+
+/// Where an enterprise stands: its county-level area, township (if known) and industry.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Place {
+    pub county_id: String,
+    pub township_id: Option<String>,
+    pub industry: String,
+}
+
+/// Why an enterprise cannot be moved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MoveRefused {
+    /// No such enterprise.
+    NoEnterprise,
+    /// Another unit of the new county has its name (`unit_name_under_parent`).
+    NameTaken,
+}
+
+/// Moves an enterprise to another county, township or industry, in the caller's
+/// transaction; returns where it was. The periods its old place keeps
+/// ([`crate::domain::lifecycle::moved_until`]: those whose window closed before today, and any
+/// it already filed for) are recorded in `unit_past_place`, so their filings stay with the
+/// chain they went to and their counts where they were; the periods after go with the unit.
+/// Stamps `updated_at` (the ladder weighs it again) and moves its kept counts.
+///
+/// Guard: the unit's row is held first (a no-op UPDATE) and the place and filings read after
+/// it; a submission holds the same row (`filings::submit` via [`life_held`]), so a filing
+/// lands either before the move (and stays behind) or after it (and goes along). The unique
+/// (parent_id, name) refuses a name the new county already has.
+#[tracing::instrument(skip(tx))]
+pub async fn move_enterprise(
+    tx: &mut AnyConnection,
+    unit_id: &str,
+    to: &Place,
+    at: DateTime<Utc>,
+) -> Result<Result<Place, MoveRefused>, sqlx::Error> {
+    sqlx::query("UPDATE unit SET name = name WHERE unit_id = $1")
+        .bind(unit_id)
+        .execute(&mut *tx)
+        .await?;
+    let from: Option<(String, Option<String>, String)> = sqlx::query_as(
+        "SELECT COALESCE(n.county_id, ''), e.township_id, e.industry_code FROM unit n JOIN enterprise e ON e.unit_id = n.unit_id \
+         WHERE n.unit_id = $1",
+    )
+    .bind(unit_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((county_id, township_id, industry)) = from else {
+        return Ok(Err(MoveRefused::NoEnterprise));
+    };
+    let from = Place {
+        county_id,
+        township_id,
+        industry,
+    };
+    if from == *to {
+        return Ok(Ok(from));
+    }
+    let counted = crate::ssr::counts::placed(tx, unit_id).await?;
+    let last_filed: Option<String> = sqlx::query_scalar(
+        "SELECT MAX(period_key) FROM filing WHERE unit_id = $1 AND status <> $2",
+    )
+    .bind(unit_id)
+    .bind(crate::domain::filing::FilingStatus::Draft.code())
+    .fetch_one(&mut *tx)
+    .await?;
+    let until = crate::domain::lifecycle::moved_until(
+        crate::domain::time::kunming_date(at),
+        last_filed
+            .as_deref()
+            .and_then(crate::domain::period::Period::parse_key),
+    );
+    // A place that held periods keeps them; one left before holding any (two moves between
+    // the same windows) is not recorded: the row already there keeps those periods.
+    sqlx::query(
+        "INSERT INTO unit_past_place (unit_id, until_period, county_id, industry, township_id, moved_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (unit_id, until_period) DO NOTHING",
+    )
+    .bind(unit_id)
+    .bind(until.key())
+    .bind(&from.county_id)
+    .bind(&from.industry)
+    .bind(from.township_id.clone().unwrap_or_default())
+    .bind(ts(at))
+    .execute(&mut *tx)
+    .await?;
+    let moved = sqlx::query(
+        "UPDATE unit SET parent_id = $1, county_id = $1, updated_at = $2 WHERE unit_id = $3",
+    )
+    .bind(&to.county_id)
+    .bind(ts(at))
+    .bind(unit_id)
+    .execute(&mut *tx)
+    .await;
+    match moved {
+        Ok(_) => {}
+        Err(e) if crate::ssr::db::is_unique_violation(&e) => {
+            return Ok(Err(MoveRefused::NameTaken))
+        }
+        Err(e) => return Err(e),
+    }
+    sqlx::query("UPDATE enterprise SET township_id = $1, industry_code = $2 WHERE unit_id = $3")
+        .bind(to.township_id.clone())
+        .bind(&to.industry)
+        .bind(unit_id)
+        .execute(&mut *tx)
+        .await?;
+    crate::ssr::counts::recount_unit(tx, unit_id, &counted).await?;
+    Ok(Ok(from))
+}
+
+/// The places moved units had for `period_key`, as members of the chain, by unit id: where
+/// their filings of that period went (units not listed stand where they are now).
+#[tracing::instrument(skip(db))]
+pub async fn members_at(db: &Db, period_key: &str) -> Result<HashMap<String, Member>, sqlx::Error> {
+    let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+        "SELECT p.unit_id, n.kind, p.county_id, p.industry, p.township_id FROM unit_past_place p \
+         JOIN unit n ON n.unit_id = p.unit_id WHERE p.until_period >= $1 \
+         AND p.until_period = (SELECT MIN(q.until_period) FROM unit_past_place q WHERE q.unit_id = p.unit_id AND q.until_period >= $1)",
+    )
+    .bind(period_key)
+    .fetch_all(db)
+    .await?;
+    let some = |s: String| (!s.is_empty()).then_some(s);
+    rows.into_iter()
+        .map(|(unit_id, kind, county_id, industry, township_id)| {
+            Ok((
+                unit_id.clone(),
+                Member {
+                    unit_id,
+                    kind: parse_code("kind", &kind, UnitKind::parse)?,
+                    county_id: some(county_id),
+                    industry: some(industry),
+                    township_id: some(township_id),
+                },
+            ))
+        })
+        .collect()
 }

@@ -5,7 +5,8 @@ use super::{
     feedback_from_flash, general_error, use_done, use_flash, use_info, FieldError, FormFeedback,
     FormMessage, PageTitle,
 };
-use crate::api::{list_counties, list_units, list_users};
+use crate::api::{get_unit, list_counties, list_units, list_users};
+use crate::domain::time::kunming_date;
 use crate::domain::unit::{Role, UnitKind, INDUSTRIES};
 use crate::i18n::{t, Lang};
 use crate::model::UnitRow;
@@ -244,6 +245,7 @@ pub fn UnitsPage() -> impl IntoView {
                             <Field name="address" label=t(lang, "unit.address").into() fb />
                             <Field name="legal_representative" label=t(lang, "unit.legal_rep").into() fb />
                             <Field name="headcount" label=t(lang, "unit.headcount").into() fb kind="text" />
+                            <LifeFields fb />
                             <button type="submit" class="primary">{t(lang, "form.create")}</button>
                         </form>
                     </section>
@@ -265,6 +267,8 @@ fn UnitTable(rows: Vec<UnitRow>, lang: Lang) -> impl IntoView {
                     <th>{t(lang, "unit.county")}</th>
                     <th>{t(lang, "unit.parent")}</th>
                     <th>{t(lang, "unit.industry")}</th>
+                    <th>{t(lang, "unit.opened_on")}</th>
+                    <th>{t(lang, "unit.closed_on")}</th>
                 </tr>
             </thead>
             <tbody>
@@ -273,17 +277,179 @@ fn UnitTable(rows: Vec<UnitRow>, lang: Lang) -> impl IntoView {
                     .map(|u| {
                         view! {
                             <tr>
-                                <td>{u.name}</td>
+                                <td><a href=format!("/admin/unit?id={}", u.unit_id)>{u.name}</a></td>
                                 <td>{kind_label(lang, u.kind)}</td>
                                 <td>{u.county_name.unwrap_or_else(|| t(lang, "unit.city_level").to_string())}</td>
                                 <td>{u.parent_name.unwrap_or_default()}</td>
                                 <td>{u.industry_code.map(|c| industry_label(lang, &c)).unwrap_or_default()}</td>
+                                <td>{u.life.opened_on().to_string()}</td>
+                                <td>{u.life.closed_on().map(|d| d.to_string()).unwrap_or_else(|| t(lang, "unit.still_open").to_string())}</td>
                             </tr>
                         }
                     })
                     .collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// The opening date (today's, Kunming, until typed otherwise) and the optional closing date of
+/// a unit, with their errors and the rule they decide (`domain::lifecycle`).
+#[component]
+fn LifeFields(
+    fb: Memo<FormFeedback>,
+    #[prop(optional)] current: Option<crate::domain::lifecycle::Life>,
+) -> impl IntoView {
+    let info = use_info();
+    let lang = info.lang;
+    let typed = fb.get_untracked();
+    let flashed = typed.error.is_some();
+    let opened = match (flashed, current) {
+        (true, _) => typed.value("opened_on"),
+        (false, Some(l)) => l.opened_on().to_string(),
+        (false, None) => kunming_date(info.now).to_string(),
+    };
+    let closed = match (flashed, current) {
+        (true, _) => typed.value("closed_on"),
+        (false, Some(l)) => l.closed_on().map(|d| d.to_string()).unwrap_or_default(),
+        (false, None) => String::new(),
+    };
+    view! {
+        <label for="opened_on">{t(lang, "unit.opened_on")}</label>
+        <input id="opened_on" name="opened_on" type="date" value=opened aria-describedby="opened_on-error" />
+        <FieldError field="opened_on" message=Signal::derive(move || fb.get().field("opened_on")) />
+        <label for="closed_on">{t(lang, "unit.closed_on_hint")}</label>
+        <input id="closed_on" name="closed_on" type="date" value=closed aria-describedby="closed_on-error" />
+        <FieldError field="closed_on" message=Signal::derive(move || fb.get().field("closed_on")) />
+        <p class="hint">{t(lang, "unit.life_rule")}</p>
+    }
+}
+
+/// One unit (administrator): where it sits, and its opening and closing dates, which decide
+/// the periods it is expected to file for; a form changes them.
+#[component]
+pub fn UnitPage() -> impl IntoView {
+    if let Some(v) = require_admin() {
+        return v;
+    }
+    let lang = use_info().lang;
+    let query = use_query_map();
+    let id = move || query.read().get("id").unwrap_or_default();
+    let unit = Resource::new(id, get_unit);
+    let counties = Resource::new(|| (), |_| list_counties());
+    let townships = Resource::new(
+        || (),
+        |_| list_units(String::new(), "township".into(), String::new()),
+    );
+    let flash = use_flash();
+    let done = use_done("life");
+    let moved = use_done("move");
+    view! {
+        <PageTitle key="unit.life_title" />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let flash = flash.await;
+                let fb = feedback_from_flash(flash.clone(), "life", done.get_untracked());
+                let move_fb = feedback_from_flash(flash, "move", moved.get_untracked());
+                let counties = counties.await.unwrap_or_default();
+                let townships = townships.await.unwrap_or_default();
+                match unit.await {
+                    Err(e) => view! { <p class="form-error">{general_error(lang, &e)}</p> }.into_any(),
+                    Ok(u) => {
+                        let life = u.life;
+                        let fb = Memo::new(move |_| fb.clone());
+                        view! {
+                            <section class="card narrow">
+                                <p><a href="/admin/units">{t(lang, "unit.back")}</a></p>
+                                <h1>{u.name.clone()}</h1>
+                                <p>
+                                    {kind_label(lang, u.kind)} " · "
+                                    {u.county_name.clone().unwrap_or_else(|| t(lang, "unit.city_level").to_string())}
+                                    {u.industry_code.clone().map(|c| format!(" · {}", industry_label(lang, &c)))}
+                                    {u.township_name.clone().map(|n| format!(" · {n}"))}
+                                </p>
+                                <h2>{t(lang, "unit.life_title")}</h2>
+                                <form method="post" action="/api/set_unit_life" class="form grid" novalidate>
+                                    <FormMessage
+                                        error=Signal::derive(move || fb.get().error.as_ref().and_then(|e| general_error(lang, e)))
+                                        ok=Signal::derive(move || fb.get().done.then(|| t(lang, "ok.unit_life_saved").to_string()))
+                                    />
+                                    <input type="hidden" name="unit_id" value=u.unit_id.clone() />
+                                    <LifeFields fb current=life />
+                                    <button type="submit" class="primary">{t(lang, "unit.life_save")}</button>
+                                </form>
+                                {(u.kind == UnitKind::Enterprise).then(|| view! {
+                                    <MoveForm unit=u.clone() counties townships fb=move_fb />
+                                })}
+                            </section>
+                        }
+                        .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+/// Moving an enterprise to another county, township or industry: the periods it filed for
+/// or whose window closed stay with its old place.
+#[component]
+fn MoveForm(
+    unit: UnitRow,
+    counties: Vec<(String, String)>,
+    townships: Vec<UnitRow>,
+    fb: FormFeedback,
+) -> impl IntoView {
+    let lang = use_info().lang;
+    let flashed = fb.error.is_some();
+    let pick = |field: &str, current: Option<String>| {
+        if flashed {
+            fb.value(field)
+        } else {
+            current.unwrap_or_default()
+        }
+    };
+    let county = pick("county_id", unit.county_id.clone());
+    let township = pick("township_id", unit.township_id.clone());
+    let industry = pick("industry", unit.industry_code.clone());
+    let fb = Memo::new(move |_| fb.clone());
+    view! {
+        <h2>{t(lang, "unit.move_title")}</h2>
+        <form method="post" action="/api/move_unit" class="form grid" novalidate>
+            <FormMessage
+                error=Signal::derive(move || fb.get().error.as_ref().and_then(|e| general_error(lang, e)))
+                ok=Signal::derive(move || fb.get().done.then(|| t(lang, "ok.unit_moved").to_string()))
+            />
+            <input type="hidden" name="unit_id" value=unit.unit_id.clone() />
+            <label for="move_county">{t(lang, "unit.county")}</label>
+            <select id="move_county" name="county_id">
+                {counties.into_iter().map(|(id, name)| {
+                    let sel = id == county;
+                    view! { <option value=id selected=sel>{name}</option> }
+                }).collect_view()}
+            </select>
+            <FieldError field="county_id" message=Signal::derive(move || fb.get().field("county_id")) />
+            <label for="move_township">{t(lang, "unit.township")}</label>
+            <select id="move_township" name="township_id">
+                <option value="">{t(lang, "unit.none")}</option>
+                {townships.into_iter().map(|tw| {
+                    let sel = tw.unit_id == township;
+                    view! { <option value=tw.unit_id.clone() selected=sel>{format!("{} · {}", tw.county_name.clone().unwrap_or_default(), tw.name)}</option> }
+                }).collect_view()}
+            </select>
+            <FieldError field="township_id" message=Signal::derive(move || fb.get().field("township_id")) />
+            <label for="move_industry">{t(lang, "unit.industry")}</label>
+            <select id="move_industry" name="industry">
+                {INDUSTRIES.iter().map(|(code, zh, en)| {
+                    let sel = *code == industry;
+                    view! { <option value=*code selected=sel>{if lang == Lang::Zh { *zh } else { *en }}</option> }
+                }).collect_view()}
+            </select>
+            <FieldError field="industry" message=Signal::derive(move || fb.get().field("industry")) />
+            <p class="hint">{t(lang, "unit.move_rule")}</p>
+            <button type="submit" class="primary">{t(lang, "unit.move_save")}</button>
+        </form>
     }
 }
 

@@ -176,6 +176,7 @@ fn FilingForm(
             format_kunming(opens_at)
         ),
         FilingAccess::Closed => t(lang, "filing.closed").to_string(),
+        FilingAccess::NotOpen => t(lang, "filing.not_open").to_string(),
         FilingAccess::Amend { .. } => t(lang, "filing.amend").to_string(),
     };
     let field_error = {

@@ -12,6 +12,7 @@
 //! ```
 
 use super::{login_args, TestApp};
+use app::domain::lifecycle::{Life, REGIME_START};
 use app::domain::unit::{Role, UnitKind, COUNTY_AREAS};
 use app::ssr::admin::{self, RawUnit, UnitInput, UserInput};
 use app::ssr::seed::{CITY_GOVERNMENT_ID, CITY_OFFICE_ID};
@@ -107,6 +108,9 @@ fn raw(name: &str, kind: UnitKind, county: &Unit) -> RawUnit {
         address: String::new(),
         legal_representative: String::new(),
         headcount: String::new(),
+        // Open since 107号: every period the tests file for is expected of it.
+        opened_on: REGIME_START.to_string(),
+        closed_on: String::new(),
     }
 }
 
@@ -143,6 +147,7 @@ impl TestApp {
                         parent_id: parent.map(str::to_string),
                         county_id: None,
                         area_code: area.map(str::to_string),
+                        life: Life::since_regime_start(),
                     },
                 )
                 .await;
@@ -177,6 +182,7 @@ impl TestApp {
                 parent_id: Some(CITY_GOVERNMENT_ID.into()),
                 county_id: Some(id.clone()),
                 area_code: Some(code.into()),
+                life: Life::since_regime_start(),
             },
         )
         .await;

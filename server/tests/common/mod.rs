@@ -609,7 +609,14 @@ async fn counts_snapshot(tx: &mut sqlx::AnyConnection) -> Vec<Vec<String>> {
     let tables: [(&str, &[&str], &[&str]); 5] = [
         (
             "unit_cell",
-            &["county_id", "kind", "industry", "township_id"],
+            &[
+                "county_id",
+                "kind",
+                "industry",
+                "township_id",
+                "first_period",
+                "last_period",
+            ],
             &["units"],
         ),
         (

@@ -17,6 +17,10 @@ pub struct UnitSituation {
     pub unit_kind: UnitKind,
     /// The period weighed (parse the stored key with [`Period::parse_key`]).
     pub period: Period,
+    /// Whether the unit was open in the period and so owes a filing for it
+    /// ([`crate::domain::lifecycle::Life::expects`]); a unit that was not owes none, and no
+    /// filing of it is missing.
+    pub expected_to_file: bool,
     /// The unit's latest non-draft filing for the period, `None` if it has filed nothing.
     pub filing: Option<FiledSituation>,
     /// Row ids the unit left unmet in the previous period's filing.

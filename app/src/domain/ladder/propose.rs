@@ -139,9 +139,13 @@ pub fn propose(s: &UnitSituation) -> Vec<Proposal> {
     // Filing failures: 第五条（四）, or after an earlier rung 第六条（六） / 第七条（五） / 第八条（一）.
     let mut filing_failures = Vec::new();
     match &s.filing {
-        None if window_closed => filing_failures.push(Evidence::MissingFiling {
-            period_key: period_key.clone(),
-        }),
+        // 第五条（四） weighs the filings a unit owes: none is missing for a period the unit
+        // was not open in (`lifecycle`).
+        None if window_closed && s.expected_to_file => {
+            filing_failures.push(Evidence::MissingFiling {
+                period_key: period_key.clone(),
+            })
+        }
         Some(f) => {
             if window_closed && !f.complete {
                 filing_failures.push(Evidence::IncompleteFiling {
@@ -321,6 +325,7 @@ mod tests {
         UnitSituation {
             unit_kind: UnitKind::Enterprise,
             period: Period::annual(2026),
+            expected_to_file: true,
             filing: Some(FiledSituation {
                 late: false,
                 complete: true,
@@ -438,6 +443,18 @@ mod tests {
         );
         assert_eq!(p[0].rung, Rung::Notification);
         assert_eq!(p[0].reasons[0].key, "filing:missing@2026-Y");
+    }
+
+    #[test]
+    fn no_filing_is_missing_from_a_unit_not_open_in_the_period() {
+        // Closed before 2026 began, or opened after its window: it owed nothing for 2026.
+        let s = UnitSituation {
+            filing: None,
+            expected_to_file: false,
+            today: d("2027-02-01"),
+            ..enterprise(&[])
+        };
+        assert_eq!(propose(&s), Vec::new(), "nothing is missing");
     }
 
     #[test]

@@ -5,7 +5,8 @@ use super::office_of;
 use super::read::{to_views, views};
 use super::rows::{open_escalation, responses_of, rows};
 use crate::domain::filing::FilingStatus;
-use crate::domain::ladder::{self, OpenEscalation};
+use crate::domain::ladder::{self, OpenEscalation, Reminder};
+use crate::domain::period::Period;
 use crate::domain::time::{kunming_date, Clock};
 use crate::error::AppError;
 use crate::model::escalation::{EscalationStatus, EscalationView, Inbox, Notice, ReplyState};
@@ -52,9 +53,22 @@ pub async fn notices(
                 });
             }
         }
+        // A window's reminders only for a period the unit owes (`domain::lifecycle`): a unit
+        // closed before it, or not yet open, is not reminded to file.
+        let life = crate::ssr::units::life_of(db, &unit).await?;
         notices.extend(
             ladder::deadline_reminders(now, &open)
                 .into_iter()
+                .filter(|r| match r {
+                    Reminder::WindowOpen { period_key, .. }
+                    | Reminder::WindowClosing { period_key, .. } => {
+                        match (Period::parse_key(period_key), life) {
+                            (Some(p), Some(life)) => life.expects(p),
+                            _ => true,
+                        }
+                    }
+                    Reminder::RectificationReportDue { .. } => true,
+                })
                 .map(Notice::Deadline),
         );
         let returned: Vec<String> = sqlx::query_scalar(

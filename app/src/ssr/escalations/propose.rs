@@ -10,6 +10,7 @@ use crate::domain::filing::FilingStatus;
 use crate::domain::ladder::{
     self, Accident, FiledSituation, OpenEscalation, Proposal, Rung, UnitPosition, UnitSituation,
 };
+use crate::domain::lifecycle::Life;
 use crate::domain::period::Period;
 use crate::domain::time::{kunming_date, Clock};
 use crate::domain::unit::UnitKind;
@@ -26,11 +27,11 @@ use std::collections::{HashMap, HashSet};
 /// departments, townships and enterprises; the city office the county-level governments and
 /// the city-level departments (第二条: each level to the level below).
 #[tracing::instrument(skip(db))]
-async fn proposal_targets(db: &Db, office: &UnitPosition) -> Result<Vec<UnitRow>, AppError> {
-    Ok(match &office.county_id {
+async fn proposal_targets(db: &Db, office: &UnitPosition) -> Result<Vec<Target>, AppError> {
+    let lines: Vec<TargetLine> = match &office.county_id {
         Some(county) => {
             sqlx::query_as(
-                "SELECT unit_id, name, kind, county_id FROM unit WHERE county_id = $1 AND kind IN ($2, $3, $4) ORDER BY unit_id",
+                "SELECT unit_id, kind, opened_on, closed_on FROM unit WHERE county_id = $1 AND kind IN ($2, $3, $4) ORDER BY unit_id",
             )
             .bind(county)
             .bind(UnitKind::Department.code())
@@ -41,7 +42,7 @@ async fn proposal_targets(db: &Db, office: &UnitPosition) -> Result<Vec<UnitRow>
         }
         None => {
             sqlx::query_as(
-                "SELECT unit_id, name, kind, county_id FROM unit WHERE kind IN ($1, $2) \
+                "SELECT unit_id, kind, opened_on, closed_on FROM unit WHERE kind IN ($1, $2) \
                  OR (kind = $3 AND county_id IS NULL) ORDER BY unit_id",
             )
             .bind(UnitKind::CountyGovernment.code())
@@ -50,7 +51,36 @@ async fn proposal_targets(db: &Db, office: &UnitPosition) -> Result<Vec<UnitRow>
             .fetch_all(db)
             .await?
         }
-    })
+    };
+    lines
+        .into_iter()
+        .map(|l| {
+            Ok(Target {
+                life: crate::ssr::db::stored_life(&l.opened_on, l.closed_on.as_deref())?,
+                unit_id: l.unit_id,
+                kind: l.kind,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(AppError::from)
+}
+
+/// A target as read.
+#[derive(sqlx::FromRow)]
+struct TargetLine {
+    unit_id: String,
+    #[sqlx(try_from = "Code<UnitKind>")]
+    kind: UnitKind,
+    opened_on: String,
+    closed_on: Option<String>,
+}
+
+/// A unit an office may propose against, with its life (whether it owes the period's filing).
+#[derive(Clone, Debug)]
+struct Target {
+    unit_id: String,
+    kind: UnitKind,
+    life: Life,
 }
 
 /// An accident as stored (第六条（一）（二）).
@@ -122,7 +152,7 @@ struct Known {
 struct Facts {
     period: Period,
     today: NaiveDate,
-    targets: Vec<(String, UnitKind)>,
+    targets: Vec<Target>,
     filings: HashMap<String, LatestFiling>,
     previous: HashMap<String, LatestFiling>,
     /// Units whose filing of the period a reviewer returned as not matching the facts.
@@ -141,32 +171,39 @@ impl Facts {
     fn situations(&self) -> Vec<(String, UnitSituation)> {
         self.targets
             .iter()
-            .map(|(unit_id, kind)| {
-                let situation = UnitSituation {
-                    unit_kind: *kind,
-                    period: self.period,
-                    filing: self.filings.get(unit_id).map(|f| FiledSituation {
-                        late: f.late,
-                        complete: f.status != FilingStatus::Returned,
-                        found_untrue: self.untrue.contains(unit_id),
-                        unmet_rows: f.unmet.clone(),
-                    }),
-                    previous_unmet_rows: self
-                        .previous
-                        .get(unit_id)
-                        .map(|f| f.unmet.iter().map(|u| u.row_id.clone()).collect())
-                        .unwrap_or_default(),
-                    open_escalations: self.open.get(unit_id).cloned().unwrap_or_default(),
-                    accidents: accidents_to_weigh(
-                        &self.accidents,
-                        unit_id,
-                        self.dealt_until.get(unit_id).copied(),
-                        self.today,
-                    ),
-                    today: self.today,
-                };
-                (unit_id.clone(), situation)
-            })
+            .map(
+                |Target {
+                     unit_id,
+                     kind,
+                     life,
+                 }| {
+                    let situation = UnitSituation {
+                        unit_kind: *kind,
+                        period: self.period,
+                        expected_to_file: life.expects(self.period),
+                        filing: self.filings.get(unit_id).map(|f| FiledSituation {
+                            late: f.late,
+                            complete: f.status != FilingStatus::Returned,
+                            found_untrue: self.untrue.contains(unit_id),
+                            unmet_rows: f.unmet.clone(),
+                        }),
+                        previous_unmet_rows: self
+                            .previous
+                            .get(unit_id)
+                            .map(|f| f.unmet.iter().map(|u| u.row_id.clone()).collect())
+                            .unwrap_or_default(),
+                        open_escalations: self.open.get(unit_id).cloned().unwrap_or_default(),
+                        accidents: accidents_to_weigh(
+                            &self.accidents,
+                            unit_id,
+                            self.dealt_until.get(unit_id).copied(),
+                            self.today,
+                        ),
+                        today: self.today,
+                    };
+                    (unit_id.clone(), situation)
+                },
+            )
             .collect()
     }
 }
@@ -204,11 +241,7 @@ async fn load(db: &Db, now: DateTime<Utc>, office: &UnitPosition) -> Result<Fact
     .fetch_optional(db)
     .await?;
     let since = Since::of(mark, period, now)?;
-    let mut targets: Vec<(String, UnitKind)> = proposal_targets(db, office)
-        .await?
-        .into_iter()
-        .map(|u| (u.unit_id, u.kind))
-        .collect();
+    let mut targets = proposal_targets(db, office).await?;
     // Issued escalations, by anyone (the ladder is the unit's, not the office's).
     let open_rows = rows(db, "x.status = $1", &[EscalationStatus::Issued.code()]).await?;
     let ids: Vec<String> = open_rows.iter().map(|r| r.id.clone()).collect();
@@ -226,11 +259,15 @@ async fn load(db: &Db, now: DateTime<Utc>, office: &UnitPosition) -> Result<Fact
             .await?;
     if let Some(since) = &since {
         let changed = changed_since(db, period, since, today, &open, &accidents).await?;
-        targets.retain(|(unit_id, _)| changed.contains(unit_id));
+        targets.retain(|t| changed.contains(&t.unit_id));
     }
     // The targets' latest filings only, from the kept `latest_filing` (not the whole city's).
-    let filings = crate::ssr::scope::latest_of(db, &period.key(), &targets).await?;
-    let previous = crate::ssr::scope::latest_of(db, &period.previous().key(), &targets).await?;
+    let ids: Vec<(String, UnitKind)> = targets
+        .iter()
+        .map(|t| (t.unit_id.clone(), t.kind))
+        .collect();
+    let filings = crate::ssr::scope::latest_of(db, &period.key(), &ids).await?;
+    let previous = crate::ssr::scope::latest_of(db, &period.previous().key(), &ids).await?;
     // Filings of the period a reviewer returned as not matching the facts (第七条（五）), from
     // the few reviews that say so (index filing_review_untrue; CROSS JOIN keeps SQLite from
     // starting at every filing of the period).
@@ -285,7 +322,8 @@ async fn load(db: &Db, now: DateTime<Utc>, office: &UnitPosition) -> Result<Fact
 ///   issued ones, and the closed 告诫 that dealt with accidents). Proposals made or dismissed
 ///   change no situation: the office's waiting and dismissed ones are read whole each run
 ///   ([`Known`]), so a run's own proposals do not make their units weighed again;
-/// - the unit created;
+/// - the unit created, or its life (opening and closing dates) changed (`unit.updated_at`):
+///   whether it owes the period's filing may have changed;
 /// - an accident entered, or one whose day came since the last run (weighed up to today);
 /// - an open escalation whose reply stands otherwise today than on the last run's day (it fell
 ///   overdue: 第九条's 15 days, or the date the issuer gave).
@@ -322,6 +360,12 @@ async fn changed_since(
     );
     changed.extend(
         sqlx::query_scalar::<_, String>("SELECT unit_id FROM unit WHERE created_at >= $1")
+            .bind(&since.stamp)
+            .fetch_all(db)
+            .await?,
+    );
+    changed.extend(
+        sqlx::query_scalar::<_, String>("SELECT unit_id FROM unit WHERE updated_at >= $1")
             .bind(&since.stamp)
             .fetch_all(db)
             .await?,
@@ -742,8 +786,16 @@ mod tests {
             period: Period::latest_closed(now),
             today: kunming_date(now),
             targets: vec![
-                ("county".into(), UnitKind::CountyGovernment),
-                ("enterprise".into(), UnitKind::Enterprise),
+                Target {
+                    unit_id: "county".into(),
+                    kind: UnitKind::CountyGovernment,
+                    life: Life::since_regime_start(),
+                },
+                Target {
+                    unit_id: "enterprise".into(),
+                    kind: UnitKind::Enterprise,
+                    life: Life::since_regime_start(),
+                },
             ],
             filings: HashMap::new(),
             previous: HashMap::new(),
