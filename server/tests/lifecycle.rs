@@ -308,6 +308,26 @@ async fn a_closed_unit_cannot_file_for_a_period_after_it_closed(backend: Backend
         .fetch_one(&app.db)
         .await
         .unwrap();
+    // Nor does its township enter it from paper (代填).
+    let township = app.account_in(&w.town).await;
+    let mut fields = common::filing_fields(BindingKind::Enterprise, &[]);
+    let period = fields.remove(0).1;
+    let refused = app
+        .try_fn(
+            &township,
+            app::api::filing::EnterPaperFiling {
+                period,
+                unit: w.firm.id.clone(),
+                paper_date: "2027-01-04".into(),
+                fields: app::model::filing::PostedFields(fields),
+            },
+        )
+        .await;
+    assert_eq!(
+        refused.unwrap_err(),
+        AppError::Conflict(Conflict::UnitNotOpen),
+        "no paper entry for a period the unit was not open in"
+    );
     assert_eq!(drafts, 0, "nothing was stored");
 
     // Reopened (the closing was a mistake): it files, and may no longer be closed before 2026.

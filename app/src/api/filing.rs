@@ -150,6 +150,13 @@ async fn paper_access(
     unit_id: &str,
     period: Period,
 ) -> Result<filing::FilingAccess, AppError> {
+    // A unit not open in the period has nothing to file for it (`domain::lifecycle`).
+    let life = crate::ssr::units::life_of(db, unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !life.expects(period) {
+        return Ok(filing::FilingAccess::NotOpen);
+    }
     let until = filings::exception_until(db, unit_id, period).await?;
     Ok(filing::FilingAccess::at(period, clock.now(), until))
 }
@@ -300,12 +307,14 @@ pub async fn enter_paper_as(
     let unit = crate::ssr::units::unit_by_id(db, unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    // 107号 四、(一): inside the window, or after it under a 补报 exception for the unit.
-    if !paper_access(db, &state.clock, unit_id, period)
-        .await?
-        .may_file()
-    {
-        return Err(AppError::Conflict(crate::error::Conflict::WindowClosed));
+    // 107号 四、(一): inside the window, or after it under a 补报 exception for the unit; and
+    // only for a period the unit was open in.
+    match paper_access(db, &state.clock, unit_id, period).await? {
+        filing::FilingAccess::NotOpen => {
+            return Err(AppError::Conflict(crate::error::Conflict::UnitNotOpen))
+        }
+        a if !a.may_file() => return Err(AppError::Conflict(crate::error::Conflict::WindowClosed)),
+        _ => {}
     }
     let kind = filing::binding_kind(unit.kind);
     let today = crate::domain::time::kunming_date(state.clock.now());

@@ -645,6 +645,15 @@ pub async fn enter_from_paper(
         }
         Some(_) => return Err(AppError::Conflict(Conflict::AlreadySubmitted)),
     };
+    // Guard: as in `submit` (and in the same order: the version first, then the unit's row),
+    // the unit's row is held before its dates are read, so a paper entry never lands for a
+    // period the unit was not open in, whichever commits first.
+    let life = crate::ssr::units::life_held(&mut tx, unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !life.expects(period) {
+        return Err(AppError::Conflict(Conflict::UnitNotOpen));
+    }
     write_content(&mut tx, &filing_id, content).await?;
     // 107号 五: nil decided once, at submission, as for the unit's own.
     let nil = filing::is_nil(kind, &content.answers);
