@@ -89,7 +89,8 @@ enum Command {
     },
     /// Check an enterprise registry file (CSV in UTF-8 or GBK, or XLSX, in the template's
     /// columns): every bad row with its line and reason; with --apply, import it all or
-    /// nothing (re-importing the same file changes nothing).
+    /// nothing (re-importing the same file changes nothing). A file with the 单位类型 column
+    /// is one of townships and departments (name, kind, county, industries).
     ImportRegistry {
         #[arg(long, value_name = "FILE")]
         file: PathBuf,
@@ -408,7 +409,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 println!(
                     "checked {} rows: {} to add, {} to update, {} unchanged (run with --apply to import)",
                     plan.rows,
-                    plan.add.len(),
+                    plan.adds(),
                     plan.updates(),
                     plan.unchanged
                 );

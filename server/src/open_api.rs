@@ -437,7 +437,7 @@ async fn import_units(
         return Ok(Json(ImportReport {
             applied: false,
             rows: plan.rows,
-            added: plan.add.len(),
+            added: plan.adds(),
             updated: plan.updates(),
             unchanged: plan.unchanged,
             problems: problems(&plan.problems),

@@ -1435,6 +1435,9 @@ const ENDPOINTS: &[&str] = &[
     "brief",
     "registry_job",
     "registry_import",
+    "tokens",
+    "create_token",
+    "revoke_token",
     "logout",
 ];
 
@@ -1447,6 +1450,7 @@ const EXPORTS: &[&str] = &[
     "report",
     "registry",
     "registry-template",
+    "organizations-template",
 ];
 
 /// A small deterministic generator (xorshift) for the garbage.

@@ -518,7 +518,101 @@ async fn the_registry_page_checks_an_upload_then_imports_it(backend: Backend) {
     }
 }
 
+/// Townships and departments (机构名录) come in the same way: their own four columns, told apart
+/// by 单位类型; checked line by line, imported all or nothing, again without change; a
+/// department whose 监管行业 changed gets the new industries, recorded.
+async fn townships_and_departments_load_from_their_own_file(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let header = "单位名称,单位类型,所属县（市、区）,监管行业\r\n";
+    let units_before = count(&app, "SELECT COUNT(*) FROM unit").await;
+    let bad = format!(
+        "{header}\
+         测试街道,街道,五华区,\r\n\
+         甲局,科室,五华区,化工\r\n\
+         乙街道,乡镇,五华区,化工\r\n\
+         丙局,部门,五华区,\r\n\
+         丁局,部门,不存在区,化工\r\n\
+         测试街道,乡镇,五华区,\r\n\
+         戊局,部门,五华区,化工、炼丹\r\n\
+         昆明华山化工有限公司,部门,五华区,化工\r\n\
+         己街道,乡镇,,\r\n"
+    );
+    let problems = import(&app, bad.as_bytes()).await.unwrap_err();
+    let found: Vec<(usize, Option<Column>, Problem)> = problems
+        .iter()
+        .map(|p| (p.line, p.column, p.problem.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (3, Some(Column::Kind), Problem::UnknownKind),
+            (
+                4,
+                Some(Column::Industries),
+                Problem::IndustriesNotForTownship
+            ),
+            (5, Some(Column::Industries), Problem::Required),
+            (6, Some(Column::County), Problem::UnknownCounty),
+            (
+                7,
+                Some(Column::Name),
+                Problem::DuplicateInFile { first_line: 2 }
+            ),
+            (8, Some(Column::Industries), Problem::UnknownIndustry),
+            (9, Some(Column::Name), Problem::NameTaken),
+            (10, Some(Column::County), Problem::Required),
+        ]
+    );
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM unit").await,
+        units_before,
+        "nothing stored"
+    );
+    let zh = app::i18n::registry_problem(app::i18n::Lang::Zh, &problems[0]);
+    assert!(zh.contains("第 3 行") && zh.contains("单位类型"), "{zh}");
+
+    let good = format!(
+        "{header}测试街道,街道,五华区,\r\n五华区测试局,部门,五华区,化工、建筑施工\r\n市测试局,部门,,旅游\r\n"
+    );
+    let plan = registry::check(&app.db, good.as_bytes()).await.unwrap();
+    assert_eq!((plan.rows, plan.adds(), plan.updates()), (3, 3, 0));
+    let done = import(&app, good.as_bytes()).await.unwrap();
+    assert_eq!((done.added, done.updated, done.unchanged), (3, 0, 0));
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM unit u JOIN department_industry d ON d.unit_id = u.unit_id WHERE u.name = '五华区测试局' AND u.kind = 'department' AND u.county_id = 'county-530102'").await,
+        2
+    );
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM unit WHERE name = '市测试局' AND county_id IS NULL AND parent_id = 'city'").await,
+        1
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM unit WHERE name = '测试街道' AND kind = 'township'"
+        )
+        .await,
+        1
+    );
+    let again = import(&app, good.as_bytes()).await.unwrap();
+    assert_eq!((again.added, again.updated, again.unchanged), (0, 0, 3));
+
+    let changed = good.replace("化工、建筑施工", "化工");
+    let done = import(&app, changed.as_bytes()).await.unwrap();
+    assert_eq!((done.added, done.updated, done.unchanged), (0, 1, 2));
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM department_industry d JOIN unit u ON u.unit_id = d.unit_id WHERE u.name = '五华区测试局'").await,
+        1
+    );
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM audit_event WHERE action = 'unit.import_update' AND before_json LIKE '%construction%'").await,
+        1
+    );
+    app.assert_counts_match_a_recount().await;
+}
+
 on_both_databases!(
+    townships_and_departments_load_from_their_own_file,
     the_registry_page_checks_an_upload_then_imports_it,
     an_office_loads_its_registry_and_loading_it_again_changes_nothing,
     a_file_with_bad_rows_is_refused_line_by_line_and_nothing_is_stored,

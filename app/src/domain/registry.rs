@@ -28,7 +28,19 @@ pub enum Column {
     Headcount,
     Contact,
     Phone,
+    /// 单位类型 of a township or department file (see [`ORG_COLUMNS`]).
+    Kind,
+    /// 监管行业 of a department: the industries it supervises.
+    Industries,
 }
+
+/// The columns of the file of townships and departments (机构名录), in its template's order.
+pub const ORG_COLUMNS: [Column; 4] = [
+    Column::Name,
+    Column::Kind,
+    Column::County,
+    Column::Industries,
+];
 
 impl Column {
     pub const ALL: [Column; 10] = [
@@ -57,6 +69,8 @@ impl Column {
             Column::Headcount => "从业人员数",
             Column::Contact => "联系人",
             Column::Phone => "联系电话",
+            Column::Kind => "单位类型",
+            Column::Industries => "监管行业",
         }
     }
 
@@ -72,17 +86,33 @@ impl Column {
             Column::Headcount => "Headcount",
             Column::Contact => "Contact",
             Column::Phone => "Phone",
+            Column::Kind => "Kind",
+            Column::Industries => "Industries",
         }
     }
 
     /// Whether a row must fill it (the township, contact and phone may be left empty).
     pub fn required(self) -> bool {
-        !matches!(self, Column::Township | Column::Contact | Column::Phone)
+        !matches!(
+            self,
+            Column::Township | Column::Contact | Column::Phone | Column::Industries
+        )
+    }
+
+    /// Whether an organizations file must fill it: the name and kind (a township's county
+    /// and a department's industries are checked by kind).
+    fn required_in_orgs(self) -> bool {
+        matches!(self, Column::Name | Column::Kind)
     }
 
     /// The column a header names: its Chinese or English header, ignoring spaces, case and
     /// full-width brackets typed as half-width ones.
     pub fn from_header(header: &str) -> Option<Column> {
+        Self::from_header_among(header, &Column::ALL)
+    }
+
+    /// [`Column::from_header`] among `columns`.
+    fn from_header_among(header: &str, columns: &[Column]) -> Option<Column> {
         let norm = |s: &str| -> String {
             s.chars()
                 .filter(|c| !c.is_whitespace() && *c != '*')
@@ -94,8 +124,9 @@ impl Column {
                 .collect()
         };
         let h = norm(header.trim_start_matches('\u{feff}'));
-        Column::ALL
-            .into_iter()
+        columns
+            .iter()
+            .copied()
             .find(|c| norm(c.header_zh()) == h || norm(c.header_en()) == h)
     }
 
@@ -106,6 +137,7 @@ impl Column {
             Column::Address => Text::Address.max_chars(),
             Column::LegalRepresentative | Column::Contact => Text::PersonName.max_chars(),
             Column::Phone => Text::Phone.max_chars(),
+            Column::Industries => MAX_CELL_CHARS,
             _ => Text::Search.max_chars(),
         }
     }
@@ -251,6 +283,10 @@ pub enum Problem {
     Moved,
     /// The row has more cells than the header.
     ExtraCells,
+    /// A 单位类型 that is neither a township (乡镇、街道) nor a department (部门).
+    UnknownKind,
+    /// 监管行业 given for a township (only a department supervises industries).
+    IndustriesNotForTownship,
 }
 
 impl Problem {
@@ -277,6 +313,8 @@ impl Problem {
             Problem::NameTaken => "import.name_taken",
             Problem::Moved => "import.moved",
             Problem::ExtraCells => "import.extra_cells",
+            Problem::UnknownKind => "import.unknown_kind",
+            Problem::IndustriesNotForTownship => "import.industries_township",
         }
     }
 }
@@ -291,6 +329,26 @@ pub struct LineProblem {
 
 /// The header line: which column each cell is. Every problem of the header at once.
 pub fn read_header(cells: &[Cell]) -> Result<Vec<Column>, Vec<LineProblem>> {
+    read_header_of(cells, &Column::ALL, Column::required)
+}
+
+/// Whether a header line is that of the townships and departments file (it has 单位类型).
+pub fn is_org_header(cells: &[Cell]) -> bool {
+    cells.iter().any(|c| {
+        matches!(c, Cell::Text(t) if Column::from_header_among(t.trim(), &[Column::Kind]).is_some())
+    })
+}
+
+/// The header of the townships and departments file.
+pub fn read_org_header(cells: &[Cell]) -> Result<Vec<Column>, Vec<LineProblem>> {
+    read_header_of(cells, &ORG_COLUMNS, Column::required_in_orgs)
+}
+
+fn read_header_of(
+    cells: &[Cell],
+    known: &[Column],
+    required: fn(Column) -> bool,
+) -> Result<Vec<Column>, Vec<LineProblem>> {
     let at = |column, problem| LineProblem {
         line: 1,
         column,
@@ -311,7 +369,7 @@ pub fn read_header(cells: &[Cell]) -> Result<Vec<Column>, Vec<LineProblem>> {
                 continue;
             }
         };
-        match Column::from_header(text) {
+        match Column::from_header_among(text, known) {
             Some(c) if columns.contains(&c) => {
                 problems.push(at(Some(c), Problem::RepeatedColumn(c)))
             }
@@ -325,8 +383,8 @@ pub fn read_header(cells: &[Cell]) -> Result<Vec<Column>, Vec<LineProblem>> {
     if last == 0 {
         problems.push(at(None, Problem::NoHeader));
     }
-    for c in Column::ALL {
-        if c.required() && !columns.contains(&c) && last > 0 {
+    for &c in known {
+        if required(c) && !columns.contains(&c) && last > 0 {
             problems.push(at(Some(c), Problem::MissingColumn(c)));
         }
     }
@@ -359,34 +417,7 @@ pub fn read_row(
             problem,
         })
     };
-    if cells.len() > columns.len() && !is_blank(&cells[columns.len()..]) {
-        add(None, Problem::ExtraCells);
-    }
-    let mut values: HashMap<Column, String> = HashMap::new();
-    for (i, column) in columns.iter().enumerate() {
-        let value = match cells.get(i) {
-            Some(Cell::Formula) => {
-                add(Some(*column), Problem::Formula);
-                continue;
-            }
-            Some(Cell::Text(t)) => t.trim().to_string(),
-            None => String::new(),
-        };
-        if value.chars().count() > column.max_chars().min(MAX_CELL_CHARS) {
-            add(Some(*column), Problem::TooLong);
-            continue;
-        }
-        // A value a spreadsheet would take for a formula (CSV injection) is not a name.
-        if looks_like_formula(&value) {
-            add(Some(*column), Problem::Formula);
-            continue;
-        }
-        if value.is_empty() && column.required() {
-            add(Some(*column), Problem::Required);
-            continue;
-        }
-        values.insert(*column, value);
-    }
+    let values = read_cells(columns, cells, Column::required, &mut add);
     let get = |c: Column| values.get(&c).cloned();
     let credit_code = get(Column::CreditCode).and_then(|v| match CreditCode::parse(&v) {
         Ok(code) => Some(code),
@@ -401,13 +432,7 @@ pub fn read_row(
             None
         }
     });
-    let county_id = get(Column::County).and_then(|v| {
-        let found = places.counties.get(&v).cloned();
-        if found.is_none() {
-            add(Some(Column::County), Problem::UnknownCounty);
-        }
-        found
-    });
+    let county_id = get(Column::County).and_then(|v| county_named(&v, places, &mut add));
     let township_id = match (get(Column::Township).filter(|v| !v.is_empty()), &county_id) {
         (Some(name), Some(county)) => {
             let found = places.townships.get(&(county.clone(), name)).cloned();
@@ -419,10 +444,7 @@ pub fn read_row(
         _ => None,
     };
     let industry_code = get(Column::Industry).and_then(|v| {
-        let found = INDUSTRIES
-            .iter()
-            .find(|(code, zh, en)| *zh == v || *code == v || en.eq_ignore_ascii_case(&v))
-            .map(|(code, _, _)| code.to_string());
+        let found = industry_named(&v);
         if found.is_none() {
             add(Some(Column::Industry), Problem::UnknownIndustry);
         }
@@ -474,6 +496,206 @@ pub fn read_row(
         }),
         _ => Err(problems),
     }
+}
+
+/// The cells of a line by column, trimmed; a formula, a cell too long, or an empty required
+/// cell is a problem (`add`) and left out.
+fn read_cells(
+    columns: &[Column],
+    cells: &[Cell],
+    required: fn(Column) -> bool,
+    add: &mut impl FnMut(Option<Column>, Problem),
+) -> HashMap<Column, String> {
+    if cells.len() > columns.len() && !is_blank(&cells[columns.len()..]) {
+        add(None, Problem::ExtraCells);
+    }
+    let mut values: HashMap<Column, String> = HashMap::new();
+    for (i, column) in columns.iter().enumerate() {
+        let value = match cells.get(i) {
+            Some(Cell::Formula) => {
+                add(Some(*column), Problem::Formula);
+                continue;
+            }
+            Some(Cell::Text(t)) => t.trim().to_string(),
+            None => String::new(),
+        };
+        if value.chars().count() > column.max_chars().min(MAX_CELL_CHARS) {
+            add(Some(*column), Problem::TooLong);
+            continue;
+        }
+        // A value a spreadsheet would take for a formula (CSV injection) is not a name.
+        if looks_like_formula(&value) {
+            add(Some(*column), Problem::Formula);
+            continue;
+        }
+        if value.is_empty() && required(*column) {
+            add(Some(*column), Problem::Required);
+            continue;
+        }
+        values.insert(*column, value);
+    }
+    values
+}
+
+/// The county-level government a cell names, or [`Problem::UnknownCounty`].
+fn county_named(
+    v: &str,
+    places: &Places,
+    add: &mut impl FnMut(Option<Column>, Problem),
+) -> Option<String> {
+    let found = places.counties.get(v).cloned();
+    if found.is_none() {
+        add(Some(Column::County), Problem::UnknownCounty);
+    }
+    found
+}
+
+/// The industry a cell names: its code, Chinese or English name.
+fn industry_named(v: &str) -> Option<String> {
+    INDUSTRIES
+        .iter()
+        .find(|(code, zh, en)| *zh == v || *code == v || en.eq_ignore_ascii_case(v))
+        .map(|(code, _, _)| code.to_string())
+}
+
+/// A township or a department, the units of the townships and departments file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum OrgKind {
+    /// 乡镇、街道办事处 (107号 四、(二)1: they file to their county's office).
+    Township,
+    /// 负有安全生产监管职责的部门, of a county or of the city (四、(二)2).
+    Department,
+}
+
+impl OrgKind {
+    /// Reads 单位类型: 乡镇, 街道, 乡镇（街道）, 部门, or the English `township`, `department`.
+    pub fn parse(v: &str) -> Option<Self> {
+        match v.trim() {
+            "乡镇" | "街道" | "乡镇（街道）" | "乡镇(街道)" | "街道办事处" => {
+                Some(OrgKind::Township)
+            }
+            "部门" => Some(OrgKind::Department),
+            v if v.eq_ignore_ascii_case("township") => Some(OrgKind::Township),
+            v if v.eq_ignore_ascii_case("department") => Some(OrgKind::Department),
+            _ => None,
+        }
+    }
+
+    pub fn unit_kind(self) -> super::unit::UnitKind {
+        match self {
+            OrgKind::Township => super::unit::UnitKind::Township,
+            OrgKind::Department => super::unit::UnitKind::Department,
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            OrgKind::Township => "乡镇（街道）",
+            OrgKind::Department => "部门",
+        }
+    }
+}
+
+/// A township or department as a line of the file gives it, checked.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct OrgRow {
+    pub line: usize,
+    pub name: String,
+    pub kind: OrgKind,
+    /// The county-level government; `None` for a city-level department.
+    pub county_id: Option<String>,
+    /// A department's industries (codes, sorted); none for a township.
+    pub industries: Vec<String>,
+}
+
+/// Reads one line of the townships and departments file, or every problem of its cells: a
+/// township needs its county and no industries; a department one industry or more (its
+/// county empty for a city-level department).
+pub fn read_org_row(
+    line: usize,
+    columns: &[Column],
+    cells: &[Cell],
+    places: &Places,
+) -> Result<OrgRow, Vec<LineProblem>> {
+    let mut problems = Vec::new();
+    let mut add = |column: Option<Column>, problem| {
+        problems.push(LineProblem {
+            line,
+            column,
+            problem,
+        })
+    };
+    let values = read_cells(columns, cells, Column::required_in_orgs, &mut add);
+    let get = |c: Column| values.get(&c).cloned().filter(|v| !v.is_empty());
+    let kind = get(Column::Kind).and_then(|v| {
+        let k = OrgKind::parse(&v);
+        if k.is_none() {
+            add(Some(Column::Kind), Problem::UnknownKind);
+        }
+        k
+    });
+    let county_id = get(Column::County).and_then(|v| county_named(&v, places, &mut add));
+    let mut industries = Vec::new();
+    let mut unknown_industry = false;
+    if let Some(list) = get(Column::Industries) {
+        for name in list
+            .split(['、', ',', '，', ';', '；', '/', ' '])
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
+            match industry_named(name) {
+                Some(code) if !industries.contains(&code) => industries.push(code),
+                Some(_) => {}
+                None => {
+                    unknown_industry = true;
+                    add(Some(Column::Industries), Problem::UnknownIndustry)
+                }
+            }
+        }
+    }
+    industries.sort();
+    match kind {
+        Some(OrgKind::Township) if get(Column::County).is_none() => {
+            add(Some(Column::County), Problem::Required)
+        }
+        Some(OrgKind::Township) if !industries.is_empty() => {
+            add(Some(Column::Industries), Problem::IndustriesNotForTownship)
+        }
+        Some(OrgKind::Department) if industries.is_empty() && !unknown_industry => {
+            add(Some(Column::Industries), Problem::Required)
+        }
+        _ => {}
+    }
+    match (get(Column::Name), kind) {
+        (Some(name), Some(kind)) if problems.is_empty() => Ok(OrgRow {
+            line,
+            name,
+            kind,
+            county_id,
+            industries,
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// Reports rows repeating an earlier row's name in the same county (or at city level).
+pub fn org_duplicates_in_file(rows: &[OrgRow]) -> Vec<LineProblem> {
+    let mut by_name: HashMap<(Option<&str>, &str), usize> = HashMap::new();
+    let mut problems = Vec::new();
+    for row in rows {
+        let key = (row.county_id.as_deref(), row.name.as_str());
+        match by_name.get(&key) {
+            Some(first) => problems.push(LineProblem {
+                line: row.line,
+                column: Some(Column::Name),
+                problem: Problem::DuplicateInFile { first_line: *first },
+            }),
+            None => {
+                by_name.insert(key, row.line);
+            }
+        }
+    }
+    problems
 }
 
 /// Whether a spreadsheet opening the value would take it for a formula (`=`, `@`, or `+` /

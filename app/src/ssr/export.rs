@@ -26,15 +26,19 @@ pub async fn export(
     let user = crate::ssr::auth::session_user(&state.db, session)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    // The enterprise registry (issue 14), and its empty template: the administrator's.
-    if matches!(name, "registry" | "registry-template") {
+    // The enterprise registry (issue 14), its empty template and that of the townships and
+    // departments file: the administrator's.
+    if matches!(
+        name,
+        "registry" | "registry-template" | "organizations-template"
+    ) {
         if user.role != crate::domain::unit::Role::Administrator {
             return Err(AppError::Forbidden);
         }
-        let table = if name == "registry" {
-            crate::ssr::registry::registry_table(&state.db).await?
-        } else {
-            crate::ssr::registry::template_table()
+        let table = match name {
+            "registry" => crate::ssr::registry::registry_table(&state.db).await?,
+            "organizations-template" => crate::ssr::registry::org_template_table(),
+            _ => crate::ssr::registry::template_table(),
         };
         return download(&table, format!("{name}.{format}"), format);
     }

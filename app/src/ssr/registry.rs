@@ -7,11 +7,16 @@
 //! A hand-made enterprise with no code yet is found by its county and name and gets the code.
 //! A move (another county, township or industry) is refused: it changes the chain its filings
 //! go to, which an import does not decide.
+//!
+//! The same page and command take the file of townships and departments (机构名录, told apart
+//! by its 单位类型 column, [`ORG_COLUMNS`]): a unit is found again by its county (or the city)
+//! and name; a department whose 监管行业 changed gets the new industries, recorded.
 
 use crate::domain::lifecycle::Life;
 use crate::domain::registry::{
-    duplicates_in_file, is_blank, read_header, read_row, Cell, Column, LineProblem, Places,
-    Problem, RegistryRow, MAX_ROWS,
+    duplicates_in_file, is_blank, is_org_header, org_duplicates_in_file, read_header,
+    read_org_header, read_org_row, read_row, Cell, Column, LineProblem, OrgRow, Places, Problem,
+    RegistryRow, MAX_ROWS, ORG_COLUMNS,
 };
 use crate::domain::time::{kunming_date, Clock};
 use crate::domain::unit::{UnitKind, COUNTY_AREAS, INDUSTRIES};
@@ -168,11 +173,56 @@ pub struct Plan {
     pub unchanged: usize,
     /// Every problem, by line; the import stores nothing while there is one.
     pub problems: Vec<LineProblem>,
+    /// Of a townships and departments file: the units to add.
+    pub orgs: Vec<OrgRow>,
+    /// Of a townships and departments file: departments whose industries change.
+    org_update: Vec<OrgUpdate>,
+}
+
+/// A department whose 监管行业 a file changes: what it has, and the row.
+#[derive(Debug)]
+struct OrgUpdate {
+    unit_id: String,
+    before: Vec<String>,
+    row: OrgRow,
 }
 
 impl Plan {
+    fn with_problems(problems: Vec<LineProblem>) -> Self {
+        Self {
+            problems,
+            ..Self::default()
+        }
+    }
+
+    /// Reads the lines after the header with `read` (blank ones skipped), counting them; the
+    /// problems of each go to the plan.
+    fn read_rows<T>(
+        &mut self,
+        lines: &[Vec<Cell>],
+        read: impl Fn(usize, &[Cell]) -> Result<T, Vec<LineProblem>>,
+    ) -> Vec<T> {
+        let mut rows = Vec::new();
+        for (i, cells) in lines.iter().enumerate().skip(1) {
+            if is_blank(cells) {
+                continue;
+            }
+            self.rows += 1;
+            match read(i + 1, cells) {
+                Ok(row) => rows.push(row),
+                Err(problems) => self.problems.extend(problems),
+            }
+        }
+        rows
+    }
+
+    /// Units the import adds (enterprises, or townships and departments).
+    pub fn adds(&self) -> usize {
+        self.add.len() + self.orgs.len()
+    }
+
     pub fn updates(&self) -> usize {
-        self.update.len()
+        self.update.len() + self.org_update.len()
     }
 
     fn refused(problem: Problem) -> Self {
@@ -248,28 +298,18 @@ pub async fn plan(conn: &mut AnyConnection, bytes: &[u8]) -> Result<Plan, sqlx::
     let Some(header) = lines.first() else {
         return Ok(Plan::refused(Problem::NoHeader));
     };
+    if is_org_header(header) {
+        return org_plan(conn, &lines).await;
+    }
     let columns = match read_header(header) {
         Ok(c) => c,
-        Err(problems) => {
-            return Ok(Plan {
-                problems,
-                ..Plan::default()
-            })
-        }
+        Err(problems) => return Ok(Plan::with_problems(problems)),
     };
     let places = places(conn).await?;
     let mut plan = Plan::default();
-    let mut rows = Vec::new();
-    for (i, cells) in lines.iter().enumerate().skip(1) {
-        if is_blank(cells) {
-            continue;
-        }
-        plan.rows += 1;
-        match read_row(i + 1, &columns, cells, &places) {
-            Ok(row) => rows.push(row),
-            Err(problems) => plan.problems.extend(problems),
-        }
-    }
+    let rows = plan.read_rows(&lines, |line, cells| {
+        read_row(line, &columns, cells, &places)
+    });
     plan.problems.extend(duplicates_in_file(&rows));
     let known = known_units(conn).await?;
     let by_code: HashMap<&str, &Known> = known
@@ -319,6 +359,189 @@ pub async fn plan(conn: &mut AnyConnection, bytes: &[u8]) -> Result<Plan, sqlx::
     Ok(plan)
 }
 
+/// [`plan`] for the townships and departments file: a unit is found by its parent (the
+/// county-level government, or the city government for a city-level department) and name.
+async fn org_plan(conn: &mut AnyConnection, lines: &[Vec<Cell>]) -> Result<Plan, sqlx::Error> {
+    let columns = match read_org_header(&lines[0]) {
+        Ok(c) => c,
+        Err(problems) => return Ok(Plan::with_problems(problems)),
+    };
+    let places = places(conn).await?;
+    let mut plan = Plan::default();
+    let rows = plan.read_rows(lines, |line, cells| {
+        read_org_row(line, &columns, cells, &places)
+    });
+    plan.problems.extend(org_duplicates_in_file(&rows));
+    // Every unit by (parent, name): a name is unique under its parent (unit_name_under_parent).
+    let named: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT unit_id, parent_id, name, kind FROM unit WHERE parent_id IS NOT NULL",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let named: HashMap<(&str, &str), (&str, &str)> = named
+        .iter()
+        .map(|(id, parent, name, kind)| {
+            (
+                (parent.as_str(), name.as_str()),
+                (id.as_str(), kind.as_str()),
+            )
+        })
+        .collect();
+    let mut industries: HashMap<String, Vec<String>> = HashMap::new();
+    let pairs: Vec<(String, String)> =
+        sqlx::query_as("SELECT unit_id, industry_code FROM department_industry")
+            .fetch_all(&mut *conn)
+            .await?;
+    for (unit, code) in pairs {
+        industries.entry(unit).or_default().push(code);
+    }
+    for list in industries.values_mut() {
+        list.sort();
+    }
+    let city = city_government(conn).await?;
+    for row in rows {
+        let parent = org_parent(&row, &city);
+        match named.get(&(parent.as_str(), row.name.as_str())) {
+            Some((_, kind)) if *kind != row.kind.unit_kind().code() => {
+                plan.problems.push(LineProblem {
+                    line: row.line,
+                    column: Some(Column::Name),
+                    problem: Problem::NameTaken,
+                })
+            }
+            Some((id, _)) => {
+                let before = industries.get(*id).cloned().unwrap_or_default();
+                if row.kind == crate::domain::registry::OrgKind::Township
+                    || before == row.industries
+                {
+                    plan.unchanged += 1;
+                } else {
+                    plan.org_update.push(OrgUpdate {
+                        unit_id: id.to_string(),
+                        before,
+                        row,
+                    });
+                }
+            }
+            None => plan.orgs.push(row),
+        }
+    }
+    plan.problems.sort_by_key(|p| p.line);
+    Ok(plan)
+}
+
+/// The unit above a township or department: its county-level government, or the city
+/// government (`city`) for a city-level department (as `admin::create_unit` makes them).
+fn org_parent(row: &OrgRow, city: &str) -> String {
+    row.county_id.clone().unwrap_or_else(|| city.to_string())
+}
+
+/// The city government's unit id.
+async fn city_government(conn: &mut AnyConnection) -> Result<String, sqlx::Error> {
+    let (id,): (String,) =
+        sqlx::query_as("SELECT unit_id FROM unit WHERE kind = $1 ORDER BY unit_id LIMIT 1")
+            .bind(UnitKind::CityGovernment.code())
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(id)
+}
+
+/// Writes a townships and departments file's plan, inside the import's transaction.
+async fn write_orgs(
+    tx: &mut AnyConnection,
+    plan: &Plan,
+    now: chrono::DateTime<chrono::Utc>,
+    actor: Option<&str>,
+    life: Life,
+) -> Result<(), AppError> {
+    use crate::ssr::units::{insert_department_industry, insert_unit, NewUnit};
+    let city = if plan.orgs.is_empty() {
+        String::new()
+    } else {
+        city_government(tx).await?
+    };
+    for row in &plan.orgs {
+        let unit = NewUnit {
+            unit_id: new_id(),
+            name: row.name.clone(),
+            kind: row.kind.unit_kind(),
+            parent_id: Some(org_parent(row, &city)),
+            county_id: row.county_id.clone(),
+            area_code: None,
+            life,
+        };
+        insert_unit(tx, &unit, now).await.map_err(|e| {
+            if is_unique_violation(&e) {
+                AppError::Conflict(Conflict::TryAgain)
+            } else {
+                AppError::from(e)
+            }
+        })?;
+        for code in &row.industries {
+            insert_department_industry(tx, &unit.unit_id, code).await?;
+        }
+        audit::record(
+            tx,
+            AuditEntry {
+                at: now,
+                actor,
+                action: "unit.import",
+                subject_kind: "unit",
+                subject_id: &unit.unit_id,
+                before: None,
+                after: Some(serde_json::to_value(row).unwrap_or_default()),
+            },
+        )
+        .await?;
+    }
+    for u in &plan.org_update {
+        // Guard: the industries are replaced only if they are still what the plan read
+        // (another import or the admin page may have changed them since, on PostgreSQL).
+        let mut now_held: Vec<(String,)> =
+            sqlx::query_as("SELECT industry_code FROM department_industry WHERE unit_id = $1")
+                .bind(&u.unit_id)
+                .fetch_all(&mut *tx)
+                .await?;
+        now_held.sort();
+        if now_held.into_iter().map(|r| r.0).collect::<Vec<_>>() != u.before {
+            return Err(AppError::Conflict(Conflict::TryAgain));
+        }
+        sqlx::query("DELETE FROM department_industry WHERE unit_id = $1")
+            .bind(&u.unit_id)
+            .execute(&mut *tx)
+            .await?;
+        for code in &u.row.industries {
+            insert_department_industry(tx, &u.unit_id, code).await?;
+        }
+        audit::record(
+            tx,
+            AuditEntry {
+                at: now,
+                actor,
+                action: "unit.import_update",
+                subject_kind: "unit",
+                subject_id: &u.unit_id,
+                before: Some(serde_json::json!({ "industries": u.before })),
+                after: Some(serde_json::json!({ "industries": u.row.industries })),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The townships and departments file's template: its header line.
+pub fn org_template_table() -> Table {
+    Table {
+        name: "机构名录".into(),
+        headers: ORG_COLUMNS
+            .iter()
+            .map(|c| c.header_zh().to_string())
+            .collect(),
+        rows: Vec::new(),
+    }
+}
+
 /// The dry run: what importing the file would do, on a connection of its own.
 pub async fn check(db: &Db, bytes: &[u8]) -> Result<Plan, AppError> {
     let mut conn = db.acquire().await?;
@@ -349,7 +572,7 @@ pub async fn import(
     if !plan.problems.is_empty() {
         return Ok(Err(plan.problems));
     }
-    let total = plan.add.len() + plan.update.len();
+    let total = plan.adds() + plan.updates();
     progress(0, total);
     let conflict = |e: sqlx::Error| {
         if is_unique_violation(&e) {
@@ -456,10 +679,11 @@ pub async fn import(
             progress(done, total);
         }
     }
+    write_orgs(&mut tx, &plan, now, actor, life).await?;
     let imported = Imported {
         rows: plan.rows,
-        added: plan.add.len(),
-        updated: plan.update.len(),
+        added: plan.adds(),
+        updated: plan.updates(),
         unchanged: plan.unchanged,
     };
     if total > 0 {
@@ -681,7 +905,7 @@ pub fn start_check(
                 RegistryJob::Checked {
                     file_name,
                     rows: plan.rows,
-                    add: plan.add.len(),
+                    add: plan.adds(),
                     update: plan.updates(),
                     unchanged: plan.unchanged,
                     problems,

@@ -60,6 +60,11 @@ pub fn RegistryPage() -> impl IntoView {
                 <a href="/export/registry.xlsx">"XLSX"</a>" · "
                 <a href="/export/registry.csv">"CSV"</a>
             </p>
+            <p>
+                {t(lang, "registry.orgs")}": "
+                <a href="/export/organizations-template.xlsx">"XLSX"</a>" · "
+                <a href="/export/organizations-template.csv">"CSV"</a>
+            </p>
             <form method="post" action="/registry/upload" enctype="multipart/form-data" class="form">
                 <label for="file">{t(lang, "registry.file")}</label>
                 <input id="file" name="file" type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required aria-describedby="file-error" />
