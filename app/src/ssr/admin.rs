@@ -365,6 +365,100 @@ pub async fn move_unit(
     finish_unit_change(tx, change).await
 }
 
+/// Merges a duplicate enterprise into the one kept, of the same county (administrator): one
+/// enterprise registered twice, e.g. once by hand and once by the registry import (issue 14,
+/// "merge of two duplicate enterprises keeps both histories"). What changes is in
+/// [`units::merge_enterprise`]; nothing is deleted. In the same transaction: `unit.merge` on
+/// the duplicate (its life before and after, where it went), `unit.merge_in` on the kept unit
+/// (what it took: the duplicate, its credit code), and `user.unit` for each account moved.
+///
+/// Refused next to the field `into_unit_id`: the unit itself (`err.merge_self`), a unit that
+/// is no enterprise (`err.merge_not_enterprise`), one of another county
+/// (`err.merge_other_county`), a duplicate already merged (`err.merge_already_merged`), a unit
+/// kept that was itself merged (`err.merge_into_merged`), and two filings for the same period
+/// whose window had not closed (`err.merge_both_filed`: both stand for the one enterprise in
+/// the current period; the merge waits until the window has closed, when each filing stays
+/// counted with the unit that made it).
+#[tracing::instrument(skip(db, clock))]
+pub async fn merge_unit(
+    db: &Db,
+    clock: &Clock,
+    actor: Option<&str>,
+    unit_id: &str,
+    into_unit_id: &str,
+) -> Result<(), AppError> {
+    let into = into_unit_id.trim();
+    if into.is_empty() {
+        return Err(AppError::field("into_unit_id", "err.unit_missing"));
+    }
+    let now = clock.now();
+    let mut tx = crate::ssr::db::begin_write(db).await?;
+    let merged = match units::merge_enterprise(&mut tx, unit_id, into, now).await? {
+        Ok(m) => m,
+        Err(refused) => {
+            use units::MergeRefused as R;
+            let key = match refused {
+                R::NoUnit => return Err(AppError::NotFound),
+                R::Itself => "err.merge_self",
+                R::NotEnterprise => "err.merge_not_enterprise",
+                R::OtherCounty => "err.merge_other_county",
+                R::AlreadyMerged => "err.merge_already_merged",
+                R::IntoMerged => "err.merge_into_merged",
+                R::BothFiled(_) => "err.merge_both_filed",
+            };
+            return Err(AppError::field("into_unit_id", key));
+        }
+    };
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            at: now,
+            actor,
+            action: "unit.merge",
+            subject_kind: "unit",
+            subject_id: unit_id,
+            before: Some(serde_json::json!({ "life": merged.life_before })),
+            after: Some(serde_json::json!({
+                "merged_into": into, "life": merged.life_after, "users": merged.users,
+                "credit_code_to_kept": merged.credit_code,
+            })),
+        },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            at: now,
+            actor,
+            action: "unit.merge_in",
+            subject_kind: "unit",
+            subject_id: into,
+            before: None,
+            after: Some(serde_json::json!({
+                "merged_unit": unit_id, "users": merged.users, "credit_code": merged.credit_code,
+            })),
+        },
+    )
+    .await?;
+    for user_id in &merged.users {
+        audit::record(
+            &mut tx,
+            AuditEntry {
+                at: now,
+                actor,
+                action: "user.unit",
+                subject_kind: "user",
+                subject_id: user_id,
+                before: Some(serde_json::json!({ "unit_id": unit_id })),
+                after: Some(serde_json::json!({ "unit_id": into, "by": "merge" })),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// An account ready to be created.
 pub struct UserInput {
     username: String,
