@@ -140,6 +140,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("import.duplicate", "与前面的行重复", "Repeats an earlier line"),
     ("import.name_taken", "本县（市、区）已有同名单位。", "The county already has a unit of this name."),
     ("import.moved", "该信用代码的企业登记在其他县区、乡镇或行业：迁移单位不能通过导入办理。", "The code's enterprise is registered in another county, township or industry: a move is not made by an import."),
+    ("import.merged", "该信用代码或名称的企业是已合并入另一企业的重复登记：请按合并后保留的企业填写。", "The code or name is a duplicate registration merged into another enterprise: give the enterprise kept."),
     ("import.extra_cells", "此行的单元格比表头多。", "The line has more cells than the header."),
     ("import.line", "第 {line} 行", "Line {line}"),
     ("err.invalid", "填写的内容无效。", "This value is not valid."),

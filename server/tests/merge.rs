@@ -20,6 +20,7 @@ on_both_databases!(
     the_administrator_merges_without_javascript_and_sees_where_the_duplicate_went,
     a_merge_racing_the_duplicates_submission_leaves_one_outcome,
     two_merges_of_the_same_pair_in_opposite_directions_leave_one,
+    the_registry_no_longer_lists_a_merged_duplicate_and_an_old_line_of_it_is_refused,
 );
 
 /// 5 January 2027: the window of 2026-Y is open.
@@ -454,5 +455,62 @@ async fn two_merges_of_the_same_pair_in_opposite_directions_leave_one(backend: B
                 .unwrap();
         assert_eq!(links, 1);
     }
+    app.assert_counts_match_a_recount().await;
+}
+
+/// A valid credit code, different for every `n`.
+fn code(n: usize) -> String {
+    app::domain::registry::CreditCode::complete(&format!("92530102MC{n:07}"))
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+async fn the_registry_no_longer_lists_a_merged_duplicate_and_an_old_line_of_it_is_refused(
+    backend: Backend,
+) {
+    use app::domain::registry::{Column, Problem};
+    use app::ssr::registry;
+    let app = TestApp::spawn_with(backend, Options::fresh(AFTER_WINDOW)).await;
+    let (w, admin, dup) = with_duplicate(&app).await;
+    // Both have codes (two registrations under two codes), contacts and phones.
+    for (i, id) in [&w.firm.id, &dup.id].into_iter().enumerate() {
+        sqlx::query(
+            "UPDATE enterprise SET credit_code = $1, contact = '李娜', phone = '0871-63123456' WHERE unit_id = $2",
+        )
+        .bind(code(i))
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+    let before = app::ssr::table::to_csv(&registry::registry_table(&app.db).await.unwrap());
+    let plan = registry::check(&app.db, before.as_bytes()).await.unwrap();
+    assert!(plan.problems.is_empty(), "{:?}", plan.problems);
+    assert_eq!(
+        plan.unchanged, 2,
+        "the registry as exported changes nothing"
+    );
+
+    app.try_fn(&admin, merge(&dup.id, &w.firm.id))
+        .await
+        .expect("the merge");
+    let after = app::ssr::table::to_csv(&registry::registry_table(&app.db).await.unwrap());
+    assert!(
+        !after.contains("昆明华山化工有限公司（导入）"),
+        "the duplicate is no enterprise of the registry any more: {after}"
+    );
+    let plan = registry::check(&app.db, after.as_bytes()).await.unwrap();
+    assert!(plan.problems.is_empty(), "{:?}", plan.problems);
+    assert_eq!((plan.unchanged, plan.add.len()), (1, 0));
+    // The file from before the merge: its line of the duplicate updates no merged unit and
+    // adds no second enterprise under the code; it is refused, with the reason.
+    let plan = registry::check(&app.db, before.as_bytes()).await.unwrap();
+    let problems: Vec<(Option<Column>, Problem)> = plan
+        .problems
+        .iter()
+        .map(|p| (p.column, p.problem.clone()))
+        .collect();
+    assert_eq!(problems, vec![(Some(Column::CreditCode), Problem::Merged)]);
     app.assert_counts_match_a_recount().await;
 }

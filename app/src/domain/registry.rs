@@ -249,6 +249,9 @@ pub enum Problem {
     /// The credit code's enterprise is registered in another county, township or industry:
     /// a move, which an import does not make.
     Moved,
+    /// The line's credit code or name is a duplicate registration merged into another
+    /// enterprise (`unit_merge`): the line is to name the enterprise kept.
+    Merged,
     /// The row has more cells than the header.
     ExtraCells,
 }
@@ -276,6 +279,7 @@ impl Problem {
             Problem::DuplicateInFile { .. } => "import.duplicate",
             Problem::NameTaken => "import.name_taken",
             Problem::Moved => "import.moved",
+            Problem::Merged => "import.merged",
             Problem::ExtraCells => "import.extra_cells",
         }
     }
