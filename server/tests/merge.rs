@@ -273,6 +273,22 @@ async fn a_merge_is_refused_next_to_the_field_when_it_cannot_be_made(backend: Ba
         .await
         .unwrap_err();
     assert_eq!(field_error(&err), Some("err.merge_into_merged"));
+    let err = app
+        .try_fn(
+            &admin,
+            app::api::SetUnitLife {
+                unit_id: dup.id.clone(),
+                opened_on: "2010-04-29".into(),
+                closed_on: String::new(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.field_errors().and_then(|f| f.get("closed_on")),
+        Some("err.merged_stays_closed"),
+        "a merged duplicate is not reopened: it would owe every later period and can file none"
+    );
     let (merges,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM unit_merge")
         .fetch_one(&app.db)
         .await

@@ -250,7 +250,7 @@ pub async fn create_unit(
 /// and after in the same transaction. Refused next to the field: a closing before the
 /// opening (`err.closed_before_opened`), or dates that leave out a period the unit has
 /// already filed for (`err.life_excludes_filing`: its filings stay counted where it was
-/// expected).
+/// expected), or no closing for a duplicate merged into another (`err.merged_stays_closed`).
 ///
 /// Guard: see [`units::set_life`] (the unit's row is held before its dates and filings are
 /// read).
@@ -277,6 +277,9 @@ pub async fn set_unit_life(
                 "opened_on"
             };
             return Err(AppError::field(field, "err.life_excludes_filing"));
+        }
+        Err(units::LifeRefused::MergedStaysClosed) => {
+            return Err(AppError::field("closed_on", "err.merged_stays_closed"))
         }
     };
     let change = AuditEntry {

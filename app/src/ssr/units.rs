@@ -314,6 +314,9 @@ pub enum LifeRefused {
     /// The unit has filed (a submitted version) for a period the new dates leave out: the
     /// first such period's key.
     FiledOutside(String),
+    /// The unit is a duplicate merged into another and the dates leave it open: it would be
+    /// expected for every later period, and it files no more (`merge_enterprise`).
+    MergedStaysClosed,
 }
 
 /// Sets a unit's opening and closing dates, in the caller's transaction: moves its count in
@@ -344,6 +347,9 @@ pub async fn set_life(
             .fetch_one(&mut *tx)
             .await?;
     let before = stored_life(&opened, closed.as_deref())?;
+    if life.closed_on().is_none() && merged_into(tx, unit_id).await?.is_some() {
+        return Ok(Err(LifeRefused::MergedStaysClosed));
+    }
     let counted = crate::ssr::counts::placed(tx, unit_id).await?;
     let filed: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT period_key FROM filing WHERE unit_id = $1 AND status <> $2 ORDER BY period_key",
