@@ -162,7 +162,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("err.merge_other_county", "只能合并入同一县（市、区）的企业；如企业已迁移，请先变更所在地。", "Only an enterprise of the same county can be chosen; if it moved, move it first."),
     ("err.merge_already_merged", "该单位已合并入另一单位。", "This unit was already merged into another."),
     ("err.merge_into_merged", "所选企业本身已合并入另一单位，请选择合并后保留的企业。", "The enterprise chosen was itself merged into another; choose the one kept."),
-    ("err.merge_both_filed", "两家单位都已就申报窗口尚未关闭的申报期提交了申报：同一企业本期有两份申报，不能合并。请在该申报期的窗口关闭后再合并（两份申报各自保留）。", "Both units filed for a period whose window has not closed: one enterprise would have two current filings. Merge after that window has closed (each filing is kept)."),
+    ("err.merge_duplicate_filed", "本单位已就申报窗口尚未关闭的申报期提交了申报：这样合并，保留的企业须就本期重新申报（或同一企业本期有两份申报）。请反向合并（保留已申报的单位），或在该申报窗口关闭后再合并（各份申报各自保留）。", "This unit filed for a period whose window is still open: merged so, the enterprise kept would owe the period again (or one enterprise would have two filings). Merge the other way (keep the unit that filed), or after the window has closed (each filing is kept)."),
     ("err.merged_stays_closed", "该单位已作为重复登记合并入另一单位，须保留注销日期。", "This unit was merged into another as a duplicate registration; it keeps a closing date."),
     ("err.unit_merged", "本单位已作为重复登记合并入另一单位，不能再申报；请重新打开页面，以合并后保留的单位申报。", "Your unit was merged into another as a duplicate registration and files no more; reload the page and file for the unit kept."),
     ("err.closed_before_opened", "注销日期不能早于成立日期。", "The closing date cannot be before the opening date."),

@@ -378,10 +378,12 @@ pub async fn move_unit(
 /// Refused next to the field `into_unit_id`: the unit itself (`err.merge_self`), a unit that
 /// is no enterprise (`err.merge_not_enterprise`), one of another county
 /// (`err.merge_other_county`), a duplicate already merged (`err.merge_already_merged`), a unit
-/// kept that was itself merged (`err.merge_into_merged`), and two filings for the same period
-/// whose window had not closed (`err.merge_both_filed`: both stand for the one enterprise in
-/// the current period; the merge waits until the window has closed, when each filing stays
-/// counted with the unit that made it).
+/// kept that was itself merged (`err.merge_into_merged`), and a duplicate that filed for a
+/// period whose window had not closed (`err.merge_duplicate_filed`: the enterprise's current
+/// filing is the duplicate's; merged so, the kept unit would owe the period again, or both
+/// filings would stand for one enterprise. Merge the other way, keeping the unit that filed,
+/// or once the window has closed, when each filing stays counted with the unit that made it,
+/// 107号 四、(一)).
 #[tracing::instrument(skip(db, clock))]
 pub async fn merge_unit(
     db: &Db,
@@ -407,7 +409,7 @@ pub async fn merge_unit(
                 R::OtherCounty => "err.merge_other_county",
                 R::AlreadyMerged => "err.merge_already_merged",
                 R::IntoMerged => "err.merge_into_merged",
-                R::BothFiled(_) => "err.merge_both_filed",
+                R::FiledCurrent(_) => "err.merge_duplicate_filed",
             };
             return Err(AppError::field("into_unit_id", key));
         }

@@ -620,9 +620,10 @@ pub enum MergeRefused {
     AlreadyMerged,
     /// The unit chosen to be kept was itself merged into another.
     IntoMerged,
-    /// Both filed for this period (its key), whose window had not closed: two current
-    /// filings of one enterprise, which the merge cannot make one.
-    BothFiled(String),
+    /// The duplicate filed for this period (its key), whose window had not closed: the
+    /// enterprise's current filing is the duplicate's, and the kept unit would owe the period
+    /// again (or both would stand for it).
+    FiledCurrent(String),
 }
 
 /// What a merge changed, for its audit record.
@@ -725,12 +726,8 @@ pub async fn merge_enterprise(
     let day = crate::domain::time::kunming_date(at);
     let current = crate::domain::lifecycle::first_current(day);
     let dup_filed = filed_periods(tx, merged_id).await?;
-    let kept_filed = filed_periods(tx, kept_id).await?;
-    if let Some(both) = dup_filed
-        .iter()
-        .find(|p| **p >= current && kept_filed.contains(p))
-    {
-        return Ok(Err(MergeRefused::BothFiled(both.key())));
+    if let Some(filed) = dup_filed.iter().find(|p| **p >= current) {
+        return Ok(Err(MergeRefused::FiledCurrent(filed.key())));
     }
     let before = stored_life(&dup.opened_on, dup.closed_on.as_deref())?;
     let closing = crate::domain::lifecycle::merged_closing(&before, day, dup_filed.last().copied());
