@@ -493,6 +493,58 @@ pub async fn move_unit(
     form::finish("move", values, result, None).await
 }
 
+/// An enterprise's merges and the enterprises it may be merged into (administrator).
+#[server(endpoint = "unit_merges")]
+pub async fn get_unit_merges(unit_id: String) -> Result<UnitMerges, AppError> {
+    form::answer(
+        async {
+            auth::require_role(&[Role::Administrator]).await?;
+            let db = &app_state()?.db;
+            let unit = crate::ssr::units::unit_by_id(db, &unit_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let merged_into = crate::ssr::units::kept_for(db, &unit_id).await?;
+            let candidates = match (&unit.county_id, &merged_into, unit.kind) {
+                (Some(county), None, UnitKind::Enterprise) => {
+                    crate::ssr::units::merge_candidates(db, &unit_id, county).await?
+                }
+                _ => vec![],
+            };
+            Ok(UnitMerges {
+                merged_into,
+                merged_from: crate::ssr::units::merged_from(db, &unit_id).await?,
+                candidates,
+            })
+        }
+        .await,
+    )
+}
+
+/// Merges a duplicate enterprise into the one kept, of the same county (administrator):
+/// both histories stay, the duplicate is closed as of the merge and its accounts move to the
+/// one kept (`ssr::admin::merge_unit`). Errors come back next to `into_unit_id`.
+#[server(endpoint = "merge_unit")]
+pub async fn merge_unit(
+    unit_id: String,
+    #[server(default)] into_unit_id: String,
+) -> Result<(), AppError> {
+    let values = vec![("into_unit_id".to_string(), into_unit_id.clone())];
+    let result = async {
+        let admin = auth::require_role(&[Role::Administrator]).await?;
+        let state = app_state()?;
+        crate::ssr::admin::merge_unit(
+            &state.db,
+            &state.clock,
+            Some(&admin.user_id),
+            &unit_id,
+            &into_unit_id,
+        )
+        .await
+    }
+    .await;
+    form::finish("merge", values, result, None).await
+}
+
 /// Creates an account (administrator).
 #[server(endpoint = "create_user")]
 pub async fn create_user(

@@ -10,7 +10,8 @@
 //!   who enters a unit's filing from paper (代填), what a roll-up's scope contains, who may
 //!   open it.
 //! - [`lifecycle`]: a unit's opening and closing dates, and the periods it is expected to
-//!   file for (107号 三、(二), 四、(一)).
+//!   file for (107号 三、(二), 四、(一)); where a moved enterprise's periods stay, and the
+//!   closing of a duplicate enterprise merged into another.
 //! - [`unit`]: kinds of unit in the reporting chain, roles, industries, county-level areas.
 //! - [`filing`]: a filing's content, what a draft and a submission need, progress, the date
 //!   of a paper filing entered on the unit's behalf (代填).

@@ -99,6 +99,9 @@ pub enum Conflict {
     /// The unit was not open in the period (opened after its window, or closed before the
     /// period began): it cannot file for it.
     UnitNotOpen,
+    /// The unit was merged into another (a duplicate registration, `ssr::admin::merge_unit`):
+    /// it files no more; its people file for the unit kept.
+    UnitMerged,
     /// The version is submitted: a correction is a new version.
     AlreadySubmitted,
     /// The filing was accepted by its receiving unit and cannot change.
@@ -127,6 +130,7 @@ impl Conflict {
         match self {
             Conflict::WindowClosed => "err.window_closed",
             Conflict::UnitNotOpen => "err.unit_not_open",
+            Conflict::UnitMerged => "err.unit_merged",
             Conflict::AlreadySubmitted => "err.already_submitted",
             Conflict::AlreadyAccepted => "err.already_accepted",
             Conflict::NotAwaitingReview => "err.not_awaiting_review",

@@ -76,6 +76,26 @@ pub struct UnitRow {
     pub life: crate::domain::lifecycle::Life,
 }
 
+/// A unit linked to another by a merge of duplicate enterprises (`ssr::admin::merge_unit`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergeLink {
+    pub unit_id: String,
+    pub name: String,
+    /// The Kunming date of the merge, `YYYY-MM-DD`.
+    pub merged_on: String,
+}
+
+/// An enterprise's merges, for the administrator's unit page: where it was merged into, the
+/// duplicates merged into it, and the enterprises it may still be merged into (of its county,
+/// not merged themselves).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitMerges {
+    pub merged_into: Option<MergeLink>,
+    pub merged_from: Vec<MergeLink>,
+    /// (unit id, name)
+    pub candidates: Vec<(String, String)>,
+}
+
 /// An account as listed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UserRow {

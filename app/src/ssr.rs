@@ -8,7 +8,8 @@
 //! - [`access`]: the reporting chain ([`crate::domain::chain`]) applied to a logged-in user:
 //!   loads the units it needs and asks the domain who receives and who oversees.
 //! - [`attachments`]: the sealed paper copy of a filing version: upload, list, download.
-//! - [`admin`]: creating units and accounts (admin pages, command line).
+//! - [`admin`]: creating units and accounts (admin pages, command line); a unit's dates, moves
+//!   and the merge of a duplicate enterprise.
 //! - [`units`], [`users`]: SQL for the unit hierarchy and accounts.
 //! - [`table`]: tables as CSV and XLSX (a leaf).
 //! - [`throttle`]: login throttling per name and per client address.

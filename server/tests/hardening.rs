@@ -1405,6 +1405,8 @@ const ENDPOINTS: &[&str] = &[
     "unit",
     "set_unit_life",
     "move_unit",
+    "unit_merges",
+    "merge_unit",
     "filing",
     "save_filing",
     "submit_filing",

@@ -685,6 +685,9 @@ pub async fn review_filing(
 }
 
 /// The history of a unit's filing for a period, for the unit itself and its supervisors.
+/// A duplicate enterprise merged into another (`ssr::admin::merge_unit`) is the kept unit's
+/// own past: the kept unit's history shows the duplicate's too, labelled, and the kept unit's
+/// people (its own moved there) may open the duplicate's page.
 #[server(endpoint = "history")]
 pub async fn get_history(
     #[server(default)] unit: String,
@@ -701,50 +704,27 @@ pub async fn get_history(
             } else {
                 unit
             };
-            if own.as_deref() != Some(unit_id.as_str())
-                && !access::can_supervise(db, &user, &unit_id).await?
-            {
+            let merged_into = crate::ssr::units::kept_for(db, &unit_id).await?;
+            let own = own.as_deref() == Some(unit_id.as_str())
+                || own.is_some()
+                    && own.as_deref() == merged_into.as_ref().map(|k| k.unit_id.as_str());
+            if !own && !access::can_supervise(db, &user, &unit_id).await? {
                 return Err(AppError::Forbidden);
             }
             let period = period_or_default(&period, state.clock.now())?;
             let u = crate::ssr::units::unit_by_id(db, &unit_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let own = own.as_deref() == Some(unit_id.as_str());
-            let records = filings::versions(db, &unit_id, period).await?;
-            // Supervisors see submitted versions only; a draft's events show no content.
-            let drafts: std::collections::HashSet<String> = records
-                .iter()
-                .filter(|r| r.status == FilingStatus::Draft)
-                .map(|r| r.filing_id.clone())
-                .collect();
-            let (mut records, _) = visible_versions(records, own);
-            records.reverse();
-            let mut versions = Vec::new();
-            for r in records {
-                let c = filings::content(db, &r.filing_id).await?;
-                versions.push((r, c));
+            let (events, versions) = period_history(db, &unit_id, period, own).await?;
+            let mut merged_from = Vec::new();
+            for link in crate::ssr::units::merged_from(db, &unit_id).await? {
+                let (events, versions) = period_history(db, &link.unit_id, period, own).await?;
+                merged_from.push(MergedHistory {
+                    link,
+                    events,
+                    versions,
+                });
             }
-            let events = crate::ssr::audit::unit_history(db, &unit_id, &period.key())
-                .await?
-                .into_iter()
-                .map(|e| {
-                    // What a draft said while it was being written is the unit's own.
-                    let shown =
-                        own || !(drafts.contains(&e.subject_id) || e.action == "filing.save");
-                    HistoryEvent {
-                        at: e.at,
-                        actor: e.actor,
-                        action: e.action,
-                        version: versions
-                            .iter()
-                            .find(|(r, _)| r.filing_id == e.subject_id)
-                            .map(|(r, _)| r.version),
-                        before: if shown { e.before } else { None },
-                        after: if shown { e.after } else { None },
-                    }
-                })
-                .collect();
             Ok(HistoryView {
                 unit_id,
                 unit_name: u.name,
@@ -752,8 +732,55 @@ pub async fn get_history(
                 period,
                 events,
                 versions,
+                merged_into,
+                merged_from,
             })
         }
         .await,
     )
+}
+
+/// One unit's recorded changes and versions for a period, as its history shows them; `own`:
+/// asked by the unit itself, who sees its drafts.
+#[cfg(feature = "ssr")]
+async fn period_history(
+    db: &crate::ssr::db::Db,
+    unit_id: &str,
+    period: Period,
+    own: bool,
+) -> Result<(Vec<HistoryEvent>, Vec<(FilingRecord, FilingContent)>), AppError> {
+    let records = filings::versions(db, unit_id, period).await?;
+    // Supervisors see submitted versions only; a draft's events show no content.
+    let drafts: std::collections::HashSet<String> = records
+        .iter()
+        .filter(|r| r.status == FilingStatus::Draft)
+        .map(|r| r.filing_id.clone())
+        .collect();
+    let (mut records, _) = visible_versions(records, own);
+    records.reverse();
+    let mut versions = Vec::new();
+    for r in records {
+        let c = filings::content(db, &r.filing_id).await?;
+        versions.push((r, c));
+    }
+    let events = crate::ssr::audit::unit_history(db, unit_id, &period.key())
+        .await?
+        .into_iter()
+        .map(|e| {
+            // What a draft said while it was being written is the unit's own.
+            let shown = own || !(drafts.contains(&e.subject_id) || e.action == "filing.save");
+            HistoryEvent {
+                at: e.at,
+                actor: e.actor,
+                action: e.action,
+                version: versions
+                    .iter()
+                    .find(|(r, _)| r.filing_id == e.subject_id)
+                    .map(|(r, _)| r.version),
+                before: if shown { e.before } else { None },
+                after: if shown { e.after } else { None },
+            }
+        })
+        .collect();
+    Ok((events, versions))
 }

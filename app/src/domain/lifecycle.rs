@@ -233,6 +233,30 @@ pub fn moved_until(day: NaiveDate, last_filed: Option<Period>) -> Period {
     }
 }
 
+/// The closing date a duplicate enterprise gets when it is merged into the one kept
+/// (issue 14, "merge of two duplicate enterprises keeps both histories"), merged on `day`.
+///
+/// Its registration was a mistake, so it owes nothing from the merge on; what it already owed
+/// stays: the periods whose window closed before the merge, and any period it filed for
+/// (`last_filed`; 107号 四、(二): a filing stays with the chain it went to). The closing is the
+/// earliest day that keeps those periods expected, so that later periods are not:
+/// 31 December of the last kept period's year, or the merge day itself when that is earlier,
+/// never before the opening. A closing ends a unit's duty a whole year at a time (both periods
+/// of a year report from 1 January, module documentation), so a duplicate that owed the first
+/// half of the merge year stays expected for that year's annual period too.
+pub fn merged_closing(life: &Life, day: NaiveDate, last_filed: Option<Period>) -> NaiveDate {
+    let kept = moved_until(day, last_filed);
+    let year_end = NaiveDate::from_ymd_opt(kept.year, 12, 31).expect("31 December exists");
+    year_end.min(day).max(life.opened_on)
+}
+
+/// The first period whose window had not closed before `day`: the period being filed for
+/// (window open) or the next one to be. Two filings of one enterprise for it or later are
+/// still current on `day` (see `merged_closing`).
+pub fn first_current(day: NaiveDate) -> Period {
+    first_expected(day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -385,5 +409,28 @@ mod tests {
         assert_eq!(Periods::parse_keys(&first, &last), Some(p));
         let open = Life::since_regime_start().periods();
         assert_eq!(open.keys(), ("2010-H1".to_string(), String::new()));
+    }
+
+    #[test]
+    fn a_merged_duplicate_keeps_what_it_owed_and_owes_nothing_after() {
+        let old = life("2015-03-01", None);
+        // Merged on 20 January 2027: 2026-Y's window has closed, it stays owed; 2027 is not.
+        let c = merged_closing(&old, d("2027-01-20"), None);
+        assert_eq!(c, d("2026-12-31"));
+        let merged = Life::new(old.opened_on(), Some(c)).unwrap();
+        assert!(merged.expects(Period::annual(2026)));
+        assert!(!merged.expects(Period::half_year(2027)));
+        // Merged on 5 January 2027, inside 2026-Y's window, not filed: only 2026-H1 was due,
+        // and 2026-Y comes with its year.
+        let c = merged_closing(&old, d("2027-01-05"), None);
+        assert_eq!(c, d("2026-12-31"));
+        // Merged in August 2027 after filing 2027-H1: closed on the merge day (2027 owed).
+        let c = merged_closing(&old, d("2027-08-02"), Some(Period::half_year(2027)));
+        assert_eq!(c, d("2027-08-02"));
+        // A duplicate registered this year closes no earlier than it opened.
+        let new = life("2027-01-15", None);
+        assert_eq!(merged_closing(&new, d("2027-01-20"), None), d("2027-01-15"));
+        assert_eq!(first_current(d("2027-01-05")), Period::annual(2026));
+        assert_eq!(first_current(d("2027-01-11")), Period::half_year(2027));
     }
 }

@@ -281,6 +281,9 @@ pub enum Problem {
     /// The credit code's enterprise is registered in another county, township or industry:
     /// a move, which an import does not make.
     Moved,
+    /// The line's credit code or name is a duplicate registration merged into another
+    /// enterprise (`unit_merge`): the line is to name the enterprise kept.
+    Merged,
     /// The row has more cells than the header.
     ExtraCells,
     /// A 单位类型 that is neither a township (乡镇、街道) nor a department (部门).
@@ -312,6 +315,7 @@ impl Problem {
             Problem::DuplicateInFile { .. } => "import.duplicate",
             Problem::NameTaken => "import.name_taken",
             Problem::Moved => "import.moved",
+            Problem::Merged => "import.merged",
             Problem::ExtraCells => "import.extra_cells",
             Problem::UnknownKind => "import.unknown_kind",
             Problem::IndustriesNotForTownship => "import.industries_township",

@@ -457,6 +457,20 @@ pub struct HistoryView {
     pub events: Vec<HistoryEvent>,
     /// Oldest first: each version with what it said.
     pub versions: Vec<(FilingRecord, FilingContent)>,
+    /// The enterprise this one was merged into, as a duplicate registration.
+    pub merged_into: Option<crate::model::MergeLink>,
+    /// The duplicates merged into this one, each with its own history of the period: both
+    /// histories are kept (issue 14).
+    pub merged_from: Vec<MergedHistory>,
+}
+
+/// A duplicate's history of the period, shown on the page of the enterprise it was merged into.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MergedHistory {
+    pub link: crate::model::MergeLink,
+    pub events: Vec<HistoryEvent>,
+    /// Oldest first.
+    pub versions: Vec<(FilingRecord, FilingContent)>,
 }
 
 #[cfg(test)]

@@ -250,7 +250,7 @@ pub async fn create_unit(
 /// and after in the same transaction. Refused next to the field: a closing before the
 /// opening (`err.closed_before_opened`), or dates that leave out a period the unit has
 /// already filed for (`err.life_excludes_filing`: its filings stay counted where it was
-/// expected).
+/// expected), or no closing for a duplicate merged into another (`err.merged_stays_closed`).
 ///
 /// Guard: see [`units::set_life`] (the unit's row is held before its dates and filings are
 /// read).
@@ -277,6 +277,9 @@ pub async fn set_unit_life(
                 "opened_on"
             };
             return Err(AppError::field(field, "err.life_excludes_filing"));
+        }
+        Err(units::LifeRefused::MergedStaysClosed) => {
+            return Err(AppError::field("closed_on", "err.merged_stays_closed"))
         }
     };
     let change = AuditEntry {
@@ -363,6 +366,102 @@ pub async fn move_unit(
         after: serde_json::to_value(&to).ok(),
     };
     finish_unit_change(tx, change).await
+}
+
+/// Merges a duplicate enterprise into the one kept, of the same county (administrator): one
+/// enterprise registered twice, e.g. once by hand and once by the registry import (issue 14,
+/// "merge of two duplicate enterprises keeps both histories"). What changes is in
+/// [`units::merge_enterprise`]; nothing is deleted. In the same transaction: `unit.merge` on
+/// the duplicate (its life before and after, where it went), `unit.merge_in` on the kept unit
+/// (what it took: the duplicate, its credit code), and `user.unit` for each account moved.
+///
+/// Refused next to the field `into_unit_id`: the unit itself (`err.merge_self`), a unit that
+/// is no enterprise (`err.merge_not_enterprise`), one of another county
+/// (`err.merge_other_county`), a duplicate already merged (`err.merge_already_merged`), a unit
+/// kept that was itself merged (`err.merge_into_merged`), and a duplicate that filed for a
+/// period whose window had not closed (`err.merge_duplicate_filed`: the enterprise's current
+/// filing is the duplicate's; merged so, the kept unit would owe the period again, or both
+/// filings would stand for one enterprise. Merge the other way, keeping the unit that filed,
+/// or once the window has closed, when each filing stays counted with the unit that made it,
+/// 107号 四、(一)).
+#[tracing::instrument(skip(db, clock))]
+pub async fn merge_unit(
+    db: &Db,
+    clock: &Clock,
+    actor: Option<&str>,
+    unit_id: &str,
+    into_unit_id: &str,
+) -> Result<(), AppError> {
+    let into = into_unit_id.trim();
+    if into.is_empty() {
+        return Err(AppError::field("into_unit_id", "err.unit_missing"));
+    }
+    let now = clock.now();
+    let mut tx = crate::ssr::db::begin_write(db).await?;
+    let merged = match units::merge_enterprise(&mut tx, unit_id, into, now).await? {
+        Ok(m) => m,
+        Err(refused) => {
+            use units::MergeRefused as R;
+            let key = match refused {
+                R::NoUnit => return Err(AppError::NotFound),
+                R::Itself => "err.merge_self",
+                R::NotEnterprise => "err.merge_not_enterprise",
+                R::OtherCounty => "err.merge_other_county",
+                R::AlreadyMerged => "err.merge_already_merged",
+                R::IntoMerged => "err.merge_into_merged",
+                R::FiledCurrent(_) => "err.merge_duplicate_filed",
+            };
+            return Err(AppError::field("into_unit_id", key));
+        }
+    };
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            at: now,
+            actor,
+            action: "unit.merge",
+            subject_kind: "unit",
+            subject_id: unit_id,
+            before: Some(serde_json::json!({ "life": merged.life_before })),
+            after: Some(serde_json::json!({
+                "merged_into": into, "life": merged.life_after, "users": merged.users,
+                "credit_code_to_kept": merged.credit_code,
+            })),
+        },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            at: now,
+            actor,
+            action: "unit.merge_in",
+            subject_kind: "unit",
+            subject_id: into,
+            before: None,
+            after: Some(serde_json::json!({
+                "merged_unit": unit_id, "users": merged.users, "credit_code": merged.credit_code,
+            })),
+        },
+    )
+    .await?;
+    for user_id in &merged.users {
+        audit::record(
+            &mut tx,
+            AuditEntry {
+                at: now,
+                actor,
+                action: "user.unit",
+                subject_kind: "user",
+                subject_id: user_id,
+                before: Some(serde_json::json!({ "unit_id": unit_id })),
+                after: Some(serde_json::json!({ "unit_id": into, "by": "merge" })),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// An account ready to be created.

@@ -510,6 +510,14 @@ pub async fn submit(
     if !life.expects(period) {
         return Err(AppError::Conflict(crate::error::Conflict::UnitNotOpen));
     }
+    // A duplicate merged meanwhile files no more (its row is held: the merge has committed or
+    // waits for this transaction).
+    if crate::ssr::units::merged_into(&mut tx, unit_id)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Conflict(crate::error::Conflict::UnitMerged));
+    }
     let content = content_in(&mut tx, &record.filing_id).await?;
     check_submit(kind, &content).into_result()?;
     // 107号 五: nil is decided here, once, and stored in `filing.nil`; readers read the column.
@@ -653,6 +661,12 @@ pub async fn enter_from_paper(
         .ok_or(AppError::NotFound)?;
     if !life.expects(period) {
         return Err(AppError::Conflict(Conflict::UnitNotOpen));
+    }
+    if crate::ssr::units::merged_into(&mut tx, unit_id)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Conflict(Conflict::UnitMerged));
     }
     write_content(&mut tx, &filing_id, content).await?;
     // 107号 五: nil decided once, at submission, as for the unit's own.

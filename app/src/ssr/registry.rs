@@ -136,6 +136,9 @@ struct Known {
     headcount: Option<i64>,
     contact: Option<String>,
     phone: Option<String>,
+    /// 1 for a duplicate merged into another enterprise (`unit_merge`): still a name in its
+    /// county, but no enterprise an import finds and updates.
+    merged: i64,
 }
 
 impl Known {
@@ -281,7 +284,8 @@ fn short_county_name(name: &str) -> Option<String> {
 async fn known_units(conn: &mut AnyConnection) -> Result<Vec<Known>, sqlx::Error> {
     sqlx::query_as(
         "SELECT n.unit_id, n.parent_id, n.name, n.kind, n.county_id, e.credit_code, e.township_id, e.industry_code, \
-         e.address, e.legal_representative, e.headcount, e.contact, e.phone \
+         e.address, e.legal_representative, e.headcount, e.contact, e.phone, \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM unit_merge m WHERE m.merged_unit_id = n.unit_id) THEN 1 ELSE 0 END AS BIGINT) AS merged \
          FROM unit n LEFT JOIN enterprise e ON e.unit_id = n.unit_id \
          WHERE n.parent_id IS NOT NULL AND n.county_id IS NOT NULL",
     )
@@ -312,8 +316,11 @@ pub async fn plan(conn: &mut AnyConnection, bytes: &[u8]) -> Result<Plan, sqlx::
     });
     plan.problems.extend(duplicates_in_file(&rows));
     let known = known_units(conn).await?;
+    // A merged duplicate is found by no line (its code, if it kept one, and its name refuse
+    // the line instead: the enterprise goes on as the one it was merged into).
     let by_code: HashMap<&str, &Known> = known
         .iter()
+        .filter(|k| k.merged == 0)
         .filter_map(|k| k.credit_code.as_deref().map(|c| (c, k)))
         .collect();
     let by_name: HashMap<(&str, &str), &Known> = known
@@ -337,17 +344,26 @@ pub async fn plan(conn: &mut AnyConnection, bytes: &[u8]) -> Result<Plan, sqlx::
             // A hand-made enterprise without a code yet: the row names it.
             namesake
                 .copied()
-                .filter(|k| k.is_enterprise() && k.credit_code.is_none())
+                .filter(|k| k.is_enterprise() && k.credit_code.is_none() && k.merged == 0)
         });
+        let merged_code = known
+            .iter()
+            .any(|k| k.merged == 1 && k.credit_code.as_deref() == Some(row.credit_code.as_str()));
+        let merged_name = namesake.is_some_and(|k| k.merged == 1);
         match found {
+            None if merged_code => problem(&row, Column::CreditCode, Problem::Merged),
             Some(k) if k.moved_by(&row) => problem(&row, Column::County, Problem::Moved),
             Some(k) if k.same_as(&row) => unchanged += 1,
             Some(k) => match namesake {
+                Some(other) if other.unit_id != k.unit_id && merged_name => {
+                    problem(&row, Column::Name, Problem::Merged)
+                }
                 Some(other) if other.unit_id != k.unit_id => {
                     problem(&row, Column::Name, Problem::NameTaken)
                 }
                 _ => update.push(((*k).clone(), row)),
             },
+            None if merged_name => problem(&row, Column::Name, Problem::Merged),
             None if namesake.is_some() => problem(&row, Column::Name, Problem::NameTaken),
             None => add.push(row),
         }
@@ -746,7 +762,8 @@ fn headers() -> Vec<String> {
         .collect()
 }
 
-/// The registry as the template's columns: every enterprise, by county and name.
+/// The registry as the template's columns: every enterprise, by county and name, but the
+/// duplicates merged into another (the enterprise goes on as the one kept).
 pub async fn registry_table(db: &Db) -> Result<Table, AppError> {
     #[derive(sqlx::FromRow)]
     struct Line {
@@ -765,7 +782,8 @@ pub async fn registry_table(db: &Db) -> Result<Table, AppError> {
         "SELECT n.name, e.credit_code, c.name AS county, t.name AS township, e.industry_code, e.address, \
          e.legal_representative, e.headcount, e.contact, e.phone \
          FROM enterprise e JOIN unit n ON n.unit_id = e.unit_id LEFT JOIN unit c ON c.unit_id = n.county_id \
-         LEFT JOIN unit t ON t.unit_id = e.township_id ORDER BY n.county_id, n.name",
+         LEFT JOIN unit t ON t.unit_id = e.township_id \
+         WHERE NOT EXISTS (SELECT 1 FROM unit_merge m WHERE m.merged_unit_id = n.unit_id) ORDER BY n.county_id, n.name",
     )
     .fetch_all(db)
     .await?;

@@ -2,8 +2,9 @@
 
 use crate::domain::chain::Member;
 use crate::domain::lifecycle::Life;
+use crate::domain::period::Period;
 use crate::domain::unit::UnitKind;
-use crate::model::UnitRow;
+use crate::model::{MergeLink, UnitRow};
 use crate::ssr::db::{date_text, parse_code, stored_life, ts, Db};
 use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
@@ -313,6 +314,9 @@ pub enum LifeRefused {
     /// The unit has filed (a submitted version) for a period the new dates leave out: the
     /// first such period's key.
     FiledOutside(String),
+    /// The unit is a duplicate merged into another and the dates leave it open: it would be
+    /// expected for every later period, and it files no more (`merge_enterprise`).
+    MergedStaysClosed,
 }
 
 /// Sets a unit's opening and closing dates, in the caller's transaction: moves its count in
@@ -343,6 +347,9 @@ pub async fn set_life(
             .fetch_one(&mut *tx)
             .await?;
     let before = stored_life(&opened, closed.as_deref())?;
+    if life.closed_on().is_none() && merged_into(tx, unit_id).await?.is_some() {
+        return Ok(Err(LifeRefused::MergedStaysClosed));
+    }
     let counted = crate::ssr::counts::placed(tx, unit_id).await?;
     let filed: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT period_key FROM filing WHERE unit_id = $1 AND status <> $2 ORDER BY period_key",
@@ -532,4 +539,254 @@ pub async fn members_at(db: &Db, period_key: &str) -> Result<HashMap<String, Mem
             ))
         })
         .collect()
+}
+
+/// The unit `unit_id` was merged into, if it was (a duplicate registration).
+pub async fn merged_into(
+    conn: &mut AnyConnection,
+    unit_id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT kept_unit_id FROM unit_merge WHERE merged_unit_id = $1")
+        .bind(unit_id)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// The unit `unit_id` was merged into, with its name and the merge's date.
+#[tracing::instrument(skip(db))]
+pub async fn kept_for(db: &Db, unit_id: &str) -> Result<Option<MergeLink>, sqlx::Error> {
+    let row: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT n.unit_id, n.name, m.merged_on FROM unit_merge m JOIN unit n ON n.unit_id = m.kept_unit_id \
+         WHERE m.merged_unit_id = $1",
+    )
+    .bind(unit_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(merge_link))
+}
+
+fn merge_link((unit_id, name, merged_on): (String, String, String)) -> MergeLink {
+    MergeLink {
+        unit_id,
+        name,
+        merged_on,
+    }
+}
+
+/// The duplicates merged into `unit_id`, oldest merge first.
+#[tracing::instrument(skip(db))]
+pub async fn merged_from(db: &Db, unit_id: &str) -> Result<Vec<MergeLink>, sqlx::Error> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT n.unit_id, n.name, m.merged_on FROM unit_merge m JOIN unit n ON n.unit_id = m.merged_unit_id \
+         WHERE m.kept_unit_id = $1 ORDER BY m.merged_at, n.unit_id",
+    )
+    .bind(unit_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(merge_link).collect())
+}
+
+/// The enterprises of `county_id` other than `unit_id` not merged into another, by name:
+/// those `unit_id` may be merged into.
+#[tracing::instrument(skip(db))]
+pub async fn merge_candidates(
+    db: &Db,
+    unit_id: &str,
+    county_id: &str,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT n.unit_id, n.name FROM unit n WHERE n.county_id = $1 AND n.kind = $2 AND n.unit_id <> $3 \
+         AND NOT EXISTS (SELECT 1 FROM unit_merge m WHERE m.merged_unit_id = n.unit_id) ORDER BY n.name, n.unit_id",
+    )
+    .bind(county_id)
+    .bind(UnitKind::Enterprise.code())
+    .bind(unit_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Why a duplicate cannot be merged into the enterprise chosen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MergeRefused {
+    /// The duplicate does not exist.
+    NoUnit,
+    /// A unit merged into itself.
+    Itself,
+    /// One of the two is no enterprise (or the one kept does not exist).
+    NotEnterprise,
+    /// The two lie in different county-level areas.
+    OtherCounty,
+    /// The duplicate was already merged.
+    AlreadyMerged,
+    /// The unit chosen to be kept was itself merged into another.
+    IntoMerged,
+    /// The duplicate filed for this period (its key), whose window had not closed: the
+    /// enterprise's current filing is the duplicate's, and the kept unit would owe the period
+    /// again (or both would stand for it).
+    FiledCurrent(String),
+}
+
+/// What a merge changed, for its audit record.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Merged {
+    /// The duplicate's life before; its life after is closed as of the merge.
+    pub life_before: Life,
+    pub life_after: Life,
+    /// The accounts moved from the duplicate to the unit kept.
+    pub users: Vec<String>,
+    /// The credit code the kept unit took from the duplicate, if it had none.
+    pub credit_code: Option<String>,
+}
+
+/// An enterprise as a merge reads it, after holding its row.
+#[derive(sqlx::FromRow)]
+struct MergeSide {
+    kind: String,
+    county_id: Option<String>,
+    credit_code: Option<String>,
+    opened_on: String,
+    closed_on: Option<String>,
+}
+
+async fn merge_side(
+    tx: &mut AnyConnection,
+    unit_id: &str,
+) -> Result<Option<MergeSide>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT n.kind, n.county_id, e.credit_code, n.opened_on, n.closed_on FROM unit n \
+         LEFT JOIN enterprise e ON e.unit_id = n.unit_id WHERE n.unit_id = $1",
+    )
+    .bind(unit_id)
+    .fetch_optional(&mut *tx)
+    .await
+}
+
+/// The periods a unit submitted for (any version not a draft), oldest first.
+async fn filed_periods(tx: &mut AnyConnection, unit_id: &str) -> Result<Vec<Period>, sqlx::Error> {
+    let keys: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT period_key FROM filing WHERE unit_id = $1 AND status <> $2 ORDER BY period_key",
+    )
+    .bind(unit_id)
+    .bind(crate::domain::filing::FilingStatus::Draft.code())
+    .fetch_all(&mut *tx)
+    .await?;
+    Ok(keys.iter().filter_map(|k| Period::parse_key(k)).collect())
+}
+
+/// Merges the duplicate enterprise `merged_id` into `kept_id` (same county), in the caller's
+/// transaction. Nothing of the duplicate is deleted: its filings, reviews, escalations and
+/// audit records stay under its id (both histories are kept, and a period's filings stay
+/// with the chain they went to, 107号 四、(二)). It is closed as of the merge
+/// ([`crate::domain::lifecycle::merged_closing`], through [`set_life`], which moves its kept
+/// counts), its accounts move to the kept unit, the kept unit takes its credit code when it
+/// has none, and `unit_merge` links the two.
+///
+/// Guard: both units' rows are held first (no-op UPDATEs, in the order of their ids, so two
+/// merges of the same pair in opposite directions wait instead of deadlocking) and everything
+/// is read after that. A submission holds its unit's row too and then checks for a merge
+/// (`filings::submit`), so a filing lands either before the merge (and is weighed here) or
+/// not at all; the primary key of `unit_merge` refuses a second merge of the same duplicate.
+#[tracing::instrument(skip(tx))]
+pub async fn merge_enterprise(
+    tx: &mut AnyConnection,
+    merged_id: &str,
+    kept_id: &str,
+    at: DateTime<Utc>,
+) -> Result<Result<Merged, MergeRefused>, sqlx::Error> {
+    if merged_id == kept_id {
+        return Ok(Err(MergeRefused::Itself));
+    }
+    let mut ids = [merged_id, kept_id];
+    ids.sort_unstable();
+    for id in ids {
+        sqlx::query("UPDATE unit SET name = name WHERE unit_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let Some(dup) = merge_side(tx, merged_id).await? else {
+        return Ok(Err(MergeRefused::NoUnit));
+    };
+    let Some(kept) = merge_side(tx, kept_id).await? else {
+        return Ok(Err(MergeRefused::NotEnterprise));
+    };
+    let enterprise = UnitKind::Enterprise.code();
+    if dup.kind != enterprise || kept.kind != enterprise {
+        return Ok(Err(MergeRefused::NotEnterprise));
+    }
+    if dup.county_id != kept.county_id {
+        return Ok(Err(MergeRefused::OtherCounty));
+    }
+    if merged_into(tx, merged_id).await?.is_some() {
+        return Ok(Err(MergeRefused::AlreadyMerged));
+    }
+    if merged_into(tx, kept_id).await?.is_some() {
+        return Ok(Err(MergeRefused::IntoMerged));
+    }
+    let day = crate::domain::time::kunming_date(at);
+    let current = crate::domain::lifecycle::first_current(day);
+    let dup_filed = filed_periods(tx, merged_id).await?;
+    if let Some(filed) = dup_filed.iter().find(|p| **p >= current) {
+        return Ok(Err(MergeRefused::FiledCurrent(filed.key())));
+    }
+    let before = stored_life(&dup.opened_on, dup.closed_on.as_deref())?;
+    let closing = crate::domain::lifecycle::merged_closing(&before, day, dup_filed.last().copied());
+    // A duplicate already closed earlier keeps its closing.
+    let closing = before.closed_on().map_or(closing, |c| c.min(closing));
+    let after = Life::new(before.opened_on(), Some(closing))
+        .expect("merged_closing is never before the opening");
+    if let Err(refused) = set_life(tx, merged_id, &after, at).await? {
+        // merged_closing keeps every period filed for: set_life cannot refuse it.
+        return Err(sqlx::Error::Protocol(format!(
+            "a merge's closing refused: {refused:?}"
+        )));
+    }
+    let users: Vec<String> =
+        sqlx::query_scalar("SELECT user_id FROM app_user WHERE unit_id = $1 ORDER BY user_id")
+            .bind(merged_id)
+            .fetch_all(&mut *tx)
+            .await?;
+    sqlx::query("UPDATE app_user SET unit_id = $1 WHERE unit_id = $2")
+        .bind(kept_id)
+        .bind(merged_id)
+        .execute(&mut *tx)
+        .await?;
+    let credit_code = match (&kept.credit_code, &dup.credit_code) {
+        (None, Some(code)) => {
+            // The unique index allows the code once: the duplicate gives it up first.
+            sqlx::query("UPDATE enterprise SET credit_code = NULL WHERE unit_id = $1")
+                .bind(merged_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE enterprise SET credit_code = $1 WHERE unit_id = $2")
+                .bind(code)
+                .bind(kept_id)
+                .execute(&mut *tx)
+                .await?;
+            Some(code.clone())
+        }
+        _ => None,
+    };
+    let linked = sqlx::query(
+        "INSERT INTO unit_merge (merged_unit_id, kept_unit_id, merged_on, merged_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(merged_id)
+    .bind(kept_id)
+    .bind(date_text(day))
+    .bind(ts(at))
+    .execute(&mut *tx)
+    .await;
+    match linked {
+        Ok(_) => {}
+        Err(e) if crate::ssr::db::is_unique_violation(&e) => {
+            return Ok(Err(MergeRefused::AlreadyMerged))
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(Ok(Merged {
+        life_before: before,
+        life_after: after,
+        users,
+        credit_code,
+    }))
 }

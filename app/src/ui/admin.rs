@@ -5,11 +5,11 @@ use super::{
     feedback_from_flash, general_error, use_done, use_flash, use_info, FieldError, FormFeedback,
     FormMessage, PageTitle,
 };
-use crate::api::{get_unit, list_counties, list_units, list_users};
+use crate::api::{get_unit, get_unit_merges, list_counties, list_units, list_users};
 use crate::domain::time::kunming_date;
 use crate::domain::unit::{Role, UnitKind, INDUSTRIES};
 use crate::i18n::{t, Lang};
-use crate::model::UnitRow;
+use crate::model::{UnitMerges, UnitRow};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
@@ -341,16 +341,20 @@ pub fn UnitPage() -> impl IntoView {
         || (),
         |_| list_units(String::new(), "township".into(), String::new()),
     );
+    let merges = Resource::new(id, get_unit_merges);
     let flash = use_flash();
     let done = use_done("life");
     let moved = use_done("move");
+    let merged = use_done("merge");
     view! {
         <PageTitle key="unit.life_title" />
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let flash = flash.await;
                 let fb = feedback_from_flash(flash.clone(), "life", done.get_untracked());
-                let move_fb = feedback_from_flash(flash, "move", moved.get_untracked());
+                let move_fb = feedback_from_flash(flash.clone(), "move", moved.get_untracked());
+                let merge_fb = feedback_from_flash(flash, "merge", merged.get_untracked());
+                let merges = merges.await.unwrap_or_default();
                 let counties = counties.await.unwrap_or_default();
                 let townships = townships.await.unwrap_or_default();
                 match unit.await {
@@ -380,6 +384,7 @@ pub fn UnitPage() -> impl IntoView {
                                 </form>
                                 {(u.kind == UnitKind::Enterprise).then(|| view! {
                                     <MoveForm unit=u.clone() counties townships fb=move_fb />
+                                    <MergeForm unit_id=u.unit_id.clone() merges fb=merge_fb />
                                 })}
                             </section>
                         }
@@ -450,6 +455,54 @@ fn MoveForm(
             <p class="hint">{t(lang, "unit.move_rule")}</p>
             <button type="submit" class="primary">{t(lang, "unit.move_save")}</button>
         </form>
+    }
+}
+
+/// Merging a duplicate enterprise into the one kept (`ssr::admin::merge_unit`): shows where
+/// this one went, or the duplicates merged into it, and while it is not merged, a form to
+/// merge it into another enterprise of its county.
+#[component]
+fn MergeForm(unit_id: String, merges: UnitMerges, fb: FormFeedback) -> impl IntoView {
+    let lang = use_info().lang;
+    let chosen = fb.value("into_unit_id");
+    let fb = Memo::new(move |_| fb.clone());
+    let history = |id: &str| format!("/history?unit={id}");
+    view! {
+        <h2>{t(lang, "merge.title")}</h2>
+        <FormMessage
+            error=Signal::derive(move || fb.get().error.as_ref().and_then(|e| general_error(lang, e)))
+            ok=Signal::derive(move || fb.get().done.then(|| t(lang, "ok.unit_merged").to_string()))
+        />
+        {merges.merged_from.iter().map(|m| view! {
+            <p data-testid="merged-from">
+                {t(lang, "merge.merged_from").replace("{date}", &m.merged_on)} " "
+                <a href=history(&m.unit_id)>{m.name.clone()}</a>
+            </p>
+        }).collect_view()}
+        {match merges.merged_into {
+            Some(k) => view! {
+                <p data-testid="merged-into">
+                    {t(lang, "merge.merged_into").replace("{date}", &k.merged_on)} " "
+                    <a href=format!("/admin/unit?id={}", k.unit_id)>{k.name}</a>
+                </p>
+            }.into_any(),
+            None => view! {
+                <form method="post" action="/api/merge_unit" class="form grid" novalidate>
+                    <input type="hidden" name="unit_id" value=unit_id />
+                    <label for="into_unit_id">{t(lang, "merge.into")}</label>
+                    <select id="into_unit_id" name="into_unit_id" aria-describedby="into_unit_id-error">
+                        <option value="">{t(lang, "unit.none")}</option>
+                        {merges.candidates.into_iter().map(|(id, name)| {
+                            let sel = id == chosen;
+                            view! { <option value=id selected=sel>{name}</option> }
+                        }).collect_view()}
+                    </select>
+                    <FieldError field="into_unit_id" message=Signal::derive(move || fb.get().field("into_unit_id")) />
+                    <p class="hint">{t(lang, "merge.rule")}</p>
+                    <button type="submit" class="primary">{t(lang, "merge.save")}</button>
+                </form>
+            }.into_any(),
+        }}
     }
 }
 
