@@ -20,6 +20,7 @@ use common::fixtures::{Account, Wuhua};
 use common::{filing_form, location, submit_filing, Backend, Options, TestApp};
 
 on_both_databases!(
+    a_moved_enterprises_missing_filing_stays_with_the_county_it_was_in,
     a_unit_opened_after_a_window_closes_is_not_counted_missing_for_it,
     a_closed_unit_is_not_proposed_for_notification_for_missing_later_filings,
     a_change_of_dates_makes_the_ladder_weigh_the_unit_again,
@@ -561,6 +562,42 @@ fn move_to(unit_id: &str, county_id: &str, township_id: &str, industry: &str) ->
         township_id: township_id.into(),
         industry: industry.into(),
     }
+}
+
+/// A period whose window closed before a move stays with the county the unit was in: its
+/// office weighs the missing filing (第五条（四）), the county the unit joined does not.
+async fn a_moved_enterprises_missing_filing_stays_with_the_county_it_was_in(backend: Backend) {
+    let app = app_at(backend, AFTER_WINDOW).await;
+    let w = app.wuhua().await;
+    let admin = app.admin().await;
+    let panlong = app.county("盘龙区").await;
+    panlong
+        .department("盘龙区安全生产监督管理局", &["chemical"])
+        .await;
+    let wuhua_office = app.account_in(&w.county.office).await;
+    let panlong_office = app.account_in(&panlong.office).await;
+    // The firm did not file 2026-Y; after the window it moves to 盘龙区.
+    app.try_fn(
+        &admin,
+        move_to(&w.firm.id, &panlong.government.id, "", "chemical"),
+    )
+    .await
+    .expect("the move");
+    run(&app, &panlong_office).await;
+    assert!(
+        !missing_proposed(
+            &proposals(&app, &panlong_office).await,
+            &w.firm.id,
+            "2026-Y"
+        ),
+        "盘龙区 proposes nothing over a period that was 五华区's"
+    );
+    run(&app, &wuhua_office).await;
+    assert!(
+        missing_proposed(&proposals(&app, &wuhua_office).await, &w.firm.id, "2026-Y"),
+        "五华区 still weighs its missing 2026-Y filing"
+    );
+    app.assert_counts_match_a_recount().await;
 }
 
 async fn a_moved_enterprises_filings_stay_with_the_chain_they_went_to(backend: Backend) {

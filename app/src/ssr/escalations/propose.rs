@@ -23,20 +23,37 @@ use crate::ssr::scope::LatestFiling;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{HashMap, HashSet};
 
-/// The units an office proposes escalations against: a county office its county's
-/// departments, townships and enterprises; the city office the county-level governments and
-/// the city-level departments (第二条: each level to the level below).
+/// The units an office proposes escalations against for `period`: a county office its
+/// county's departments, townships and enterprises; the city office the county-level
+/// governments and the city-level departments (第二条: each level to the level below).
+///
+/// A unit is its county's for the period where it was for that period: an enterprise moved
+/// since keeps the period with the chain its filing went to (`unit_past_place`, the earliest
+/// place kept for a period not before this one), so the county it left weighs it for that
+/// period and the county it joined does not.
 #[tracing::instrument(skip(db))]
-async fn proposal_targets(db: &Db, office: &UnitPosition) -> Result<Vec<Target>, AppError> {
+async fn proposal_targets(
+    db: &Db,
+    office: &UnitPosition,
+    period: Period,
+) -> Result<Vec<Target>, AppError> {
     let lines: Vec<TargetLine> = match &office.county_id {
         Some(county) => {
             sqlx::query_as(
-                "SELECT unit_id, kind, opened_on, closed_on FROM unit WHERE county_id = $1 AND kind IN ($2, $3, $4) ORDER BY unit_id",
+                "SELECT n.unit_id, n.kind, n.opened_on, n.closed_on FROM unit n \
+                 WHERE n.county_id = $1 AND n.kind IN ($2, $3, $4) \
+                 AND NOT EXISTS (SELECT 1 FROM unit_past_place p WHERE p.unit_id = n.unit_id AND p.until_period >= $5) \
+                 UNION \
+                 SELECT n.unit_id, n.kind, n.opened_on, n.closed_on FROM unit_past_place p JOIN unit n ON n.unit_id = p.unit_id \
+                 WHERE p.county_id = $1 AND p.until_period >= $5 \
+                 AND p.until_period = (SELECT MIN(q.until_period) FROM unit_past_place q WHERE q.unit_id = p.unit_id AND q.until_period >= $5) \
+                 ORDER BY unit_id",
             )
             .bind(county)
             .bind(UnitKind::Department.code())
             .bind(UnitKind::Township.code())
             .bind(UnitKind::Enterprise.code())
+            .bind(period.key())
             .fetch_all(db)
             .await?
         }
@@ -241,7 +258,7 @@ async fn load(db: &Db, now: DateTime<Utc>, office: &UnitPosition) -> Result<Fact
     .fetch_optional(db)
     .await?;
     let since = Since::of(mark, period, now)?;
-    let mut targets = proposal_targets(db, office).await?;
+    let mut targets = proposal_targets(db, office, period).await?;
     // Issued escalations, by anyone (the ladder is the unit's, not the office's).
     let open_rows = rows(db, "x.status = $1", &[EscalationStatus::Issued.code()]).await?;
     let ids: Vec<String> = open_rows.iter().map(|r| r.id.clone()).collect();
