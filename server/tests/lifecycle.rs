@@ -571,7 +571,7 @@ async fn a_moved_enterprises_missing_filing_stays_with_the_county_it_was_in(back
     let w = app.wuhua().await;
     let admin = app.admin().await;
     let panlong = app.county("盘龙区").await;
-    panlong
+    let panlong_ajj = panlong
         .department("盘龙区安全生产监督管理局", &["chemical"])
         .await;
     let wuhua_office = app.account_in(&w.county.office).await;
@@ -597,6 +597,23 @@ async fn a_moved_enterprises_missing_filing_stays_with_the_county_it_was_in(back
         missing_proposed(&proposals(&app, &wuhua_office).await, &w.firm.id, "2026-Y"),
         "五华区 still weighs its missing 2026-Y filing"
     );
+    // A late filing (补报) of 2026-Y is the department it would have gone to's to allow.
+    let grant = || app::api::filing::GrantLateFiling {
+        unit_id: w.firm.id.clone(),
+        period: "2026-Y".into(),
+        reason: "迁移前漏报，准予补报".into(),
+        until: "2027-01-31".into(),
+    };
+    let panlong_staff = app.account_in(&panlong_ajj).await;
+    assert_eq!(
+        app.try_fn(&panlong_staff, grant()).await.unwrap_err(),
+        AppError::Forbidden,
+        "not the new county's department"
+    );
+    let wuhua_staff = app.account_in(&w.ajj).await;
+    app.try_fn(&wuhua_staff, grant())
+        .await
+        .expect("the department it filed to before the move");
     app.assert_counts_match_a_recount().await;
 }
 

@@ -571,7 +571,8 @@ pub async fn grant_late_filing(
         let state = app_state()?;
         let now = state.clock.now();
         let grant = ExceptionGrant::parse(&unit_id, &period, &reason, &until, now)?;
-        if !access::receives(&state.db, &user, &grant.unit_id).await? {
+        // The unit's receiver for that period: after a move, the chain it was in then.
+        if !access::receives_in(&state.db, &user, &grant.unit_id, &grant.period.key()).await? {
             return Err(AppError::Forbidden);
         }
         if grant.period.window().closes_at > now {
