@@ -614,6 +614,26 @@ async fn a_moved_enterprises_missing_filing_stays_with_the_county_it_was_in(back
     app.try_fn(&wuhua_staff, grant())
         .await
         .expect("the department it filed to before the move");
+    // Its paper form of 2026-Y (代填) is entered there too: by its township of then, not by
+    // the department of the county it joined.
+    let paper = || {
+        let mut fields = common::filing_fields(BindingKind::Enterprise, &[]);
+        let period = fields.remove(0).1;
+        app::api::filing::EnterPaperFiling {
+            period,
+            unit: w.firm.id.clone(),
+            paper_date: "2027-01-20".into(),
+            fields: app::model::filing::PostedFields(fields),
+        }
+    };
+    assert_eq!(
+        app.try_fn(&panlong_staff, paper()).await.unwrap_err(),
+        AppError::Forbidden
+    );
+    let township = app.account_in(&w.town).await;
+    app.try_fn(&township, paper())
+        .await
+        .expect("entered by the township it lay in, late under the exception");
     app.assert_counts_match_a_recount().await;
 }
 

@@ -67,7 +67,7 @@ async fn filing_view(
         && paper_access(db, &state.clock, &unit_id, period)
             .await?
             .may_file()
-        && access::enters_on_behalf(db, &user, &unit_id).await?;
+        && access::enters_on_behalf(db, &user, &unit_id, &period.key()).await?;
     let (versions, draft_exists) = visible_versions(all, own);
     let record = if version.is_empty() {
         versions.first().cloned()
@@ -193,7 +193,7 @@ async fn paper_view(period: String, unit: String) -> Result<PaperView, AppError>
             entry: None,
         });
     }
-    if !access::enters_on_behalf(db, &user, &unit).await? {
+    if !access::enters_on_behalf(db, &user, &unit, &period.key()).await? {
         return Err(AppError::Forbidden);
     }
     let u = crate::ssr::units::unit_by_id(db, &unit)
@@ -301,7 +301,7 @@ pub async fn enter_paper_as(
     let user = user.clone();
     let db = &state.db;
     let period = Period::parse_key(period).ok_or(AppError::NotFound)?;
-    if !access::enters_on_behalf(db, &user, unit_id).await? {
+    if !access::enters_on_behalf(db, &user, unit_id, &period.key()).await? {
         return Err(AppError::Forbidden);
     }
     let unit = crate::ssr::units::unit_by_id(db, unit_id)

@@ -84,14 +84,21 @@ pub async fn receives_in(
     unit_id: &str,
     period_key: &str,
 ) -> Result<bool, AppError> {
-    let unit = match units::members_at(db, period_key).await?.remove(unit_id) {
-        Some(then) => then,
-        None => match units::member(db, unit_id).await? {
-            Some(now) => now,
-            None => return Ok(false),
-        },
+    let Some(unit) = member_in(db, unit_id, period_key).await? else {
+        return Ok(false);
     };
     Ok(chain::receives(&viewer(db, user).await?, &unit))
+}
+
+/// Where `unit_id` stood in the chain for `period_key`: after a move, the place it had for
+/// that period (`units::members_at`); else where it is now.
+async fn member_in(db: &Db, unit_id: &str, period_key: &str) -> Result<Option<Member>, AppError> {
+    Ok(
+        match units::members_at(db, period_key).await?.remove(unit_id) {
+            Some(then) => Some(then),
+            None => units::member(db, unit_id).await?,
+        },
+    )
 }
 
 /// The units whose filings of `period_key` `user`'s unit receives: [`received_units`] by the
@@ -153,10 +160,16 @@ pub async fn receiving_departments(
     .collect())
 }
 
-/// Whether `user` may enter `unit_id`'s filing from its paper form (代填):
-/// [`chain::enters_on_behalf`].
-pub async fn enters_on_behalf(db: &Db, user: &UserView, unit_id: &str) -> Result<bool, AppError> {
-    let Some(unit) = units::member(db, unit_id).await? else {
+/// Whether `user` may enter `unit_id`'s filing of `period_key` from its paper form (代填):
+/// [`chain::enters_on_behalf`], with the place the unit had for that period (after a move,
+/// the chain its filing would have gone to).
+pub async fn enters_on_behalf(
+    db: &Db,
+    user: &UserView,
+    unit_id: &str,
+    period_key: &str,
+) -> Result<bool, AppError> {
+    let Some(unit) = member_in(db, unit_id, period_key).await? else {
         return Ok(false);
     };
     Ok(chain::enters_on_behalf(&viewer(db, user).await?, &unit))
