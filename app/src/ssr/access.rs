@@ -84,10 +84,21 @@ pub async fn receives_in(
     unit_id: &str,
     period_key: &str,
 ) -> Result<bool, AppError> {
+    holds_in(db, user, unit_id, period_key, chain::receives).await
+}
+
+/// Whether `rule` holds for `user` and `unit_id` where the unit stood for `period_key`.
+async fn holds_in(
+    db: &Db,
+    user: &UserView,
+    unit_id: &str,
+    period_key: &str,
+    rule: fn(&Viewer, &Member) -> bool,
+) -> Result<bool, AppError> {
     let Some(unit) = member_in(db, unit_id, period_key).await? else {
         return Ok(false);
     };
-    Ok(chain::receives(&viewer(db, user).await?, &unit))
+    Ok(rule(&viewer(db, user).await?, &unit))
 }
 
 /// Where `unit_id` stood in the chain for `period_key`: after a move, the place it had for
@@ -169,10 +180,7 @@ pub async fn enters_on_behalf(
     unit_id: &str,
     period_key: &str,
 ) -> Result<bool, AppError> {
-    let Some(unit) = member_in(db, unit_id, period_key).await? else {
-        return Ok(false);
-    };
-    Ok(chain::enters_on_behalf(&viewer(db, user).await?, &unit))
+    holds_in(db, user, unit_id, period_key, chain::enters_on_behalf).await
 }
 
 /// The units whose paper forms `user` enters (代填), as (id, name), by name: the enterprises
