@@ -457,6 +457,29 @@ async fn mark_submitted(
     Ok(updated.rows_affected() == 1)
 }
 
+/// Holds the unit's row, then checks it may still file for `period`: open in it
+/// (`UnitNotOpen`) and not merged into another (`UnitMerged`).
+///
+/// Guard: a change of its dates holds the row before reading its filings
+/// (`units::set_life`), and a merge holds both units' rows: a filing for a period the unit
+/// was not open in, or of a merged duplicate, never lands, whichever commits first.
+async fn unit_still_files(
+    tx: &mut AnyConnection,
+    unit_id: &str,
+    period: Period,
+) -> Result<(), AppError> {
+    let life = crate::ssr::units::life_held(tx, unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !life.expects(period) {
+        return Err(AppError::Conflict(crate::error::Conflict::UnitNotOpen));
+    }
+    if crate::ssr::units::merged_into(tx, unit_id).await?.is_some() {
+        return Err(AppError::Conflict(crate::error::Conflict::UnitMerged));
+    }
+    Ok(())
+}
+
 /// Submits the draft `version`. `late` marks a filing made under a late-filing exception.
 ///
 /// Guard: the draft is claimed first by [`claim_draft`] (UPDATE … WHERE status = 'draft', 1
@@ -501,23 +524,7 @@ pub async fn submit(
             submitted_at: current.and_then(|r| r.submitted_at),
         });
     }
-    // Guard: the unit's row is held before its dates are read, as a change of its dates
-    // holds it before reading its filings (`units::set_life`): a filing for a period the
-    // unit was not open in never lands, whichever commits first.
-    let life = crate::ssr::units::life_held(&mut tx, unit_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !life.expects(period) {
-        return Err(AppError::Conflict(crate::error::Conflict::UnitNotOpen));
-    }
-    // A duplicate merged meanwhile files no more (its row is held: the merge has committed or
-    // waits for this transaction).
-    if crate::ssr::units::merged_into(&mut tx, unit_id)
-        .await?
-        .is_some()
-    {
-        return Err(AppError::Conflict(crate::error::Conflict::UnitMerged));
-    }
+    unit_still_files(&mut tx, unit_id, period).await?;
     let content = content_in(&mut tx, &record.filing_id).await?;
     check_submit(kind, &content).into_result()?;
     // 107号 五: nil is decided here, once, and stored in `filing.nil`; readers read the column.
@@ -653,21 +660,8 @@ pub async fn enter_from_paper(
         }
         Some(_) => return Err(AppError::Conflict(Conflict::AlreadySubmitted)),
     };
-    // Guard: as in `submit` (and in the same order: the version first, then the unit's row),
-    // the unit's row is held before its dates are read, so a paper entry never lands for a
-    // period the unit was not open in, whichever commits first.
-    let life = crate::ssr::units::life_held(&mut tx, unit_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !life.expects(period) {
-        return Err(AppError::Conflict(Conflict::UnitNotOpen));
-    }
-    if crate::ssr::units::merged_into(&mut tx, unit_id)
-        .await?
-        .is_some()
-    {
-        return Err(AppError::Conflict(Conflict::UnitMerged));
-    }
+    // As in `submit`, and in the same order: the version first, then the unit's row.
+    unit_still_files(&mut tx, unit_id, period).await?;
     write_content(&mut tx, &filing_id, content).await?;
     // 107号 五: nil decided once, at submission, as for the unit's own.
     let nil = filing::is_nil(kind, &content.answers);
