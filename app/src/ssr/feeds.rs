@@ -139,6 +139,20 @@ impl Cursor {
         })
     }
 
+    /// Where the next page starts after a full page of `lines` (its last line's change time
+    /// and id); `None` after a shorter page, the last.
+    fn after_page<T>(
+        lines: &[T],
+        limit: i64,
+        key: impl Fn(&T) -> (&String, &String),
+    ) -> Option<Self> {
+        let (at, id) = key(lines.last().filter(|_| lines.len() as i64 == limit)?);
+        Some(Cursor {
+            at: at.clone(),
+            id: id.clone(),
+        })
+    }
+
     /// Where a list changed since `since` starts (changes at that very second included).
     pub fn since(since: DateTime<Utc>) -> Self {
         Cursor {
@@ -377,14 +391,7 @@ pub async fn filings(
         q = q.bind(b);
     }
     let lines = q.fetch_all(db).await?;
-    let next = (lines.len() as i64 == limit)
-        .then(|| {
-            lines.last().map(|l| Cursor {
-                at: l.updated_at.clone(),
-                id: l.filing_id.clone(),
-            })
-        })
-        .flatten();
+    let next = Cursor::after_page(&lines, limit, |l| (&l.updated_at, &l.filing_id));
     let mut items = Vec::with_capacity(lines.len());
     for line in lines {
         if reach.sees(&line.member()?) {
@@ -459,14 +466,7 @@ pub async fn escalations(
         q = q.bind(b);
     }
     let lines = q.fetch_all(db).await?;
-    let next = (lines.len() as i64 == limit)
-        .then(|| {
-            lines.last().map(|l| Cursor {
-                at: l.updated_at.clone(),
-                id: l.escalation_id.clone(),
-            })
-        })
-        .flatten();
+    let next = Cursor::after_page(&lines, limit, |l| (&l.updated_at, &l.escalation_id));
     let mut items = Vec::with_capacity(lines.len());
     for l in lines {
         let issuer = l.issuer_unit_id == user.unit_id;
